@@ -1,0 +1,86 @@
+"""The `sitegen` command: parse arguments, run a command, print diagnostics, set the exit status.
+
+Only this module prints or exits; everything it calls returns values or raises BuildFailed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .assemble import BuildOptions
+from .build import build
+from .errors import BuildFailed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except BuildFailed as failed:
+        for diagnostic in failed.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        errors = sum(d.severity == "error" for d in failed.diagnostics)
+        print(f"sitegen: {errors} error{'s' if errors != 1 else ''}; nothing was written",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitegen",
+                                     description="Static site generator for bilingual newsrooms.")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    build_cmd = commands.add_parser("build", help="build the site into public/")
+    _site_option(build_cmd)
+    build_cmd.add_argument("-o", "--output", type=Path, metavar="OUT",
+                           help="output folder (default: SITE/public)")
+    _publishing_options(build_cmd)
+    build_cmd.add_argument("--base-url", metavar="URL",
+                           help="absolute URL the site is served from (overrides base_url)")
+    build_cmd.set_defaults(run=_build)
+    return parser
+
+
+def _site_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("-s", "--site", type=Path, default=Path("."), metavar="SITE",
+                         help="the site folder (default: the current folder)")
+
+
+def _publishing_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--drafts", action="store_true", help="also build drafts")
+    command.add_argument("--future", action="store_true",
+                         help="also build articles dated in the future")
+
+
+def build_clock() -> datetime:
+    """The build's clock: SOURCE_DATE_EPOCH when set, so that builds can be reproduced."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    seconds = int(epoch) if epoch.isdigit() else time.time()
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def _build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    options = BuildOptions(now=build_clock(), drafts=args.drafts, future=args.future)
+    result = build(args.site, options, args.output, args.base_url)
+    articles = sum(len(e.articles) for e in result.site.editions)
+    out = args.output or args.site / "public"
+    print(f"sitegen: built {articles} articles, {result.files} files into {out} "
+          f"({result.report.written} written, {result.report.unchanged} unchanged, "
+          f"{result.report.removed} removed) in {time.perf_counter() - started:.2f}s")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

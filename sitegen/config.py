@@ -1,0 +1,294 @@
+"""Site configuration from `sitegen.toml` or `[tool.sitegen]`, validated before anything is read.
+
+A typo in the configuration should stop the build with the key's name and line, not be ignored
+and surface later as a page that looks wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import BuildFailed, Diagnostic, error
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageConfig:
+    """One language edition: its code, its site title and how its UI is localized."""
+
+    code: str
+    title: str
+    description: str
+    locale: str  # a Babel locale identifier, e.g. "es" or "es_US"
+    name: str  # the language's name in itself, as the language switch shows it
+    sections: dict[str, str] = field(default_factory=dict)  # section slug -> display title
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    site_dir: Path
+    config_file: str  # relative to site_dir, for diagnostics
+    base_url: str  # always ends with "/"
+    default_language: str
+    languages: tuple[LanguageConfig, ...]
+    timezone: str
+    theme: str
+    per_page: int
+    feed_size: int
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    def language(self, code: str) -> LanguageConfig:
+        return next(lang for lang in self.languages if lang.code == code)
+
+    def section_title(self, lang: str, section: str) -> str:
+        return self.language(lang).sections.get(section) or section.replace("-", " ").title()
+
+    @property
+    def content_dir(self) -> Path:
+        return self.site_dir / "content"
+
+
+Checker = Callable[[Any], bool]
+_STRING: tuple[Checker, str] = (lambda v: isinstance(v, str), "a string")
+_POSITIVE_INT: tuple[Checker, str] = (
+    lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
+    "a positive integer",
+)
+_STRING_LIST: tuple[Checker, str] = (
+    lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v),
+    "a non-empty list of strings",
+)
+_STRING_TABLE: tuple[Checker, str] = (
+    lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+    "a table of strings",
+)
+
+SITE_KEYS: dict[str, tuple[Checker, str]] = {
+    "base_url": _STRING,
+    "default_language": _STRING,
+    "languages": _STRING_LIST,
+    "timezone": _STRING,
+    "theme": _STRING,
+    "per_page": _POSITIVE_INT,
+    "feed_size": _POSITIVE_INT,
+}
+LANGUAGE_KEYS: dict[str, tuple[Checker, str]] = {
+    "title": _STRING,
+    "description": _STRING,
+    "locale": _STRING,
+    "name": _STRING,
+    "sections": _STRING_TABLE,
+}
+SITE_DEFAULTS: dict[str, Any] = {
+    "base_url": "http://localhost:8000/",
+    "default_language": "en",
+    "languages": ["en", "es"],
+    "timezone": "UTC",
+    "theme": "default",
+    "per_page": 10,
+    "feed_size": 20,
+}
+
+
+def load(site_dir: Path) -> SiteConfig:
+    """Read and validate the site's configuration; raise BuildFailed naming every bad key."""
+    site_dir = site_dir.resolve()
+    path, prefix = _find_config_file(site_dir)
+    rel = path.name if path else "sitegen.toml"
+    text = path.read_text(encoding="utf-8-sig") if path else ""
+    try:
+        raw: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise BuildFailed([error(rel, int(line.group(1)) if line else None, f"invalid TOML: {exc}")])
+    for key in prefix:
+        raw = raw.get(key, {})
+    where = _KeyLocator(rel, text, prefix)
+    diagnostics: list[Diagnostic] = []
+    config = _validate(site_dir, rel, raw, where, diagnostics)
+    if diagnostics or config is None:
+        raise BuildFailed(diagnostics)
+    return config
+
+
+def _find_config_file(site_dir: Path) -> tuple[Path | None, tuple[str, ...]]:
+    own = site_dir / "sitegen.toml"
+    if own.is_file():
+        return own, ()
+    pyproject = site_dir / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            has_table = "sitegen" in tomllib.loads(pyproject.read_text("utf-8-sig")).get("tool", {})
+        except tomllib.TOMLDecodeError:
+            has_table = True  # report the syntax error against the file that holds it
+        if has_table:
+            return pyproject, ("tool", "sitegen")
+    return None, ()
+
+
+def _validate(
+    site_dir: Path, rel: str, raw: dict[str, Any], where: _KeyLocator, out: list[Diagnostic]
+) -> SiteConfig | None:
+    _check_table(raw, {"site": None, "languages": None}, (), where, out)
+    site = raw.get("site", {})
+    languages_table = raw.get("languages", {})
+    if not isinstance(site, dict) or not isinstance(languages_table, dict):
+        out.append(error(rel, None, "[site] and [languages] must be tables"))
+        return None
+    _check_table(site, SITE_KEYS, ("site",), where, out)
+    values = {k: site.get(k, default) for k, default in SITE_DEFAULTS.items()}
+    if out:
+        return None
+
+    codes: list[str] = values["languages"]
+    for code in codes:
+        if not _is_locale(code):
+            out.append(where.error(("site",), "languages", f"unknown language code {code!r}"))
+    if len(set(codes)) != len(codes):
+        out.append(where.error(("site",), "languages", "a language is listed twice"))
+    if values["default_language"] not in codes:
+        out.append(where.error(("site",), "default_language",
+                               f"default_language {values['default_language']!r} is not one of "
+                               f"the configured languages {codes}"))
+    try:
+        ZoneInfo(values["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        out.append(where.error(("site",), "timezone", f"unknown timezone {values['timezone']!r}"))
+    if not _is_absolute_url(values["base_url"]):
+        out.append(where.error(("site",), "base_url",
+                               f"base_url must be an absolute http(s) URL, not {values['base_url']!r}"))
+    for code in languages_table:
+        if code not in codes:
+            out.append(where.error(("languages",), code,
+                                   f"language {code!r} in [languages.{code}] is not configured in "
+                                   f"site.languages {codes}"))
+    languages = []
+    for code in codes:
+        table = languages_table.get(code, {})
+        if not isinstance(table, dict):
+            out.append(where.error(("languages",), code, f"[languages.{code}] must be a table"))
+            continue
+        _check_table(table, LANGUAGE_KEYS, ("languages", code), where, out)
+        locale = table.get("locale", code)
+        if isinstance(locale, str) and not _is_locale(locale):
+            out.append(where.error(("languages", code), "locale", f"unknown locale {locale!r}"))
+        if out:
+            continue
+        languages.append(LanguageConfig(
+            code=code,
+            title=table.get("title", "sitegen"),
+            description=table.get("description", ""),
+            locale=locale,
+            name=table.get("name") or _own_name(locale),
+            sections=dict(table.get("sections", {})),
+        ))
+    if out:
+        return None
+    return SiteConfig(
+        site_dir=site_dir,
+        config_file=rel,
+        base_url=values["base_url"].rstrip("/") + "/",
+        default_language=values["default_language"],
+        languages=tuple(languages),
+        timezone=values["timezone"],
+        theme=values["theme"],
+        per_page=values["per_page"],
+        feed_size=values["feed_size"],
+    )
+
+
+def with_base_url(config: SiteConfig, base_url: str) -> SiteConfig:
+    """The configuration with `--base-url` applied, e.g. for a deploy preview's address."""
+    if not _is_absolute_url(base_url):
+        raise BuildFailed([error("--base-url", None,
+                                 f"must be an absolute http(s) URL, not {base_url!r}")])
+    return dataclasses.replace(config, base_url=base_url.rstrip("/") + "/")
+
+
+def _is_absolute_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _check_table(
+    table: dict[str, Any],
+    known: dict[str, tuple[Checker, str] | None],
+    path: tuple[str, ...],
+    where: _KeyLocator,
+    out: list[Diagnostic],
+) -> None:
+    shown = ".".join(path)
+    for key, value in table.items():
+        if key not in known:
+            hint = difflib.get_close_matches(key, known, n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            place = f" in [{shown}]" if shown else ""
+            out.append(where.error(path, key, f"unknown key {key!r}{place}{suggestion}"))
+            continue
+        rule = known[key]
+        if rule is not None and not rule[0](value):
+            dotted = f"{shown}.{key}" if shown else key
+            out.append(where.error(path, key, f"{dotted} must be {rule[1]}, not {value!r}"))
+
+
+def _is_locale(identifier: str) -> bool:
+    try:
+        Locale.parse(identifier.replace("-", "_"))
+        return True
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+def babel_locale(identifier: str) -> Locale:
+    return Locale.parse(identifier.replace("-", "_"))
+
+
+def _own_name(locale: str) -> str:
+    name = babel_locale(locale).get_language_name() or locale
+    return name[:1].upper() + name[1:]
+
+
+class _KeyLocator:
+    """Finds the line a key is set on, since tomllib reports values but not positions."""
+
+    _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+
+    def __init__(self, rel: str, text: str, prefix: tuple[str, ...]) -> None:
+        self.rel = rel
+        self.prefix = prefix
+        self.lines = text.splitlines()
+
+    def error(self, table: tuple[str, ...], key: str, message: str) -> Diagnostic:
+        return error(self.rel, self.line_of((*self.prefix, *table), key), message)
+
+    def line_of(self, table: tuple[str, ...], key: str) -> int | None:
+        current: tuple[str, ...] = ()
+        header_line = None
+        assignment = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for number, line in enumerate(self.lines, start=1):
+            header = self._HEADER.match(line)
+            if header:
+                current = tuple(p.strip().strip("\"'") for p in header.group(1).split("."))
+                if current == (*table, key):
+                    return number
+                if current == table:
+                    header_line = number
+            elif current == table and assignment.match(line):
+                return number
+        return header_line

@@ -1,0 +1,319 @@
+"""Turn one source file into an Article: validated front matter, dates in the site zone, HTML body.
+
+Every field is checked and every problem in a file is reported together, each at the line of its
+key, so an editor fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gettext
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import PurePosixPath
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+import markdown
+
+from . import frontmatter, urls
+from .config import SiteConfig
+from .discover import SourceFile
+from .errors import BuildFailed, Diagnostic, error
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A wire service or outlet the story is based on."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One language version of a story, as its file says it."""
+
+    source: str  # the file, relative to the site folder
+    lang: str
+    title: str
+    slug: str
+    date: datetime  # aware, in the site timezone
+    updated: datetime | None
+    authors: tuple[str, ...]
+    section: str
+    tags: tuple[str, ...]
+    summary: str  # plain text
+    sources: tuple[Source, ...]
+    image: str | None
+    image_alt: str
+    draft: bool
+    translation_key: str | None
+    translated_from: str | None
+    body_html: str
+    pair_name: str  # folder + name without language and suffix: pairs `x.en.md` with `x.es.md`
+    lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return urls.article(self.lang, self.section, self.slug)
+
+    @property
+    def modified(self) -> datetime:
+        return self.updated or self.date
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+KNOWN_KEYS = (
+    "title", "date", "lang", "translation_key", "slug", "authors", "author", "section", "tags",
+    "summary", "sources", "image", "image_alt", "updated", "draft", "translated_from", "extra",
+)
+_LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?$")
+_SLUG = re.compile(r"^[\w][\w.-]*$")
+
+
+class BodyRenderer:
+    """Markdown to HTML for one language; a fresh state per document so footnotes never leak."""
+
+    EXTENSIONS = ("extra", "sane_lists")
+
+    def __init__(self, translations: gettext.NullTranslations) -> None:
+        self._markdown = markdown.Markdown(
+            extensions=list(self.EXTENSIONS),
+            extension_configs={"footnotes": {
+                "BACKLINK_TITLE": translations.gettext("Jump back to footnote {} in the text")}},
+            output_format="html",
+        )
+
+    def __call__(self, text: str) -> str:
+        return self._markdown.reset().convert(text)
+
+
+def parse(source: SourceFile, data: bytes, config: SiteConfig,
+          render_body: Callable[[str, str], str]) -> Article:
+    """Parse one file; `render_body(lang, markdown)` turns its body into HTML."""
+    path = source.rel
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildFailed([error(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")])
+    matter = frontmatter.split(text, path)
+    fields, lines = matter.fields, matter.lines
+    problems: list[Diagnostic] = []
+
+    def problem(key: str | None, message: str) -> None:
+        problems.append(error(path, lines.get(key, 1) if key else 1, message))
+
+    for key in fields:
+        if key not in KNOWN_KEYS:
+            hint = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.7)
+            problem(key, f"unknown front matter key {key!r}"
+                         + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+
+    stem, suffix_lang = _split_name(PurePosixPath(path).name)
+    title = _text(fields, "title", problem, required=True)
+    lang = _language(fields.get("lang"), suffix_lang, config, problem)
+    when = _moment(fields, "date", config.tz, problem, required=True)
+    updated = _moment(fields, "updated", config.tz, problem)
+    authors = _authors(fields, problem)
+    tags = _string_list(fields, "tags", problem)
+    sources = _sources(fields.get("sources"), problem)
+    folder = PurePosixPath(path).parent
+    section = _section(fields, folder, config, problem)
+    slug = _slug(fields, title, stem, problem)
+    draft = fields.get("draft", False)
+    if not isinstance(draft, bool):
+        problem("draft", "draft must be true or false")
+    extra = fields.get("extra", {})
+    if not isinstance(extra, dict):
+        problem("extra", "extra must be a mapping of your theme's own fields")
+    key = fields.get("translation_key")
+    if key is not None and not isinstance(key, (str, int)) or isinstance(key, bool):
+        problem("translation_key", "translation_key must be a string")
+    image = _text(fields, "image", problem)
+    image_alt = _text(fields, "image_alt", problem)
+    summary = _text(fields, "summary", problem)
+    translated_from = _text(fields, "translated_from", problem)
+    if problems:
+        raise BuildFailed(problems)
+
+    assert when is not None and lang is not None
+    body_html = render_body(lang, matter.body)
+    return Article(
+        source=path,
+        lang=lang,
+        title=title,
+        slug=slug,
+        date=when,
+        updated=updated,
+        authors=authors,
+        section=section,
+        tags=tags,
+        summary=summary or first_paragraph(body_html),
+        sources=sources,
+        image=image or None,
+        image_alt=image_alt,
+        draft=draft,
+        translation_key=str(key) if key is not None else None,
+        translated_from=translated_from or None,
+        body_html=body_html,
+        pair_name=str(folder / stem),
+        lines=lines,
+        extra=extra,
+    )
+
+
+Problem = Callable[[str | None, str], None]
+
+
+def _split_name(name: str) -> tuple[str, str | None]:
+    """`story.es.md` -> ("story", "es"); `story.md` -> ("story", None)."""
+    stem = name.rsplit(".", 1)[0]
+    base, _, suffix = stem.rpartition(".")
+    if base and _LANGUAGE_SUFFIX.match(suffix):
+        return base, suffix.replace("_", "-")
+    return stem, None
+
+
+def _text(fields: dict[str, Any], key: str, problem: Problem, required: bool = False) -> str:
+    value = fields.get(key)
+    if value is None:
+        if required:
+            problem(key if key in fields else None, f"missing required {key!r} in front matter")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        problem(key, f"{key} must be text, not {_kind(value)}")
+        return ""
+    text = str(value).strip()
+    if required and not text:
+        problem(key, f"{key} must not be empty")
+    return text
+
+
+def _language(value: Any, from_name: str | None, config: SiteConfig, problem: Problem) -> str | None:
+    if value is not None and not isinstance(value, str):
+        problem("lang", f"lang must be a language code such as {config.codes[0]!r}")
+        return None
+    lang = value or from_name or config.default_language
+    if lang not in config.codes:
+        where = "lang" if value else None
+        problem(where, f"language {lang!r} is not configured (site.languages is "
+                       f"{list(config.codes)})")
+        return None
+    if value and from_name and value != from_name:
+        problem("lang", f"lang {value!r} disagrees with the file name, which says {from_name!r}")
+        return None
+    return lang
+
+
+def _moment(fields: dict[str, Any], key: str, tz: ZoneInfo, problem: Problem,
+            required: bool = False) -> datetime | None:
+    value = fields.get(key)
+    if value is None:
+        if required:
+            problem(key if key in fields else None, f"missing required {key!r} in front matter")
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            problem(key, f"{key} {value!r} is not a date: use YYYY-MM-DD or ISO 8601 such as "
+                         "2015-01-12T14:30:00-05:00")
+            return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=tz)
+    problem(key, f"{key} must be a date, not {_kind(value)}")
+    return None
+
+
+def _string_list(fields: dict[str, Any], key: str, problem: Problem) -> tuple[str, ...]:
+    value = fields.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in value
+    ):
+        problem(key, f"{key} must be a list of names, e.g. {key}: [cuba, human rights]")
+        return ()
+    items = [str(x).strip() for x in value]
+    if not all(items):
+        problem(key, f"{key} must not contain empty names")
+    return tuple(dict.fromkeys(x for x in items if x))
+
+
+def _authors(fields: dict[str, Any], problem: Problem) -> tuple[str, ...]:
+    if "authors" in fields and "author" in fields:
+        problem("author", "give either author or authors, not both")
+        return ()
+    key = "author" if "author" in fields else "authors"
+    if isinstance(fields.get(key), str):
+        return (fields[key].strip(),) if fields[key].strip() else ()
+    return _string_list(fields, key, problem)
+
+
+def _sources(value: Any, problem: Problem) -> tuple[Source, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problem("sources", "sources must be a list of names or {name, url} mappings")
+        return ()
+    found = []
+    for item in value:
+        if isinstance(item, str) and item.strip():
+            found.append(Source(item.strip()))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip():
+            unknown = sorted(set(item) - {"name", "url"})
+            url = item.get("url")
+            if unknown:
+                problem("sources", f"unknown key {unknown[0]!r} in a source (use name and url)")
+            elif url is not None and not isinstance(url, str):
+                problem("sources", f"the url of source {item['name']!r} must be text")
+            else:
+                found.append(Source(item["name"].strip(), url.strip() if url else None))
+        else:
+            problem("sources", "each source must be a name or a mapping with a name and an "
+                               "optional url")
+    return tuple(found)
+
+
+def _section(fields: dict[str, Any], folder: PurePosixPath, config: SiteConfig,
+             problem: Problem) -> str:
+    if "section" in fields:
+        value = fields["section"]
+        if not isinstance(value, str) or not _SLUG.match(value):
+            problem("section", "section must be a single name like 'americas' (letters, digits, "
+                               "'-')")
+            return ""
+        return value
+    parts = folder.parts[1:]  # below content/
+    return parts[0] if parts else ""
+
+
+def _slug(fields: dict[str, Any], title: str, stem: str, problem: Problem) -> str:
+    value = fields.get("slug")
+    if value is None:
+        return urls.slugify(title) or urls.slugify(stem) or "article"
+    if not isinstance(value, str) or not _SLUG.match(value) or value in (".", ".."):
+        problem("slug", f"slug {value!r} must be one URL segment: letters, digits, '-', '_', '.'")
+        return ""
+    return value
+
+
+def first_paragraph(body_html: str) -> str:
+    """The first paragraph with text, as plain text: the default summary."""
+    for match in re.finditer(r"<p>(.*?)</p>", body_html, re.S):
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).split())
+        if text:
+            return text
+    return ""
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), repr(value))

@@ -1,0 +1,73 @@
+"""Find the files a build reads: articles, static files, the theme and the catalogs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SiteConfig
+from .errors import BuildFailed, error
+
+ARTICLE_SUFFIXES = (".md", ".markdown")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceFile:
+    rel: str  # relative to the site folder, with "/", as diagnostics show it
+    path: Path
+
+
+def bundled_dir() -> Path:
+    """Where the default theme and catalogs are: inside the wheel, or the repository's top level."""
+    packaged = Path(__file__).parent / "_bundled"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent
+
+
+def content_files(config: SiteConfig) -> tuple[SourceFile, ...]:
+    root = config.content_dir
+    if not root.is_dir():
+        raise BuildFailed([error("content", None, "no content/ folder: articles go in content/")])
+    return tuple(
+        SourceFile(path.relative_to(config.site_dir).as_posix(), path)
+        for path in _walk(root)
+        if path.suffix in ARTICLE_SUFFIXES
+    )
+
+
+def static_files(root: Path) -> tuple[tuple[str, Path], ...]:
+    """(path relative to root, file) for every visible file under root, sorted."""
+    if not root.is_dir():
+        return ()
+    return tuple((path.relative_to(root).as_posix(), path) for path in _walk(root))
+
+
+def _walk(root: Path) -> list[Path]:
+    """Every visible file under root, sorted; hidden files, editor backups and temp files skipped."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not _ignored(d))
+        found.extend(Path(folder) / name for name in files if not _ignored(name))
+    return sorted(found)
+
+
+def _ignored(name: str) -> bool:
+    return name.startswith((".", "_", "#")) or name.endswith(("~", ".swp", ".tmp"))
+
+
+def theme_dirs(config: SiteConfig) -> tuple[Path, ...]:
+    """The site's own copy of the theme first, so it can override single templates or files."""
+    candidates = (config.site_dir / "themes" / config.theme, bundled_dir() / "themes" / config.theme)
+    found: list[Path] = []
+    for candidate in candidates:
+        if candidate.is_dir() and candidate.resolve() not in [f.resolve() for f in found]:
+            found.append(candidate)
+    if not found:
+        raise BuildFailed([error(config.config_file, None,
+                                 f"theme {config.theme!r} not found in themes/{config.theme}/")])
+    return tuple(found)
+
+
+def locale_dirs(config: SiteConfig) -> tuple[Path, ...]:
+    own, bundled = config.site_dir / "locales", bundled_dir() / "locales"
+    return (own,) if own.resolve() == bundled.resolve() else (own, bundled)

@@ -1,0 +1,40 @@
+"""One diagnostic type and one format, so every problem reads `path:line: severity: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """A problem found in a user's file; `line` is 1-based, None where the file has no line."""
+
+    path: str
+    line: int | None
+    severity: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.severity}: {self.message}"
+
+
+def error(path: str, line: int | None, message: str) -> Diagnostic:
+    return Diagnostic(path, line, "error", message)
+
+
+def warning(path: str, line: int | None, message: str) -> Diagnostic:
+    return Diagnostic(path, line, "warning", message)
+
+
+class BuildFailed(Exception):
+    """Raised by a stage with every error it found, so the run can report them all at once."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics, key=_reading_order))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def _reading_order(d: Diagnostic) -> tuple[str, int, str]:
+    return (d.path, d.line or 0, d.message)

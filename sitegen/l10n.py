@@ -1,0 +1,89 @@
+"""Babel for dates, numbers and language names; gettext catalogs compiled from `locales/`.
+
+No OS locale is involved: everything a page shows in its language comes from Babel's data and
+the site's `.po` files, so a build gives the same bytes on every machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from .errors import BuildFailed, error
+
+DOMAIN = "messages"
+
+
+def catalog_paths(locale_dirs: tuple[Path, ...], lang: str) -> tuple[Path, ...]:
+    """The `.po` files for `lang`, most specific first (the site's, then the bundled ones)."""
+    found = []
+    for folder in locale_dirs:
+        po = folder / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if po.is_file() and po not in found:
+            found.append(po)
+    return tuple(found)
+
+
+def translations(locale_dirs: tuple[Path, ...], lang: str, site_dir: Path) -> gettext.NullTranslations:
+    """Compile the catalogs for `lang` in memory; the site's own strings win over bundled ones."""
+    chain: gettext.NullTranslations | None = None
+    for po in reversed(catalog_paths(locale_dirs, lang)):
+        compiled = _compile(po, _relative(po, site_dir), po.stat().st_mtime_ns)
+        if chain is not None:
+            compiled.add_fallback(chain)
+        chain = compiled
+    return chain if chain is not None else gettext.NullTranslations()
+
+
+@functools.lru_cache(maxsize=32)
+def _compile(po: Path, shown: str, _mtime: int) -> Translations:
+    try:
+        with po.open("rb") as fp:
+            catalog = read_po(fp, abort_invalid=True)
+    except PoFileError as exc:
+        raise BuildFailed([error(shown, getattr(exc, "lineno", None), f"invalid catalog: {exc}")])
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BuildFailed([error(shown, None, f"invalid catalog: {exc}")]) from None
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def _relative(path: Path, site_dir: Path) -> str:
+    try:
+        return path.relative_to(site_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class Formatter:
+    """Dates and numbers as one locale writes them."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = Locale.parse(locale.replace("-", "_"))
+
+    def date(self, moment: datetime | date, format: str = "long") -> str:
+        """The calendar date as the reader says it; datetimes are already in the site zone."""
+        day = moment.date() if isinstance(moment, datetime) else moment
+        return format_date(day, format, locale=self.locale)
+
+    def datetime(self, moment: datetime, format: str = "medium") -> str:
+        return format_datetime(moment, format, tzinfo=moment.tzinfo, locale=self.locale)
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")

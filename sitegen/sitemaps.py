@@ -1,0 +1,71 @@
+"""`sitemap.xml` with hreflang alternates, a Google News sitemap, and `robots.txt`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from xml.sax.saxutils import escape, quoteattr
+
+from . import l10n, urls
+from .assemble import Site
+from .pages import Page
+
+NEWS_WINDOW = timedelta(days=2)  # Google News reads articles of the last two days only
+
+
+def sitemap(site: Site, pages: tuple[Page, ...], linker: urls.Linker) -> bytes:
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    for page in pages:
+        if not page.in_sitemap:
+            continue
+        lines += ["  <url>", f"    <loc>{escape(linker.absolute(page.path))}</loc>"]
+        if page.lastmod:
+            lines.append(f"    <lastmod>{l10n.iso(page.lastmod)}</lastmod>")
+        if len(page.alternates) > 1:
+            lines += [_alternate(lang, linker.absolute(path)) for lang, path in page.alternates]
+            x_default = page.x_default(site.config.default_language)
+            if x_default is not None:
+                lines.append(_alternate("x-default", linker.absolute(x_default)))
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _alternate(hreflang: str, url: str) -> str:
+    return f'    <xhtml:link rel="alternate" hreflang={quoteattr(hreflang)} href={quoteattr(url)}/>'
+
+
+def news_sitemap(site: Site, linker: urls.Linker) -> bytes:
+    """Articles published within two days before the build's clock, newest first."""
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">',
+    ]
+    for edition in site.editions:
+        for article in edition.articles:
+            if not site.now - NEWS_WINDOW <= article.date <= site.now:
+                continue
+            lines += [
+                "  <url>",
+                f"    <loc>{escape(linker.absolute(article.path))}</loc>",
+                "    <news:news>",
+                "      <news:publication>",
+                f"        <news:name>{escape(edition.language.title)}</news:name>",
+                f"        <news:language>{escape(article.lang)}</news:language>",
+                "      </news:publication>",
+                f"      <news:publication_date>{l10n.iso(article.date)}</news:publication_date>",
+                f"      <news:title>{escape(article.title)}</news:title>",
+                "    </news:news>",
+                "  </url>",
+            ]
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def robots(linker: urls.Linker) -> bytes:
+    return (f"User-agent: *\nAllow: /\n\nSitemap: {linker.absolute(urls.SITEMAP)}\n"
+            f"Sitemap: {linker.absolute(urls.NEWS_SITEMAP)}\n").encode("utf-8")

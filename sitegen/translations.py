@@ -1,0 +1,73 @@
+"""Group the language versions of each story, so every page can link to its translations.
+
+Versions belong together when they share a `translation_key`, or when they are `name.en.md` and
+`name.es.md` in one folder; either link is enough, so adding a key to one file never splits a pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from .content import Article
+from .errors import BuildFailed, Diagnostic, error
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationGroup:
+    """One story: its versions in configured language order."""
+
+    key: str
+    versions: tuple[Article, ...]
+
+    def version(self, lang: str) -> Article | None:
+        return next((a for a in self.versions if a.lang == lang), None)
+
+
+def group(articles: Iterable[Article], languages: tuple[str, ...]) -> tuple[TranslationGroup, ...]:
+    """Group versions into stories; two versions in one language are an error naming both files."""
+    articles = sorted(articles, key=lambda a: a.source)
+    parent = list(range(len(articles)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[tuple[str, str], int] = {}
+    for i, article in enumerate(articles):
+        links = [("name", article.pair_name)]
+        if article.translation_key is not None:
+            links.append(("key", article.translation_key))
+        for link in links:
+            j = first_with.setdefault(link, i)
+            parent[root(i)] = root(j)
+
+    members: dict[int, list[Article]] = {}
+    for i, article in enumerate(articles):
+        members.setdefault(root(i), []).append(article)
+
+    groups, problems = [], []
+    order = {code: n for n, code in enumerate(languages)}
+    for versions in members.values():
+        problems.extend(_duplicates(versions))
+        versions.sort(key=lambda a: (order[a.lang], a.source))
+        key = next((a.translation_key for a in versions if a.translation_key), versions[0].pair_name)
+        groups.append(TranslationGroup(key, tuple(versions)))
+    if problems:
+        raise BuildFailed(problems)
+    return tuple(sorted(groups, key=lambda g: g.versions[0].source))
+
+
+def _duplicates(versions: list[Article]) -> list[Diagnostic]:
+    seen: dict[str, Article] = {}
+    problems = []
+    for article in versions:
+        other = seen.setdefault(article.lang, article)
+        if other is not article:
+            problems.append(error(
+                article.source, article.line("lang"),
+                f"duplicate translation: {other.source} is already the {article.lang!r} version "
+                f"of this story (same translation_key or file name)"))
+    return problems

@@ -1,0 +1,87 @@
+"""The only place where URLs and output paths are made, so links and files always agree.
+
+Every page is a folder with an `index.html` (`en/americas/some-story/`), which gives clean URLs
+on any CDN. Paths here are relative to the output folder and use `/`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote, urlsplit
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """ASCII, lowercase, hyphenated: `¿Qué sigue para Cuba? Año nuevo` -> `que-sigue-para-cuba-ano-nuevo`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
+
+
+def page_suffix(page: int) -> str:
+    return "" if page == 1 else f"page/{page}/"
+
+
+def article(lang: str, section: str, slug: str) -> str:
+    return f"{lang}/{section}/{slug}/" if section else f"{lang}/{slug}/"
+
+
+def front(lang: str, page: int = 1) -> str:
+    return f"{lang}/{page_suffix(page)}"
+
+
+def section(lang: str, name: str, page: int = 1) -> str:
+    return f"{lang}/{name}/{page_suffix(page)}"
+
+
+def tag_index(lang: str) -> str:
+    return f"{lang}/tags/"
+
+
+def tag(lang: str, slug: str, page: int = 1) -> str:
+    return f"{lang}/tags/{slug}/{page_suffix(page)}"
+
+
+def author_index(lang: str) -> str:
+    return f"{lang}/authors/"
+
+
+def author(lang: str, slug: str, page: int = 1) -> str:
+    return f"{lang}/authors/{slug}/{page_suffix(page)}"
+
+
+def feed(lang: str) -> str:
+    return f"{lang}/feed.xml"
+
+
+def not_found(lang: str) -> str:
+    return f"{lang}/404.html"
+
+
+ROOT = ""
+SITEMAP = "sitemap.xml"
+NEWS_SITEMAP = "news-sitemap.xml"
+ROBOTS = "robots.txt"
+ASSETS = "assets/"
+
+
+def output_file(path: str) -> str:
+    """The file a URL path is written to: folders get their `index.html`."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+class Linker:
+    """Turns output paths into links for one base URL (which may live under a sub-path)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.base_path = urlsplit(self.base_url).path
+
+    def href(self, path: str) -> str:
+        """A site-relative link, as pages use: `/en/americas/story/`."""
+        return self.base_path + quote(path)
+
+    def absolute(self, path: str) -> str:
+        """An absolute URL, as feeds, sitemaps, canonical and hreflang links need."""
+        return self.base_url + quote(path)
