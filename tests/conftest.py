@@ -1,0 +1,199 @@
+"""Shared helpers: write a tiny site into tmp_path, run the CLI in-process, read what it wrote."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote
+
+import pytest
+
+from sitegen.cli import main
+
+# 2025-01-01T00:00:00Z: after every fixed date used in the tests, unless a test says otherwise.
+EPOCH = "1735689600"
+
+CONFIG = """\
+[site]
+base_url = "https://example.org"
+default_language = "en"
+languages = ["en", "es"]
+timezone = "America/Havana"
+theme = "default"
+
+[languages.en]
+title = "The Island Post"
+
+[languages.es]
+title = "El Post de la Isla"
+"""
+
+
+def article(title: str | None = "A Story", date: str | None = "2015-01-12T14:30:00-05:00",
+            body: str = "First paragraph.\n\nSecond paragraph.\n", **fields: str) -> str:
+    """An article file's text; each extra field is one raw YAML line (`key: value`)."""
+    lines = ["---"]
+    if title is not None:
+        lines.append(f"title: {title}")
+    if date is not None:
+        lines.append(f"date: {date}")
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    lines.append("---")
+    return "\n".join(lines) + "\n" + body
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Site:
+    root: Path
+    runner: Callable[..., Result]
+
+    @property
+    def public(self) -> Path:
+        return self.root / "public"
+
+    def build(self, *args: str) -> Result:
+        return self.runner("build", "-s", str(self.root), *args)
+
+    def read(self, rel: str, out: Path | None = None) -> str:
+        return ((out or self.public) / rel).read_text("utf-8")
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+        return path
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """Run `sitegen ARGS...` in-process; returns (exit code, stdout, stderr)."""
+
+    def runner(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse errors
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return runner
+
+
+@pytest.fixture
+def make_site(tmp_path: Path, run: Callable[..., Result]) -> Callable[..., Site]:
+    """make_site({relative path: text}, config=CONFIG) -> Site in tmp_path/site."""
+
+    def factory(files: dict[str, str], config: str | None = CONFIG, name: str = "site") -> Site:
+        site = Site(tmp_path / name, run)
+        site.root.mkdir(parents=True, exist_ok=True)
+        if config is not None:
+            site.write("sitegen.toml", config)
+        (site.root / "content").mkdir(exist_ok=True)
+        for rel, text in files.items():
+            site.write(rel, text)
+        return site
+
+    return factory
+
+
+def config_with(**site_keys: str) -> str:
+    """CONFIG with extra raw `key = value` lines added to [site]."""
+    extra = "".join(f"{k} = {v}\n" for k, v in site_keys.items())
+    return CONFIG.replace('theme = "default"\n', 'theme = "default"\n' + extra)
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based number of the first line of `text` containing `needle`."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in text")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under folder: relative path -> bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Tags(HTMLParser):
+    """Every start tag as (name, attrs) and the page's visible text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.texts: list[str] = []
+        self._skip = 0
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.texts.append(data)
+
+    def find(self, name: str, **attrs: str) -> list[dict[str, str | None]]:
+        return [a for t, a in self.tags
+                if t == name and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.texts).split())
+
+
+def visible_text(fragment: str) -> str:
+    """Tags stripped, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def element(page: str, tag: str, cls: str) -> str:
+    """The inner HTML of the first `<tag class="cls ...">` (no nesting of the same tag)."""
+    match = re.search(rf'<{tag}[^>]*class="[^"]*\b{re.escape(cls)}\b[^"]*"[^>]*>(.*?)</{tag}>',
+                      page, re.S)
+    assert match, f"no <{tag} class={cls!r}> in page"
+    return match.group(1)
+
+
+def hreflangs(page: str) -> dict[str, str]:
+    """hreflang -> href of the page's `<link rel="alternate" hreflang>` tags."""
+    return {a["hreflang"]: a["href"] for a in Tags(page).find("link", rel="alternate")
+            if a.get("hreflang")}
+
+
+def meta(page: str, name: str) -> list[str]:
+    """The content of every `<meta property=name>` or `<meta name=name>`."""
+    return [a["content"] for t, a in Tags(page).tags if t == "meta"
+            and (a.get("property") == name or a.get("name") == name)]
+
+
+def local_file(out: Path, href: str, base: str = "/") -> Path:
+    """The output file a site-relative href (or absolute URL stripped to its path) is served from."""
+    path = href.split("#")[0].split("?")[0]
+    assert path.startswith(base), href
+    rel = path[len(base):]
+    rel = unquote(rel)
+    return out / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
