@@ -7,9 +7,9 @@ function of the articles, so the same input always gives the same site.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable
 
 from . import urls
 from .config import LanguageConfig, SiteConfig

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import assemble, config as site_config, content, discover, l10n, translations, write
+from . import assemble, content, discover, l10n, translations, write
+from . import config as site_config
 from .assemble import BuildOptions, Site
 from .errors import BuildFailed, Diagnostic
 from .render import Theme, render_site

@@ -9,9 +9,9 @@ import argparse
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Sequence
 
 from . import __version__
 from .assemble import BuildOptions
@@ -30,6 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors = sum(d.severity == "error" for d in failed.diagnostics)
         print(f"sitegen: {errors} error{'s' if errors != 1 else ''}; nothing was written",
               file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder that cannot be read or written: the user's to fix
+        print(f"sitegen: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -67,7 +70,7 @@ def build_clock() -> datetime:
     """The build's clock: SOURCE_DATE_EPOCH when set, so that builds can be reproduced."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     seconds = int(epoch) if epoch.isdigit() else time.time()
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def _build(args: argparse.Namespace) -> int:

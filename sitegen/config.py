@@ -10,9 +10,10 @@ import dataclasses
 import difflib
 import re
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -228,7 +229,7 @@ def _is_absolute_url(url: str) -> bool:
 
 def _check_table(
     table: dict[str, Any],
-    known: dict[str, tuple[Checker, str] | None],
+    known: Mapping[str, tuple[Checker, str] | None],
     path: tuple[str, ...],
     where: _KeyLocator,
     out: list[Diagnostic],

@@ -10,10 +10,11 @@ import difflib
 import gettext
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import markdown
@@ -109,10 +110,9 @@ def parse(source: SourceFile, data: bytes, config: SiteConfig,
     def problem(key: str | None, message: str) -> None:
         problems.append(error(path, lines.get(key, 1) if key else 1, message))
 
-    for key in fields:
-        if key not in KNOWN_KEYS:
-            hint = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.7)
-            problem(key, f"unknown front matter key {key!r}"
+    for unknown in (k for k in fields if k not in KNOWN_KEYS):
+        hint = difflib.get_close_matches(unknown, KNOWN_KEYS, n=1, cutoff=0.7)
+        problem(unknown, f"unknown front matter key {unknown!r}"
                          + (f" (did you mean {hint[0]!r}?)" if hint else ""))
 
     stem, suffix_lang = _split_name(PurePosixPath(path).name)
@@ -133,7 +133,7 @@ def parse(source: SourceFile, data: bytes, config: SiteConfig,
     if not isinstance(extra, dict):
         problem("extra", "extra must be a mapping of your theme's own fields")
     key = fields.get("translation_key")
-    if key is not None and not isinstance(key, (str, int)) or isinstance(key, bool):
+    if isinstance(key, bool) or not isinstance(key, (str, int, type(None))):
         problem("translation_key", "translation_key must be a string")
     image = _text(fields, "image", problem)
     image_alt = _text(fields, "image_alt", problem)
@@ -308,7 +308,7 @@ def _slug(fields: dict[str, Any], title: str, stem: str, problem: Problem) -> st
 
 def first_paragraph(body_html: str) -> str:
     """The first paragraph with text, as plain text: the default summary."""
-    for match in re.finditer(r"<p>(.*?)</p>", body_html, re.S):
+    for match in re.finditer(r"<p>(.*?)</p>", body_html, re.DOTALL):
         text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).split())
         if text:
             return text

@@ -44,7 +44,7 @@ def static_files(root: Path) -> tuple[tuple[str, Path], ...]:
 
 def _walk(root: Path) -> list[Path]:
     """Every visible file under root, sorted; hidden files, editor backups and temp files skipped."""
-    found = []
+    found: list[Path] = []
     for folder, dirs, files in os.walk(root, followlinks=True):
         dirs[:] = sorted(d for d in dirs if not _ignored(d))
         found.extend(Path(folder) / name for name in files if not _ignored(name))

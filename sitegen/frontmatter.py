@@ -50,7 +50,11 @@ def _load_mapping(yaml_text: str, path: str, loader_class: type) -> tuple[dict[s
     loader = loader_class(yaml_text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            raise BuildFailed([error(path, 2, "front matter must be a mapping of 'key: value' lines")])
+        return _construct_fields(loader, node, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         if exc.context_mark is not None and (mark is None or mark.index >= len(yaml_text) - 1):
@@ -62,13 +66,26 @@ def _load_mapping(yaml_text: str, path: str, loader_class: type) -> tuple[dict[s
         raise BuildFailed([error(path, 1, f"invalid YAML in front matter: {exc}")]) from None
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
-        raise BuildFailed([error(path, 2, "front matter must be a mapping of 'key: value' lines")])
+
+
+def _construct_fields(loader: Any, node: yaml.MappingNode,
+                      path: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """Build the values key by key, so a bad value (`date: 2015-13-45`) is reported at its line."""
+    fields: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
-    for key_node, _ in node.value:
+    problems = []
+    for key_node, value_node in node.value:
         key, line = str(key_node.value), key_node.start_mark.line + 2
         if key in key_lines:
-            raise BuildFailed([error(path, line, f"{key!r} is given twice in the front matter "
-                                                 f"(first on line {key_lines[key]})")])
+            problems.append(error(path, line, f"{key!r} is given twice in the front matter "
+                                              f"(first on line {key_lines[key]})"))
+            continue
         key_lines[key] = line
-    return {str(k): v for k, v in data.items()}, key_lines
+        try:
+            fields[key] = loader.construct_object(value_node, deep=True)
+        except (ValueError, TypeError, OverflowError) as exc:
+            shown = value_node.value if isinstance(value_node.value, str) else "value"
+            problems.append(error(path, line, f"{key}: {shown!r} is not valid ({exc})"))
+    if problems:
+        raise BuildFailed(problems)
+    return fields, key_lines

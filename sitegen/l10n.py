@@ -81,7 +81,7 @@ class Formatter:
     def datetime(self, moment: datetime, format: str = "medium") -> str:
         return format_datetime(moment, format, tzinfo=moment.tzinfo, locale=self.locale)
 
-    def number(self, value: int | float) -> str:
+    def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
 
 

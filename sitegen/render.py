@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any
 
 import jinja2
 from babel.lists import format_list
@@ -67,6 +67,11 @@ class Renderer:
         self.env.filters.update(date=self.format.date, iso=l10n.iso, number=self.format.number,
                                 join_names=self.join_names)
         self.env.globals.update(asset=self.asset)
+        self.env.filters.update(media=self.media)
+
+    def media(self, reference: str) -> str:
+        """A site-root image path (`/images/x.jpg`) follows the base URL's sub-path."""
+        return self.linker.href(reference[1:]) if reference.startswith("/") else reference
 
     def asset(self, name: str) -> str:
         try:
@@ -228,7 +233,6 @@ class _Outputs:
     def raise_collisions(self) -> None:
         if self.clashes:
             raise BuildFailed([
-                error(second if "/" in second else first, None,
-                      f"{first} and {second} would both be written to {path}: give one a "
-                      f"different slug or section")
+                error(second, None, f"{first} and {second} would both be written to {path}: give "
+                                    "one a different slug or section, or rename the file")
                 for path, first, second in self.clashes])

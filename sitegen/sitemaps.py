@@ -15,8 +15,8 @@ NEWS_WINDOW = timedelta(days=2)  # Google News reads articles of the last two da
 def sitemap(site: Site, pages: tuple[Page, ...], linker: urls.Linker) -> bytes:
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-        'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+        ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">'),
     ]
     for page in pages:
         if not page.in_sitemap:
@@ -42,8 +42,8 @@ def news_sitemap(site: Site, linker: urls.Linker) -> bytes:
     """Articles published within two days before the build's clock, newest first."""
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">',
+        ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'),
     ]
     for edition in site.editions:
         for article in edition.articles:
@@ -68,4 +68,4 @@ def news_sitemap(site: Site, linker: urls.Linker) -> bytes:
 
 def robots(linker: urls.Linker) -> bytes:
     return (f"User-agent: *\nAllow: /\n\nSitemap: {linker.absolute(urls.SITEMAP)}\n"
-            f"Sitemap: {linker.absolute(urls.NEWS_SITEMAP)}\n").encode("utf-8")
+            f"Sitemap: {linker.absolute(urls.NEWS_SITEMAP)}\n").encode()

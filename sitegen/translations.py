@@ -6,8 +6,8 @@ Versions belong together when they share a `translation_key`, or when they are `
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error
