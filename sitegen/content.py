@@ -86,8 +86,8 @@ class BodyRenderer:
     def __init__(self, translations: gettext.NullTranslations) -> None:
         self._markdown = markdown.Markdown(
             extensions=list(self.EXTENSIONS),
-            extension_configs={"footnotes": {
-                "BACKLINK_TITLE": translations.gettext("Jump back to footnote {} in the text")}},
+            extension_configs={"extra": {"footnotes": {
+                "BACKLINK_TITLE": translations.gettext("Jump back to footnote {} in the text")}}},
             output_format="html",
         )
 

@@ -41,7 +41,7 @@ def _entry(site: Site, article: Article, linker: urls.Linker) -> str:
         "  <entry>",
         f"    <title>{escape(article.title)}</title>",
         f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
-        *(f'    <link rel="alternate" type="text/html" hreflang={quoteattr(v.lang)} '
+        *(f'    <link rel="related" type="text/html" hreflang={quoteattr(v.lang)} '
           f'href={quoteattr(linker.absolute(v.path))}/>'
           for v in site.versions(article) if v.lang != article.lang),
         f"    <id>{escape(url)}</id>",

@@ -98,8 +98,8 @@ class Renderer:
 
     def common(self, page: Page) -> dict[str, Any]:
         config, href = self.site.config, self.linker.href
-        alternates = page.alternates if len(page.alternates) > 1 else ()
-        x_default = page.x_default(config.default_language) if alternates else None
+        alternates = page.alternates
+        x_default = page.x_default(config.default_language)
         edition = next(e for e in self.site.editions if e.lang == self.lang)
         current = page.data.get("listing")
         return {

@@ -201,3 +201,14 @@ def test_extra_is_passed_to_templates(make_site):
                       "themes/default/templates/article.html": theme})
     assert site.build().code == 0
     assert '<p class="kicker">Exclusive</p>' in site.read("en/news/x/index.html")
+
+
+def test_byline_and_update_in_spanish(make_site):
+    site = make_site({"content/news/a.es.md": article(
+        "Dos", authors="[Ana Pérez, John Roe]", updated="2015-01-14T10:00:00")})
+    assert site.build().code == 0
+    page = site.read("es/news/dos/index.html")
+    assert visible_text(element(page, "p", "story__byline")) == "Por Ana Pérez y John Roe"
+    assert visible_text(element(page, "p", "story__dateline")) == \
+        "12 de enero de 2015 · Actualizado 14 de enero de 2015"
+    assert '<a href="/es/authors/ana-perez/" rel="author">Ana Pérez</a>' in page

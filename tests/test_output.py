@@ -1,0 +1,139 @@
+"""Writing the output: deterministic bytes, untouched unchanged files, nothing foreign deleted."""
+
+from __future__ import annotations
+
+from conftest import article, tree
+
+FILES = {
+    "content/news/a.en.md": article("Alpha", tags="[cuba, music]", author="Ana",
+                                    sources="[Reuters]"),
+    "content/news/a.es.md": article("Alfa", tags="[cuba, música]", author="Ana"),
+    "content/world/b.en.md": article("Beta", date="2015-02-01"),
+    "static/images/logo.txt": "logo\n",
+}
+
+
+def test_two_builds_are_byte_identical(make_site, tmp_path):
+    site = make_site(FILES)
+    assert site.build("-o", str(tmp_path / "one")).code == 0
+    assert site.build("-o", str(tmp_path / "two")).code == 0
+    one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert len(one) > 10
+    assert one == two
+
+
+def test_same_content_in_another_folder_gives_same_bytes(make_site, tmp_path):
+    first = make_site(FILES, name="first")
+    second = make_site(FILES, name="second")
+    assert first.build().code == 0 and second.build().code == 0
+    assert tree(first.public) == tree(second.public)
+
+
+def test_static_files_are_copied_as_they_are(make_site):
+    site = make_site(FILES)
+    assert site.build().code == 0
+    assert (site.public / "images/logo.txt").read_text() == "logo\n"
+
+
+def test_unchanged_file_keeps_its_inode(make_site):
+    site = make_site(FILES)
+    assert site.build().code == 0
+    page = site.public / "en/world/beta/index.html"
+    inode, mtime = page.stat().st_ino, page.stat().st_mtime_ns
+    site.write("content/news/a.en.md", article("Alpha Changed", tags="[cuba, music]"))
+    result = site.build()
+    assert result.code == 0
+    assert page.stat().st_ino == inode
+    assert page.stat().st_mtime_ns == mtime
+    assert "unchanged" in result.out
+
+
+def test_rebuild_without_changes_reports_nothing_written(make_site):
+    site = make_site(FILES)
+    assert site.build().code == 0
+    result = site.build()
+    assert result.code == 0
+    assert "(0 written," in result.out and "0 removed" in result.out
+
+
+def test_user_file_in_output_survives_rebuild(make_site):
+    site = make_site(FILES)
+    assert site.build().code == 0
+    (site.public / "CNAME").write_text("news.example.org\n")
+    (site.public / "en/extra").mkdir()
+    (site.public / "en/extra/note.txt").write_text("mine\n")
+    assert site.build().code == 0
+    assert (site.public / "CNAME").read_text() == "news.example.org\n"
+    assert (site.public / "en/extra/note.txt").read_text() == "mine\n"
+    assert site.build().code == 0
+    assert (site.public / "CNAME").read_text() == "news.example.org\n"
+
+
+def test_user_file_in_the_way_of_a_page_is_not_overwritten(make_site):
+    site = make_site({"content/news/a.en.md": article("Alpha")})
+    assert site.build().code == 0
+    site.write("content/news/b.en.md", article("Beta"))
+    (site.public / "en/news/beta").mkdir(parents=True)
+    (site.public / "en/news/beta/index.html").write_text("hand made\n")
+    result = site.build()
+    assert result.code == 1
+    assert (site.public / "en/news/beta/index.html").read_text() == "hand made\n"
+
+
+def test_deleted_article_page_disappears(make_site):
+    site = make_site(FILES)
+    assert site.build().code == 0
+    assert (site.public / "en/world/beta/index.html").is_file()
+    (site.root / "content/world/b.en.md").unlink()
+    result = site.build()
+    assert result.code == 0
+    assert not (site.public / "en/world/beta").exists()
+    assert "beta" not in (site.public / "sitemap.xml").read_text()
+    assert "Beta" not in (site.public / "en/index.html").read_text()
+
+
+def test_stale_tag_pages_are_removed(make_site):
+    site = make_site(FILES)
+    assert site.build().code == 0
+    assert (site.public / "es/tags/musica/index.html").is_file()
+    site.write("content/news/a.es.md", article("Alfa", tags="[cuba]"))
+    assert site.build().code == 0
+    assert not (site.public / "es/tags/musica").exists()
+
+
+def test_non_empty_output_folder_not_written_by_sitegen_is_refused(make_site, tmp_path):
+    site = make_site(FILES)
+    out = tmp_path / "elsewhere"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep me\n")
+    result = site.build("-o", str(out))
+    assert result.code == 1
+    assert str(out) in result.err
+    assert tree(out) == {"precious.txt": b"keep me\n"}
+
+
+def test_output_path_that_is_a_file_is_refused(make_site, tmp_path):
+    site = make_site(FILES)
+    out = tmp_path / "file"
+    out.write_text("x")
+    assert site.build("-o", str(out)).code == 1
+    assert out.read_text() == "x"
+
+
+def test_empty_existing_output_folder_is_used(make_site, tmp_path):
+    site = make_site(FILES)
+    out = tmp_path / "empty"
+    out.mkdir()
+    result = site.build("-o", str(out))
+    assert result.code == 0
+    assert (out / "en/news/alpha/index.html").is_file()
+    assert str(out) in result.out
+
+
+def test_build_writes_nothing_beside_the_output(make_site, tmp_path):
+    site = make_site(FILES)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    out = tmp_path / "out"
+    assert site.build("-o", str(out)).code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before + ["out"])
+    assert sorted(p.name for p in site.root.iterdir()) == ["content", "sitegen.toml", "static"]
