@@ -1,36 +1,82 @@
-"""The pipeline, top to bottom: configuration, articles, stories, site, files, output folder."""
+"""The pipeline, top to bottom: configuration, articles, stories, site, pages, output folder.
+
+Every build derives every page from the whole current input. The cache only lets a step skip
+work whose inputs have not changed (an article's bytes; a page's complete context; the whole
+site's inputs), so a cached, parallel build writes exactly what a cold, single-process build
+writes.
+"""
 
 from __future__ import annotations
 
+import gettext
+import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-from . import assemble, content, discover, l10n, translations, write
+from . import __version__, discover, l10n, parallel
 from . import config as site_config
-from .assemble import BuildOptions, Site
-from .errors import BuildFailed, Diagnostic
-from .render import Theme, render_site
+from .assemble import BuildOptions
+from .cache import Cache, open_cache
+from .content import Article, ParseSettings, article_key, backlink_title, parse
+from .errors import BuildFailed, Diagnostic, error
+from .theme import Theme
+from .write import OutputWriter, WriteReport, check_output_dir
 
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
-    site: Site
+    articles: int  # published article versions
     files: int
-    report: write.WriteReport
+    report: WriteReport
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInputs:
+    """Everything a build reads, read once: its hash decides whether anything can have changed."""
+
+    config: site_config.SiteConfig
+    files: tuple[tuple[str, bytes], ...]  # (path relative to the site, bytes) of every article
+    theme: Theme
+    catalogs: dict[str, str]  # lang -> digest of its catalogs
+    static: tuple[tuple[str, Path, str], ...]  # (output path, file, key) of copied files
+
+    @classmethod
+    def read(cls, config: site_config.SiteConfig) -> SiteInputs:
+        locale_dirs = discover.locale_dirs(config)
+        return cls(
+            config,
+            tuple((s.rel, s.path.read_bytes()) for s in discover.content_files(config)),
+            Theme.load(discover.theme_dirs(config)),
+            {lang: l10n.catalog_digest(locale_dirs, lang) for lang in config.codes},
+            _static_files(config),
+        )
 
 
 def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
-          base_url: str | None = None) -> BuildResult:
-    """Build the site into `out_dir` (default `public/`); nothing is written unless all went well."""
+          base_url: str | None = None, jobs: int | None = None, use_cache: bool = True,
+          cache: Cache | None = None) -> BuildResult:
+    """Build the site into `out_dir` (default `public/`); nothing changes unless all went well."""
     config = load_config(site_dir, base_url)
     out = out_dir if out_dir is not None else config.site_dir / "public"
-    write.check_output_dir(config.site_dir, out)
-    catalogs = load_catalogs(config)
-    site = load_site(config, options, catalogs)
-    files = render_site(site, Theme.load(discover.theme_dirs(config)), catalogs,
-                        config.site_dir / "static")
-    return BuildResult(site, len(files), write.commit(files, out))
+    check_output_dir(config.site_dir, out)
+    store = cache if cache is not None else open_cache(config.site_dir, use_cache)
+    try:
+        inputs = SiteInputs.read(config)
+        settings = _parse_settings(inputs, store)
+        keys = [article_key(rel, data, settings) for rel, data in inputs.files]
+        site_key = _site_key(inputs, keys, options, store)
+        unchanged = _unchanged(out, site_key, store)
+        if unchanged is not None:
+            return unchanged
+        result = _full_build(inputs, settings, keys, options, out, store,
+                             jobs or parallel.default_jobs())
+        if site_key is not None:
+            store.put(f"site:{out.resolve()}", f"{site_key} {result.articles}")
+        return result
+    finally:
+        if cache is None:
+            store.close()
 
 
 def load_config(site_dir: Path, base_url: str | None = None) -> site_config.SiteConfig:
@@ -38,27 +84,113 @@ def load_config(site_dir: Path, base_url: str | None = None) -> site_config.Site
     return config if base_url is None else site_config.with_base_url(config, base_url)
 
 
-def load_catalogs(config: site_config.SiteConfig) -> dict[str, Any]:
+def load_catalogs(config: site_config.SiteConfig) -> dict[str, gettext.NullTranslations]:
     dirs = discover.locale_dirs(config)
     return {lang: l10n.translations(dirs, lang, config.site_dir) for lang in config.codes}
 
 
-def load_site(config: site_config.SiteConfig, options: BuildOptions,
-              catalogs: dict[str, Any]) -> Site:
-    """Parse every article and group them into stories, reporting all problems together."""
-    renderers = {lang: content.BodyRenderer(catalog) for lang, catalog in catalogs.items()}
+def _parse_settings(inputs: SiteInputs, store: Cache) -> ParseSettings:
+    """Compiling catalogs costs more than a no-change build; the one string parsing needs is kept."""
+    titles = {}
+    for lang, digest in inputs.catalogs.items():
+        title = store.get(f"backlink:{lang}:{digest}")
+        if title is None:
+            title = backlink_title(load_catalogs(inputs.config)[lang])
+            store.put(f"backlink:{lang}:{digest}", title)
+        titles[lang] = title
+    return ParseSettings.of(inputs.config, titles)
+
+
+# The whole site at once ---------------------------------------------------------------------
+
+def _site_key(inputs: SiteInputs, keys: list[str], options: BuildOptions,
+              store: Cache) -> str | None:
+    """The hash of everything the output is made from, or None if an article is not known yet."""
+    dates = store.article_dates()
+    if any(key not in dates for key in keys):
+        return None
+    now, window = options.now.timestamp(), timedelta(days=2).total_seconds()
+    published = [key for key in keys if (options.drafts or not dates[key][1])
+                 and (options.future or dates[key][0] <= now)]
+    news = [key for key in published if now - window <= dates[key][0] <= now]
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (__version__, repr(inputs.config), inputs.theme.digest, repr(inputs.catalogs),
+                 repr(inputs.static), repr(keys), repr(published), repr(news)):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return f"{digest.hexdigest()} {len(published)}"
+
+
+def _unchanged(out: Path, site_key: str | None, store: Cache) -> BuildResult | None:
+    """The previous build's result, if it was made from the same inputs and is still intact."""
+    if site_key is None:
+        return None
+    recorded = store.get(f"site:{out.resolve()}")
+    if recorded is None or recorded.rsplit(" ", 1)[0] != site_key:
+        return None
+    written = store.written(out)
+    writer = OutputWriter(out, written)
+    if not written or not all(writer.current(path, w.key) for path, w in written.items()):
+        return None
+    return BuildResult(int(site_key.rsplit(" ", 1)[1]), len(written),
+                       WriteReport(0, len(written), 0))
+
+
+# Articles -------------------------------------------------------------------------------------
+
+def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
+                options: BuildOptions, out: Path, store: Cache, jobs: int) -> BuildResult:
+    from . import assemble, output  # the rendering half, imported only when there is work
+
+    articles = load_articles(inputs, settings, keys, store, jobs)
+    site = assemble.assemble(inputs.config, group_articles(inputs.config, articles), options)
+    files, report = output.write_site(site, inputs.theme, inputs.catalogs, inputs.static, out,
+                                      store, jobs)
+    return BuildResult(sum(len(e.articles) for e in site.editions), files, report)
+
+
+def load_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], store: Cache,
+                  jobs: int = 1) -> list[Article]:
+    """Parse every article, or take it from the cache; all problems are reported together."""
+    store.load_articles()
+    missing = {key: file for file, key in zip(inputs.files, keys) if key not in store.articles}
+    parsed = dict(zip(missing, parallel.run(_parse_one, settings, list(missing.values()), jobs)))
+    articles: list[Article] = []
     problems: list[Diagnostic] = []
-    articles = []
-    for source in discover.content_files(config):
-        try:
-            articles.append(content.parse(source, source.path.read_bytes(), config,
-                                          lambda lang, text: renderers[lang](text)))
+    for key in keys:
+        found = store.articles.get(key) or parsed[key]
+        if isinstance(found, Article):
+            articles.append(found)
+        else:
+            problems.extend(found)
+    store.store_articles({a.digest: a for a in articles})
+    if problems:
+        try:  # a duplicate translation among the good files is worth reporting in the same run
+            group_articles(inputs.config, articles)
         except BuildFailed as failed:
             problems.extend(failed.diagnostics)
-    try:
-        groups = translations.group(articles, config.codes)
-    except BuildFailed as failed:
-        problems.extend(failed.diagnostics)
-    if problems:
         raise BuildFailed(problems)
-    return assemble.assemble(config, groups, options)
+    return articles
+
+
+def group_articles(config: site_config.SiteConfig, articles: list[Article]) -> tuple:
+    from .translations import group
+
+    return group(articles, config.codes)
+
+
+def _parse_one(settings: ParseSettings, file: tuple[str, bytes]) -> Article | tuple[Diagnostic, ...]:
+    try:
+        return parse(file[0], file[1], settings)
+    except BuildFailed as failed:
+        return failed.diagnostics
+
+
+def _static_files(config: site_config.SiteConfig) -> tuple[tuple[str, Path, str], ...]:
+    found = []
+    for name, path in discover.static_files(config.site_dir / "static"):
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise BuildFailed([error(f"static/{name}", None, f"cannot read: {exc.strerror}")])
+        found.append((name, path, f"file:{stat.st_size}:{stat.st_mtime_ns}"))
+    return tuple(found)

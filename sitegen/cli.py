@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     _publishing_options(build_cmd)
     build_cmd.add_argument("--base-url", metavar="URL",
                            help="absolute URL the site is served from (overrides base_url)")
+    build_cmd.add_argument("-j", "--jobs", type=_positive, metavar="N",
+                           help="worker processes (default: all cores; 1: no workers)")
+    build_cmd.add_argument("--no-cache", action="store_true",
+                           help="neither read nor write the build cache (.sitegen-cache/)")
     build_cmd.set_defaults(run=_build)
     return parser
 
@@ -66,6 +70,12 @@ def _publishing_options(command: argparse.ArgumentParser) -> None:
                          help="also build articles dated in the future")
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def build_clock() -> datetime:
     """The build's clock: SOURCE_DATE_EPOCH when set, so that builds can be reproduced."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -76,10 +86,10 @@ def build_clock() -> datetime:
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = BuildOptions(now=build_clock(), drafts=args.drafts, future=args.future)
-    result = build(args.site, options, args.output, args.base_url)
-    articles = sum(len(e.articles) for e in result.site.editions)
+    result = build(args.site, options, args.output, args.base_url, jobs=args.jobs,
+                   use_cache=not args.no_cache)
     out = args.output or args.site / "public"
-    print(f"sitegen: built {articles} articles, {result.files} files into {out} "
+    print(f"sitegen: built {result.articles} articles, {result.files} files into {out} "
           f"({result.report.written} written, {result.report.unchanged} unchanged, "
           f"{result.report.removed} removed) in {time.perf_counter() - started:.2f}s")
     return 0

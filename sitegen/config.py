@@ -55,7 +55,10 @@ class SiteConfig:
         return tuple(lang.code for lang in self.languages)
 
     def language(self, code: str) -> LanguageConfig:
-        return next(lang for lang in self.languages if lang.code == code)
+        for language in self.languages:
+            if language.code == code:
+                return language
+        raise KeyError(code)
 
     def section_title(self, lang: str, section: str) -> str:
         return self.language(lang).sections.get(section) or section.replace("-", " ").title()

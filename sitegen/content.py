@@ -7,8 +7,11 @@ key, so an editor fixes a file in one pass.
 from __future__ import annotations
 
 import difflib
+import functools
 import gettext
+import hashlib
 import html
+import importlib.metadata
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,11 +20,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import markdown
-
-from . import frontmatter, urls
+from . import __version__, frontmatter, urls
 from .config import SiteConfig
-from .discover import SourceFile
 from .errors import BuildFailed, Diagnostic, error
 
 
@@ -37,6 +37,7 @@ class Source:
 class Article:
     """One language version of a story, as its file says it."""
 
+    digest: str  # article_key() of its file: equal digests mean equal articles
     source: str  # the file, relative to the site folder
     lang: str
     title: str
@@ -78,27 +79,54 @@ _LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?$")
 _SLUG = re.compile(r"^[\w][\w.-]*$")
 
 
-class BodyRenderer:
-    """Markdown to HTML for one language; a fresh state per document so footnotes never leak."""
+@dataclass(frozen=True, slots=True)
+class ParseSettings:
+    """Everything besides the file itself that an Article depends on: part of its cache key."""
 
-    EXTENSIONS = ("extra", "sane_lists")
+    languages: tuple[str, ...]
+    default_language: str
+    timezone: str
+    backlink_titles: tuple[tuple[str, str], ...]  # (lang, the footnote back-link title)
+    markdown_version: str
 
-    def __init__(self, translations: gettext.NullTranslations) -> None:
-        self._markdown = markdown.Markdown(
-            extensions=list(self.EXTENSIONS),
-            extension_configs={"extra": {"footnotes": {
-                "BACKLINK_TITLE": translations.gettext("Jump back to footnote {} in the text")}}},
-            output_format="html",
-        )
-
-    def __call__(self, text: str) -> str:
-        return self._markdown.reset().convert(text)
+    @classmethod
+    def of(cls, config: SiteConfig, backlink_titles: dict[str, str]) -> ParseSettings:
+        return cls(config.codes, config.default_language, config.timezone,
+                   tuple((lang, backlink_titles[lang]) for lang in config.codes),
+                   importlib.metadata.version("markdown"))
 
 
-def parse(source: SourceFile, data: bytes, config: SiteConfig,
-          render_body: Callable[[str, str], str]) -> Article:
-    """Parse one file; `render_body(lang, markdown)` turns its body into HTML."""
-    path = source.rel
+def backlink_title(translations: gettext.NullTranslations) -> str:
+    """The footnote back-link's title, a UI string the Markdown converter adds to bodies."""
+    return translations.gettext("Jump back to footnote {} in the text")
+
+
+def article_key(rel: str, data: bytes, settings: ParseSettings) -> str:
+    """The hash of everything an Article is made from; equal keys give equal Articles."""
+    digest = hashlib.blake2b(f"{__version__}\0{settings!r}\0{rel}\0".encode(), digest_size=20)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _markdown(backlink_title: str) -> Any:
+    """One converter per language and process, reset before each document."""
+    import markdown  # only builds that parse an article pay for importing Markdown
+
+    return markdown.Markdown(
+        extensions=["extra", "sane_lists"],
+        extension_configs={"extra": {"footnotes": {"BACKLINK_TITLE": backlink_title}}},
+        output_format="html",
+    )
+
+
+def markdown_to_html(text: str, backlink_title: str) -> str:
+    return _markdown(backlink_title).reset().convert(text)
+
+
+def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
+    """Parse one file (`rel` is its path relative to the site folder) into an Article."""
+    path = rel
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -117,14 +145,15 @@ def parse(source: SourceFile, data: bytes, config: SiteConfig,
 
     stem, suffix_lang = _split_name(PurePosixPath(path).name)
     title = _text(fields, "title", problem, required=True)
-    lang = _language(fields.get("lang"), suffix_lang, config, problem)
-    when = _moment(fields, "date", config.tz, problem, required=True)
-    updated = _moment(fields, "updated", config.tz, problem)
+    lang = _language(fields.get("lang"), suffix_lang, settings, problem)
+    tz = ZoneInfo(settings.timezone)
+    when = _moment(fields, "date", tz, problem, required=True)
+    updated = _moment(fields, "updated", tz, problem)
     authors = _authors(fields, problem)
     tags = _string_list(fields, "tags", problem)
     sources = _sources(fields.get("sources"), problem)
     folder = PurePosixPath(path).parent
-    section = _section(fields, folder, config, problem)
+    section = _section(fields, folder, problem)
     slug = _slug(fields, title, stem, problem)
     draft = fields.get("draft", False)
     if not isinstance(draft, bool):
@@ -143,8 +172,9 @@ def parse(source: SourceFile, data: bytes, config: SiteConfig,
         raise BuildFailed(problems)
 
     assert when is not None and lang is not None
-    body_html = render_body(lang, matter.body)
+    body_html = markdown_to_html(matter.body, dict(settings.backlink_titles)[lang])
     return Article(
+        digest=article_key(rel, data, settings),
         source=path,
         lang=lang,
         title=title,
@@ -195,15 +225,16 @@ def _text(fields: dict[str, Any], key: str, problem: Problem, required: bool = F
     return text
 
 
-def _language(value: Any, from_name: str | None, config: SiteConfig, problem: Problem) -> str | None:
+def _language(value: Any, from_name: str | None, settings: ParseSettings,
+              problem: Problem) -> str | None:
     if value is not None and not isinstance(value, str):
-        problem("lang", f"lang must be a language code such as {config.codes[0]!r}")
+        problem("lang", f"lang must be a language code such as {settings.languages[0]!r}")
         return None
-    lang = value or from_name or config.default_language
-    if lang not in config.codes:
+    lang = value or from_name or settings.default_language
+    if lang not in settings.languages:
         where = "lang" if value else None
         problem(where, f"language {lang!r} is not configured (site.languages is "
-                       f"{list(config.codes)})")
+                       f"{list(settings.languages)})")
         return None
     if value and from_name and value != from_name:
         problem("lang", f"lang {value!r} disagrees with the file name, which says {from_name!r}")
@@ -283,8 +314,7 @@ def _sources(value: Any, problem: Problem) -> tuple[Source, ...]:
     return tuple(found)
 
 
-def _section(fields: dict[str, Any], folder: PurePosixPath, config: SiteConfig,
-             problem: Problem) -> str:
+def _section(fields: dict[str, Any], folder: PurePosixPath, problem: Problem) -> str:
     if "section" in fields:
         value = fields["section"]
         if not isinstance(value, str) or not _SLUG.match(value):

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import functools
 import gettext
+import hashlib
 import io
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
-from babel.support import Translations
 
 from .errors import BuildFailed, error
 
@@ -34,6 +33,15 @@ def catalog_paths(locale_dirs: tuple[Path, ...], lang: str) -> tuple[Path, ...]:
     return tuple(found)
 
 
+def catalog_digest(locale_dirs: tuple[Path, ...], lang: str) -> str:
+    """Changes whenever any catalog `lang` reads from does."""
+    digest = hashlib.blake2b(digest_size=16)
+    for po in catalog_paths(locale_dirs, lang):
+        digest.update(f"{po}\0".encode())
+        digest.update(po.read_bytes())
+    return digest.hexdigest()
+
+
 def translations(locale_dirs: tuple[Path, ...], lang: str, site_dir: Path) -> gettext.NullTranslations:
     """Compile the catalogs for `lang` in memory; the site's own strings win over bundled ones."""
     chain: gettext.NullTranslations | None = None
@@ -46,7 +54,11 @@ def translations(locale_dirs: tuple[Path, ...], lang: str, site_dir: Path) -> ge
 
 
 @functools.lru_cache(maxsize=32)
-def _compile(po: Path, shown: str, _mtime: int) -> Translations:
+def _compile(po: Path, shown: str, _mtime: int) -> Any:
+    from babel.messages.mofile import write_mo  # only builds that render pay for these
+    from babel.messages.pofile import PoFileError, read_po
+    from babel.support import Translations
+
     try:
         with po.open("rb") as fp:
             catalog = read_po(fp, abort_invalid=True)

@@ -44,6 +44,9 @@ def site_pages(site: Site) -> tuple[Page, ...]:
         pages.append(_terms_page(site, edition, "author"))
         pages.append(Page(urls.not_found(edition.lang), "404.html", edition.lang,
                           alternates=(), in_sitemap=False))
+    # The root 404 page, which CDNs answer for any missing path, in the default language.
+    pages.append(Page(urls.NOT_FOUND, "404.html", site.config.default_language, alternates=(),
+                      in_sitemap=False))
     return tuple(pages)
 
 

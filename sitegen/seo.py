@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from babel.core import get_global
 
 from . import l10n, urls
-from .assemble import Site
-from .config import LanguageConfig, babel_locale
+from .config import SiteConfig, babel_locale
 from .content import Article
 
 
+@functools.lru_cache(maxsize=64)
 def og_locale(locale: str) -> str:
     """Open Graph wants `language_TERRITORY`: `es` -> `es_ES`, `es_US` stays."""
     parsed = babel_locale(locale)
@@ -30,9 +31,10 @@ def image_url(article: Article, linker: urls.Linker) -> str | None:
     return linker.absolute(article.image.lstrip("/"))
 
 
-def meta_tags(site: Site, article: Article, versions: list[Article], linker: urls.Linker,
-              language: LanguageConfig) -> list[dict[str, str]]:
+def meta_tags(config: SiteConfig, article: Article,
+              versions: tuple[Article, ...]) -> list[dict[str, str]]:
     """Open Graph and Twitter card tags, in a fixed order."""
+    linker, language = urls.Linker(config.base_url), config.language(article.lang)
     image = image_url(article, linker)
     og: list[tuple[str, str]] = [
         ("og:type", "article"),
@@ -41,12 +43,12 @@ def meta_tags(site: Site, article: Article, versions: list[Article], linker: url
         ("og:description", article.summary),
         ("og:url", linker.absolute(article.path)),
         ("og:locale", og_locale(language.locale)),
-        *(("og:locale:alternate", og_locale(site.config.language(v.lang).locale)) for v in versions),
+        *(("og:locale:alternate", og_locale(config.language(v.lang).locale)) for v in versions),
         ("article:published_time", l10n.iso(article.date)),
         ("article:modified_time", l10n.iso(article.modified)),
     ]
     if article.section:
-        og.append(("article:section", site.config.section_title(article.lang, article.section)))
+        og.append(("article:section", config.section_title(article.lang, article.section)))
     og.extend(("article:tag", tag) for tag in article.tags)
     if image:
         og.append(("og:image", image))
@@ -63,9 +65,9 @@ def meta_tags(site: Site, article: Article, versions: list[Article], linker: url
             + [{"attribute": "name", "name": n, "content": c} for n, c in twitter])
 
 
-def news_article(site: Site, article: Article, linker: urls.Linker,
-                 language: LanguageConfig) -> dict[str, Any]:
+def news_article(config: SiteConfig, article: Article) -> dict[str, Any]:
     """schema.org NewsArticle; Jinja's `tojson` makes it safe inside the `<script>`."""
+    linker, language = urls.Linker(config.base_url), config.language(article.lang)
     url = linker.absolute(article.path)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -82,7 +84,7 @@ def news_article(site: Site, article: Article, linker: urls.Linker,
                       "url": linker.absolute(urls.front(article.lang))},
     }
     if article.section:
-        data["articleSection"] = site.config.section_title(article.lang, article.section)
+        data["articleSection"] = config.section_title(article.lang, article.section)
     if article.tags:
         data["keywords"] = list(article.tags)
     image = image_url(article, linker)

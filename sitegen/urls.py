@@ -11,6 +11,7 @@ import unicodedata
 from urllib.parse import quote, urlsplit
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_URL_SAFE = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
 def slugify(text: str) -> str:
@@ -60,6 +61,7 @@ def not_found(lang: str) -> str:
 
 
 ROOT = ""
+NOT_FOUND = "404.html"
 SITEMAP = "sitemap.xml"
 NEWS_SITEMAP = "news-sitemap.xml"
 ROBOTS = "robots.txt"
@@ -80,8 +82,12 @@ class Linker:
 
     def href(self, path: str) -> str:
         """A site-relative link, as pages use: `/en/americas/story/`."""
-        return self.base_path + quote(path)
+        return self.base_path + _quoted(path)
 
     def absolute(self, path: str) -> str:
         """An absolute URL, as feeds, sitemaps, canonical and hreflang links need."""
-        return self.base_url + quote(path)
+        return self.base_url + _quoted(path)
+
+
+def _quoted(path: str) -> str:
+    return path if _URL_SAFE.fullmatch(path) else quote(path)

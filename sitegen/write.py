@@ -1,7 +1,9 @@
-"""The one step with side effects: stage the new output beside the old one, then swap it in.
+"""The one step with side effects on the output folder: nothing is replaced until all is ready.
 
-A failed or interrupted build never leaves a half-written output folder, files whose bytes did
-not change keep their inode and modification time, and files sitegen did not write are kept.
+A build that changes much of the site is staged in a folder beside the output and swapped in
+whole. A build that changes a few files writes each beside its target and renames them all into
+place at the end. Either way a failed build leaves the output exactly as it was, files whose
+bytes did not change keep their inode and time, and files sitegen did not write are kept.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import Written
 from .errors import BuildFailed, error
 
 MANIFEST = ".sitegen-files"  # what the last build wrote, so that nothing else is ever deleted
 PROTECTED = ("content", "themes", "locales", "static")
+_NEW = ".sitegen-new"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,85 +45,156 @@ def check_output_dir(site_dir: Path, out_dir: Path) -> None:
                                                      "choose another output folder")])
 
 
-def commit(files: dict[str, bytes], out_dir: Path) -> WriteReport:
-    out_dir = out_dir.absolute()
-    previous = _previous_files(out_dir)
-    foreign = _foreign_files(out_dir, previous)
-    clashes = sorted(set(foreign) & set(files))
-    if clashes:
-        raise BuildFailed([error(str(out_dir / p), None, "this file was not written by sitegen and "
-                                                         "the build would replace it; move it away")
-                           for p in clashes])
-    staging = out_dir.parent / f".{out_dir.name}.sitegen-staging"
-    _remove(staging)
-    written = unchanged = 0
-    try:
-        for rel, data in sorted(files.items()):
-            target = staging / rel
+class OutputWriter:
+    """Collects a build's files and puts them in place in one step at `commit()`."""
+
+    def __init__(self, out_dir: Path, written_before: dict[str, Written]) -> None:
+        self.out_dir = out_dir.absolute()
+        self.owned = _previous_files(self.out_dir)
+        # What the cache remembers counts only for files sitegen wrote and nobody changed since.
+        self.before = {p: w for p, w in written_before.items() if p in self.owned}
+        self.files: dict[str, Written] = {}
+        self.pending: list[str] = []
+        self.staging: Path | None = None
+        self.unchanged = 0
+
+    def current(self, path: str, key: str) -> bool:
+        """True if the output already holds the file made from `key`; it is then kept as it is."""
+        before = self.before.get(path)
+        if before is None or before.key != key:
+            return False
+        try:
+            stat = (self.out_dir / path).stat()
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
+            return False
+        self.files[path] = before
+        self.unchanged += 1
+        return True
+
+    def plan(self, changes: int, total: int) -> None:
+        """Stage a whole new tree when much changes; otherwise replace files one by one."""
+        if not self.out_dir.exists() or changes > max(64, total // 10):
+            self.staging = self.out_dir.parent / f".{self.out_dir.name}.sitegen-staging"
+            _remove(self.staging)
+            self.staging.mkdir(parents=True)
+
+    def put(self, path: str, data: bytes, key: str) -> None:
+        target = self._target(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        stat = target.stat()
+        self.files[path] = Written(key, stat.st_size, stat.st_mtime_ns)
+        if self.staging is None:
+            self.pending.append(path)
+
+    def copy(self, path: str, source: Path, key: str) -> None:
+        target = self._target(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        stat = target.stat()
+        self.files[path] = Written(key, stat.st_size, stat.st_mtime_ns)
+        if self.staging is None:
+            self.pending.append(path)
+
+    def _target(self, path: str) -> Path:
+        if self.staging is not None:
+            return self.staging / path
+        return self.out_dir / (path + _NEW)
+
+    def commit(self) -> WriteReport:
+        clashes = sorted(p for p in self.files if p not in self.owned
+                         and (self.out_dir / p).exists())
+        if clashes:
+            raise BuildFailed([error(str(self.out_dir / p), None,
+                                     "this file was not written by sitegen and the build would "
+                                     "replace it; move it away") for p in clashes])
+        removed = sorted(self.owned - self.files.keys())
+        if self.staging is not None:
+            self._commit_staged(_foreign_files(self.out_dir, self.owned))
+        else:
+            self._commit_in_place(removed)
+        return WriteReport(len(self.files) - self.unchanged, self.unchanged, len(removed))
+
+    def abort(self) -> None:
+        """Leave the output exactly as it was."""
+        if self.staging is not None:
+            _remove(self.staging)
+        for path in self.pending:
+            (self.out_dir / (path + _NEW)).unlink(missing_ok=True)
+
+    def _commit_staged(self, foreign: list[str]) -> None:
+        assert self.staging is not None
+        for path in [p for p in self.files if not (self.staging / p).exists()] + foreign:
+            target = self.staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            if _same_bytes(out_dir / rel, data) and _link(out_dir / rel, target):
-                unchanged += 1
-            else:
-                target.write_bytes(data)
-                written += 1
-        for rel in foreign:
-            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-            _link(out_dir / rel, staging / rel) or shutil.copy2(out_dir / rel, staging / rel)
-        (staging / MANIFEST).write_text("".join(f"{rel}\n" for rel in sorted(files)), "utf-8")
-        _swap(staging, out_dir)
-    finally:
-        _remove(staging)
-    removed = len(previous - set(files))
-    return WriteReport(written, unchanged, removed)
+            _link_or_copy(self.out_dir / path, target)
+        _write_manifest(self.staging, self.files)
+        old = self.out_dir.parent / f".{self.out_dir.name}.sitegen-old"
+        _remove(old)
+        if self.out_dir.exists():
+            os.replace(self.out_dir, old)
+        os.replace(self.staging, self.out_dir)
+        _remove(old)
+
+    def _commit_in_place(self, removed: list[str]) -> None:
+        for path in self.pending:
+            os.replace(self.out_dir / (path + _NEW), self.out_dir / path)
+        for path in removed:
+            (self.out_dir / path).unlink(missing_ok=True)
+            _prune_empty_parents(self.out_dir, path)
+        if self.pending or removed or not (self.out_dir / MANIFEST).exists():
+            _write_manifest(self.out_dir, self.files)
 
 
 def _previous_files(out_dir: Path) -> set[str]:
     manifest = out_dir / MANIFEST
     if manifest.is_file():
         return set(manifest.read_text("utf-8").splitlines())
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildFailed([error(str(out_dir), None, "the output path is a file, not a folder")])
     if out_dir.is_dir() and any(out_dir.iterdir()):
         raise BuildFailed([error(str(out_dir), None,
                                  "this folder already holds files that sitegen did not write; "
                                  "empty it or choose another output folder")])
-    if out_dir.exists() and not out_dir.is_dir():
-        raise BuildFailed([error(str(out_dir), None, "the output path is a file, not a folder")])
     return set()
 
 
-def _foreign_files(out_dir: Path, previous: set[str]) -> list[str]:
-    if not previous:
+def _foreign_files(out_dir: Path, owned: set[str]) -> list[str]:
+    """Files in the output that no sitegen build wrote: they are carried over untouched."""
+    if not owned:
         return []
     found = []
     for folder, _, names in os.walk(out_dir):
         for name in names:
             rel = (Path(folder) / name).relative_to(out_dir).as_posix()
-            if rel != MANIFEST and rel not in previous:
+            if rel != MANIFEST and rel not in owned and not rel.endswith(_NEW):
                 found.append(rel)
     return sorted(found)
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
+def _write_manifest(folder: Path, files: dict[str, Written]) -> None:
+    temporary = folder / (MANIFEST + _NEW)
+    temporary.write_text("".join(f"{path}\n" for path in sorted(files)), "utf-8")
+    os.replace(temporary, folder / MANIFEST)
 
 
-def _link(source: Path, target: Path) -> bool:
+def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
-        return True
     except OSError:
-        return False
+        shutil.copy2(source, target)
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
-    old = out_dir.parent / f".{out_dir.name}.sitegen-old"
-    _remove(old)
-    if out_dir.exists():
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    _remove(old)
+def _prune_empty_parents(root: Path, path: str) -> None:
+    folder = (root / path).parent
+    while folder != root:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _remove(path: Path) -> None:

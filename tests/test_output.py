@@ -136,4 +136,5 @@ def test_build_writes_nothing_beside_the_output(make_site, tmp_path):
     out = tmp_path / "out"
     assert site.build("-o", str(out)).code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before + ["out"])
-    assert sorted(p.name for p in site.root.iterdir()) == ["content", "sitegen.toml", "static"]
+    assert sorted(p.name for p in site.root.iterdir()) == [".sitegen-cache", "content",
+                                                           "sitegen.toml", "static"]

@@ -1,0 +1,820 @@
+"""Build-speed benchmark: sitegen against Hugo and Pelican on identical bilingual corpora.
+
+Why this exists: a newsroom site grows to thousands of stories in two languages, and a
+generator stays pleasant to use only if a cold build is quick and an edit (to one article or to a
+template) shows up in seconds. Claims about that need figures that anyone can reproduce, measured
+against the generators people compare sitegen with. This module
+
+* writes the same deterministic corpus (``benchmarks/corpus.py``) as a sitegen, a Hugo and a
+  Pelican site, for each requested size;
+* times, as separate subprocesses by wall clock, a cold build, a no-change rebuild, a rebuild after
+  one article is edited and a rebuild after the article template is edited, plus a one-worker cold
+  build of sitegen, and records the peak memory of each cold build;
+* repeats every measure (tools alternated run by run, so that machine noise hits all of them
+  alike) and reports the medians as Markdown tables, on the terminal and in BENCHMARKS.md.
+
+It installs nothing: a generator that is not installed is skipped with a note. Run it from the
+repository root: ``python -m benchmarks --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import importlib.util
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_SCRIPT = Path(__file__).resolve().parent / "corpus.py"
+DEFAULT_WORKDIR = ROOT / "benchmarks" / "corpora"
+DEFAULT_REPORT = ROOT / "BENCHMARKS.md"
+
+TOOL_ORDER = ("sitegen", "hugo", "pelican")
+CORPUS_FORMATS = "sitegen,hugo,pelican"
+PRISTINE = ".bench-pristine"  # in a corpus folder: no benchmark edit is left in its files
+SOURCE_DATE_EPOCH = "1893456000"  # 2030-01-01: no corpus article is dated in the future
+POLL_SECONDS = 0.02
+RESCAN_EVERY = 5  # polls between two scans of /proc for new processes in the tree
+EDIT_SENTENCE = "\nAn editor added this sentence during benchmark run {run}.\n"
+TEMPLATE_COMMENT = "<!-- run {run} -->\n"
+VERSION_TIMEOUT = 60
+
+
+# --------------------------------------------------------------------------------------------
+# Measures
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    kind: str  # "seconds", "megabytes" or "count"
+    vs_peer_cold: bool = False  # the ratio compares with the peer's cold build
+
+
+COLD = Measure("cold", "cold build (s)", "seconds")
+COLD_ONE_JOB = Measure("cold_j1", "sitegen -j 1 cold (s)", "seconds", vs_peer_cold=True)
+NO_CHANGE = Measure("no_change", "no-change rebuild (s)", "seconds", vs_peer_cold=True)
+ARTICLE = Measure("article", "one article edited (s)", "seconds", vs_peer_cold=True)
+TEMPLATE = Measure("template", "template edited (s)", "seconds", vs_peer_cold=True)
+PEAK_RSS = Measure("rss", "peak RSS, cold build (MB)", "megabytes")
+FILES = Measure("files", "files written, cold build", "count")
+MEASURES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, FILES)
+
+
+@dataclass
+class Samples:
+    """Every run's value of every (tool, measure), and the first error met for each."""
+
+    values: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    failures: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def add(self, tool: str, measure: Measure, value: float) -> None:
+        self.values.setdefault((tool, measure.key), []).append(value)
+
+    def fail(self, tool: str, measure: Measure, error: str) -> None:
+        self.failures.setdefault((tool, measure.key), error)
+
+    def median(self, tool: str, measure: Measure) -> float | None:
+        """The median, or None when the measure was not taken or one of its runs failed."""
+        if (tool, measure.key) in self.failures:
+            return None
+        found = self.values.get((tool, measure.key))
+        return statistics.median(found) if found else None
+
+
+# --------------------------------------------------------------------------------------------
+# Running one build: wall-clock time and peak memory of the process tree
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Build:
+    seconds: float
+    peak_rss_kb: int
+    error: str | None = None
+
+
+def _parent_pids() -> dict[int, int]:
+    """pid -> parent pid of every process visible in /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                raw = stat.read()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(raw[raw.rindex(b")") + 2:].split()[1])
+    return parents
+
+
+def _tree(root: int) -> list[int]:
+    """root and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for pid, parent in _parent_pids().items():
+        children.setdefault(parent, []).append(pid)
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, ()))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemoryPoller:
+    """Samples the summed resident memory of a process and its descendants every 20 ms.
+
+    New descendants are found by scanning /proc every few polls (a scan costs far more than
+    reading the memory of the processes already known), so that the poller itself stays light.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.enabled = os.path.isdir("/proc")
+
+    def __enter__(self) -> Self:
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self.enabled:
+            self._thread.join()
+
+    def _run(self) -> None:
+        pids: list[int] = []
+        polls = 0
+        while not self._stop.is_set():
+            if polls % RESCAN_EVERY == 0:
+                pids = _tree(self.pid)
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in pids))
+            polls += 1
+            self._stop.wait(POLL_SECONDS)
+
+
+def run_build(argv: Sequence[str], cwd: Path, env: dict[str, str], watch_memory: bool) -> Build:
+    """Run one build to completion; its output is kept only to report a failure."""
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        child = subprocess.Popen(list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                 stdout=log, stderr=subprocess.STDOUT)
+        poller = TreeMemoryPoller(child.pid)
+        poller.enabled &= watch_memory
+        with poller:
+            _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        # ru_maxrss (kB on Linux) is the largest single process of the tree: a floor for the sum
+        peak = max(poller.peak_kb, usage.ru_maxrss) if watch_memory else 0
+        if child.returncode != 0:
+            log.seek(0)
+            return Build(seconds, peak, _last_line(log.read().decode("utf-8", "replace"))
+                         or f"exit status {child.returncode}")
+        return Build(seconds, peak)
+
+
+def _last_line(output: str) -> str:
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""
+
+
+# --------------------------------------------------------------------------------------------
+# The generators
+# --------------------------------------------------------------------------------------------
+
+
+def _command_output(argv: Sequence[str]) -> str:
+    try:
+        done = subprocess.run(list(argv), capture_output=True, text=True, check=False,
+                              timeout=VERSION_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"unknown ({exc.__class__.__name__})"
+    text = (done.stdout or done.stderr).strip()
+    return text.splitlines()[0] if text else "unknown"
+
+
+def _insert_before_last(text: str, insert: str, closing: str) -> str:
+    """Insert text just before the template's last closing tag, so it stays inside the block
+    that renders the page (text after the last block of a child template is never output)."""
+    at = text.rfind(closing)
+    if at < 0 or text[at + len(closing):].strip():
+        return text + ("" if text.endswith("\n") else "\n") + insert
+    return text[:at] + insert + text[at:]
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+class Generator:
+    """How one static site generator is run, cleaned and edited on its corpus folder."""
+
+    name = ""
+    label = ""
+    template_closing = "{% endblock %}"
+    measures: tuple[Measure, ...] = (COLD, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, FILES)
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+
+    @classmethod
+    def launcher(cls) -> list[str] | None:
+        """The command that starts the generator, or None when it is not installed."""
+        raise NotImplementedError
+
+    @classmethod
+    def missing(cls) -> str:
+        raise NotImplementedError
+
+    @classmethod
+    def version(cls) -> str:
+        raise NotImplementedError
+
+    @classmethod
+    def command_shown(cls) -> str:
+        raise NotImplementedError
+
+    @property
+    def output(self) -> Path:
+        return self.site / "public"
+
+    @property
+    def template(self) -> Path:
+        raise NotImplementedError
+
+    def prepare(self) -> None:
+        """One-time setup of the corpus folder (template overrides, settings)."""
+
+    def clean(self) -> None:
+        """Delete the output and every cache, for a cold build."""
+        raise NotImplementedError
+
+    def argv(self, jobs: int | None = None) -> list[str]:
+        raise NotImplementedError
+
+    def env(self) -> dict[str, str]:
+        return dict(os.environ)
+
+    def article(self, story: str) -> Path:
+        """The file of a story, given as section/year/basename."""
+        raise NotImplementedError
+
+    def template_with_comment(self, original: str, run: int) -> str:
+        return _insert_before_last(original, TEMPLATE_COMMENT.format(run=run), self.template_closing)
+
+    def count_output(self) -> int:
+        return sum(len(files) for _, _, files in os.walk(self.output))
+
+
+class Sitegen(Generator):
+    name, label = "sitegen", "sitegen"
+    measures = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, FILES)
+
+    @classmethod
+    def launcher(cls) -> list[str] | None:
+        found = shutil.which("sitegen")
+        return [found] if found else None
+
+    @classmethod
+    def missing(cls) -> str:
+        return "`sitegen` is not on PATH"
+
+    @classmethod
+    def version(cls) -> str:
+        return _command_output([*(cls.launcher() or ["sitegen"]), "--version"])
+
+    @classmethod
+    def command_shown(cls) -> str:
+        return (f"`SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH} sitegen build -s SITE -o SITE/public` "
+                "(all cores; also `-j 1`), cache in SITE/.sitegen-cache")
+
+    @property
+    def template(self) -> Path:
+        return self.site / "themes" / "default" / "templates" / "article.html"
+
+    def prepare(self) -> None:
+        """Copy the bundled article template into the site, as an override the runs can edit."""
+        self.template.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_bundled_dir() / "themes" / "default" / "templates" / "article.html",
+                        self.template)
+
+    def clean(self) -> None:
+        _remove(self.output)
+        _remove(self.site / ".sitegen-cache")
+        for staging in self.site.glob(".public.sitegen-*"):
+            _remove(staging)
+
+    def argv(self, jobs: int | None = None) -> list[str]:
+        launcher = self.launcher() or ["sitegen"]
+        jobs_args = ["-j", str(jobs)] if jobs else []
+        return [*launcher, "build", "-s", str(self.site), "-o", str(self.output), *jobs_args]
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+
+    def article(self, story: str) -> Path:
+        return self.site / "content" / f"{story}.en.md"
+
+
+def _bundled_dir() -> Path:
+    """Where sitegen keeps its default theme, asked of the sitegen this Python imports."""
+    probe = "import sitegen.discover as d; print(d.bundled_dir())"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=False)
+    if done.returncode != 0:
+        raise SystemExit("cannot import sitegen to find its bundled theme: run the benchmark "
+                         "with the Python sitegen is installed in")
+    return Path(done.stdout.strip())
+
+
+class Hugo(Generator):
+    name, label = "hugo", "Hugo"
+    template_closing = "{{ end }}"
+
+    @classmethod
+    def launcher(cls) -> list[str] | None:
+        found = shutil.which("hugo")
+        return [found] if found else None
+
+    @classmethod
+    def missing(cls) -> str:
+        return "`hugo` is not on PATH"
+
+    @classmethod
+    def version(cls) -> str:
+        return _command_output([*(cls.launcher() or ["hugo"]), "version"])
+
+    @classmethod
+    def command_shown(cls) -> str:
+        return "`hugo --quiet -s SITE -d SITE/public --cacheDir CACHE` (CACHE emptied for cold builds)"
+
+    @property
+    def cache(self) -> Path:
+        return self.site.parent / ".hugo-cache"
+
+    @property
+    def template(self) -> Path:
+        return self.site / "layouts" / "_default" / "single.html"
+
+    def clean(self) -> None:
+        for path in (self.output, self.site / "resources", self.cache):
+            _remove(path)
+        self.cache.mkdir()
+
+    def argv(self, jobs: int | None = None) -> list[str]:
+        return [*(self.launcher() or ["hugo"]), "--quiet", "-s", str(self.site),
+                "-d", str(self.output), "--cacheDir", str(self.cache)]
+
+    def article(self, story: str) -> Path:
+        return self.site / "content" / "en" / f"{story}.md"
+
+
+PELICAN_SETTINGS = '''\
+"""Benchmark settings: the corpus's cachedconf.py (content cache on) and an article override."""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from cachedconf import *  # noqa: E402,F401,F403
+
+THEME_TEMPLATES_OVERRIDES = [os.path.join(HERE, "bench-templates")]
+'''
+
+PELICAN_ARTICLE = """\
+{% extends "!theme/article.html" %}
+{% block content %}{{ super() }}
+{% endblock %}
+"""
+
+
+class Pelican(Generator):
+    name, label = "pelican", "Pelican"
+    settings_file = "benchconf.py"
+
+    @classmethod
+    def launcher(cls) -> list[str] | None:
+        found = shutil.which("pelican")
+        if found:
+            return [found]
+        if importlib.util.find_spec("pelican") is not None:
+            return [sys.executable, "-m", "pelican"]
+        return None
+
+    @classmethod
+    def missing(cls) -> str:
+        return "`pelican` is neither on PATH nor importable"
+
+    @classmethod
+    def version(cls) -> str:
+        found = _command_output([*(cls.launcher() or ["pelican"]), "--version"])
+        return found if found.lower().startswith("pelican") else f"pelican {found}"
+
+    @classmethod
+    def command_shown(cls) -> str:
+        return (f"`pelican -s {cls.settings_file} -o public content` in SITE: the corpus's "
+                "cachedconf.py (content cache in SITE/cache) plus an article.html override")
+
+    @property
+    def template(self) -> Path:
+        return self.site / "bench-templates" / "article.html"
+
+    def prepare(self) -> None:
+        (self.site / self.settings_file).write_text(PELICAN_SETTINGS, encoding="utf-8")
+        self.template.parent.mkdir(parents=True, exist_ok=True)
+        self.template.write_text(PELICAN_ARTICLE, encoding="utf-8")
+
+    def clean(self) -> None:
+        _remove(self.output)
+        _remove(self.site / "cache")
+
+    def argv(self, jobs: int | None = None) -> list[str]:
+        return [*(self.launcher() or ["pelican"]), "-s", self.settings_file, "-o", "public",
+                "content"]
+
+    def article(self, story: str) -> Path:
+        return self.site / "content" / f"{story}.en.md"
+
+
+GENERATORS: dict[str, type[Generator]] = {"sitegen": Sitegen, "hugo": Hugo, "pelican": Pelican}
+
+
+# --------------------------------------------------------------------------------------------
+# Corpora
+# --------------------------------------------------------------------------------------------
+
+
+def ensure_corpus(workdir: Path, stories: int, seed: int) -> Path:
+    """The corpus folder for (stories, seed), generated unless a clean copy is already there."""
+    folder = workdir / f"n{stories}-seed{seed}"
+    stamp = f"pairs={stories} seed={seed} formats={CORPUS_FORMATS}\n"
+    pristine = folder / PRISTINE
+    if pristine.is_file() and pristine.read_text(encoding="utf-8") == stamp:
+        return folder
+    _log(f"generating the corpus of {stories} stories (seed {seed})")
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(CORPUS_SCRIPT), "--pairs", str(stories), "--seed",
+                    str(seed), "--format", CORPUS_FORMATS, "--out", str(folder), "--force"],
+                   check=True, stdout=subprocess.DEVNULL)
+    pristine.write_text(stamp, encoding="utf-8")
+    return folder
+
+
+@contextlib.contextmanager
+def corpus_in_use(folder: Path) -> Iterator[None]:
+    """While the runs edit files, the folder is not marked clean (a killed run regenerates it)."""
+    pristine = folder / PRISTINE
+    stamp = pristine.read_text(encoding="utf-8")
+    pristine.unlink()
+    try:
+        yield
+    finally:
+        pristine.write_text(stamp, encoding="utf-8")
+
+
+def published_stories(sitegen_site: Path) -> list[str]:
+    """section/year/basename of every story whose English article is not a draft, sorted."""
+    content = sitegen_site / "content"
+    found = []
+    for path in sorted(content.rglob("*.en.md")):
+        front = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+        if "\ndraft: true" not in front:
+            found.append(path.relative_to(content).as_posix().removesuffix(".en.md"))
+    return found
+
+
+def story_for_run(stories: Sequence[str], run: int, runs: int) -> str:
+    """A different story each run, spread evenly over the corpus."""
+    return stories[((2 * (run - 1) + 1) * len(stories)) // (2 * runs) % len(stories)]
+
+
+@contextlib.contextmanager
+def edited(path: Path, new_text: str) -> Iterator[None]:
+    """Replace a file's text for the duration of the block, then put the original bytes back."""
+    original = path.read_bytes()
+    path.write_text(new_text, encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.write_bytes(original)
+
+
+# --------------------------------------------------------------------------------------------
+# Runs
+# --------------------------------------------------------------------------------------------
+
+
+def timed(gen: Generator, samples: Samples, measure: Measure, jobs: int | None = None,
+          watch_memory: bool = False) -> Build:
+    build = run_build(gen.argv(jobs), gen.site, gen.env(), watch_memory)
+    if build.error:
+        samples.fail(gen.name, measure, f"build failed: {build.error}")
+    else:
+        samples.add(gen.name, measure, build.seconds)
+    return build
+
+
+def cold_build(gen: Generator, samples: Samples) -> Build:
+    gen.clean()
+    build = timed(gen, samples, COLD, watch_memory=True)
+    if build.error:
+        samples.fail(gen.name, PEAK_RSS, "cold build failed")
+        samples.fail(gen.name, FILES, "cold build failed")
+    else:
+        samples.add(gen.name, PEAK_RSS, build.peak_rss_kb / 1024)
+        samples.add(gen.name, FILES, gen.count_output())
+    return build
+
+
+def run_round(gen: Generator, story: str, run: int, samples: Samples) -> list[str]:
+    """One run of every measure of one generator; the corpus is as it was afterwards."""
+    done = [("cold", cold_build(gen, samples))]
+    done.append(("no-change", timed(gen, samples, NO_CHANGE)))
+    article = gen.article(story)
+    with edited(article, article.read_text(encoding="utf-8") + EDIT_SENTENCE.format(run=run)):
+        done.append(("article", timed(gen, samples, ARTICLE)))
+        template_text = gen.template_with_comment(gen.template.read_text(encoding="utf-8"), run)
+        with edited(gen.template, template_text):
+            done.append(("template", timed(gen, samples, TEMPLATE)))
+    if COLD_ONE_JOB in gen.measures:
+        gen.clean()
+        done.append(("-j 1 cold", timed(gen, samples, COLD_ONE_JOB, jobs=1)))
+    return [f"{name} {'failed' if b.error else f'{b.seconds:.2f}s'}" for name, b in done]
+
+
+def benchmark_size(folder: Path, tools: Sequence[type[Generator]], runs: int,
+                   stories_count: int) -> Samples:
+    samples = Samples()
+    gens = [tool(folder / tool.name) for tool in tools]
+    for gen in gens:
+        gen.prepare()
+    stories = published_stories(folder / "sitegen")
+    with corpus_in_use(folder):
+        for run in range(1, runs + 1):
+            story = story_for_run(stories, run, runs)
+            for gen in gens:
+                summary = run_round(gen, story, run, samples)
+                _log(f"[{stories_count} stories] run {run}/{runs} {gen.label}: "
+                     + ", ".join(summary))
+    return samples
+
+
+# --------------------------------------------------------------------------------------------
+# Tables and report
+# --------------------------------------------------------------------------------------------
+
+
+def _cell(value: float | None, measure: Measure) -> str:
+    if value is None:
+        return "n/a"
+    if measure.kind == "seconds":
+        return f"{value:.2f}"
+    return f"{value:.0f}"
+
+
+def _ratio(ours: float | None, theirs: float | None) -> str:
+    if ours is None or theirs is None or theirs == 0:
+        return "n/a"
+    return f"{ours / theirs:.2f}×"
+
+
+def size_table(samples: Samples, selected: Sequence[str], missing: dict[str, str]) -> list[str]:
+    """Markdown table of one size: rows are measures, columns the tools and the ratios."""
+    peers = [name for name in selected if name != "sitegen"] if "sitegen" in selected else []
+    header = ["measure", *(GENERATORS[n].label for n in selected),
+              *(f"sitegen/{GENERATORS[p].label}" for p in peers)]
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+    for measure in MEASURES:
+        if not any(measure in GENERATORS[n].measures for n in selected):
+            continue
+        cells = [measure.label, *(_tool_cell(samples, n, measure, missing) for n in selected),
+                 *(_ratio_cell(samples, p, measure, missing) for p in peers)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _tool_cell(samples: Samples, name: str, measure: Measure, missing: dict[str, str]) -> str:
+    if name in missing:
+        return "not installed" if measure is COLD else "—"
+    if measure not in GENERATORS[name].measures:
+        return "—"
+    return _cell(samples.median(name, measure), measure)
+
+
+def _ratio_cell(samples: Samples, peer: str, measure: Measure, missing: dict[str, str]) -> str:
+    if measure.kind == "count" or "sitegen" in missing or peer in missing:
+        return "—"
+    theirs = COLD if measure.vs_peer_cold else measure
+    return _ratio(samples.median("sitegen", measure), samples.median(peer, theirs))
+
+
+def size_notes(samples: Samples, missing: dict[str, str]) -> list[str]:
+    notes = [f"- {GENERATORS[name].label} skipped: {why}." for name, why in missing.items()]
+    for (name, key), error in sorted(samples.failures.items()):
+        label = next(m.label for m in MEASURES if m.key == key)
+        notes.append(f"- {GENERATORS[name].label}, {label}: n/a, {_scrub(error)}")
+    return notes
+
+
+def _scrub(text: str) -> str:
+    """Keep machine paths out of the report."""
+    return text.replace(str(ROOT) + os.sep, "").replace(str(ROOT), ".")
+
+
+def size_section(stories: int, samples: Samples, selected: Sequence[str],
+                 missing: dict[str, str]) -> list[str]:
+    lines = [f"## {stories} stories ({2 * stories} articles)", ""]
+    lines += size_table(samples, selected, missing)
+    notes = size_notes(samples, missing)
+    return lines + ([""] + notes if notes else [])
+
+
+GENERAL_NOTES = """\
+- Each figure is the median of the runs. Within a run the tools take turns (sitegen, Hugo,
+  Pelican, then again), so machine noise hits all of them alike. Every build is a separate
+  process timed by wall clock, start-up included.
+- Ratio columns: sitegen's figure divided by the peer's. For the rebuild rows (no-change, one
+  article edited, template edited) and for `sitegen -j 1 cold`, the divisor is the peer's
+  **cold** build, the reference people compare against.
+- Cold build: output folder and caches deleted first (sitegen's SITE/.sitegen-cache, Hugo's
+  resources/ and --cacheDir, Pelican's content cache). The rebuilds that follow keep them.
+- One article edited: a sentence is appended to the English article of one story (a different,
+  published story each run, the same story in every tool's corpus), then the site is rebuilt.
+- Template edited: an HTML comment `<!-- run N -->` is inserted at the end of the last block of
+  the article template: sitegen's default theme article.html copied into the site as an
+  override, Hugo's layouts/_default/single.html (Go's html/template drops HTML comments from
+  the output), Pelican's article.html override extending its theme's. Edits are undone after
+  each run.
+- Hugo has no build cache for content outside `hugo server`: its rebuilds are full builds.
+  Pelican's content cache saves re-reading unchanged articles; it renders every page again.
+- Peak RSS: resident memory of the build process and all its descendants (sitegen's worker
+  processes included), summed and sampled every 20 ms; pages shared between forked processes
+  are counted once per process. At least the largest single process's ru_maxrss.
+  1 MB = 2^20 bytes.
+- `n/a`: the measure failed (the reason follows the table); `—`: not applicable."""
+
+
+def _read_first(path: str, key: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as source:
+            for line in source:
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def machine() -> str:
+    cpu = _read_first("/proc/cpuinfo", "model name") or platform.processor() or "unknown CPU"
+    memory = _read_first("/proc/meminfo", "MemTotal")
+    memory_text = f"{int(memory.split()[0]) / 2**20:.1f} GiB memory" if memory else "memory unknown"
+    return f"{platform.platform()}; {cpu}; {os.cpu_count()} cores; {memory_text}"
+
+
+def versions(selected: Sequence[str], missing: dict[str, str]) -> str:
+    found = [GENERATORS[n].version() if n not in missing else f"{GENERATORS[n].label} not installed"
+             for n in selected]
+    return "; ".join([*found, f"Python {platform.python_version()}"])
+
+
+def report_header(args: argparse.Namespace, argv: Sequence[str], selected: Sequence[str],
+                  missing: dict[str, str], started: dt.datetime) -> list[str]:
+    command = shlex.join(["python", "-m", "benchmarks", *argv])
+    lines = [
+        "# Build benchmarks",
+        "",
+        ("sitegen against Hugo and Pelican on identical bilingual (English/Spanish) corpora, "
+         "written by `benchmarks/build_speed.py`. Regenerate with the command below."),
+        "",
+        f"- Date: {started:%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {machine()}",
+        f"- Versions: {versions(selected, missing)}",
+        f"- Command: `{command}`",
+        (f"- Corpus: `benchmarks/corpus.py`, seed {args.seed}; each story is one English and "
+         "one Spanish article"),
+        f"- Runs: {args.runs} per measure, median reported",
+        "",
+        "Build commands:",
+        "",
+    ]
+    lines += [f"- {GENERATORS[n].label}: {GENERATORS[n].command_shown()}" for n in selected]
+    return lines
+
+
+def write_report(path: Path, header: list[str], sections: list[list[str]]) -> None:
+    body = list(header)
+    for section in sections:
+        body += ["", *section]
+    body += ["", "## Notes", "", GENERAL_NOTES]
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------------
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}")
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive numbers")
+    return values
+
+
+def _tool_list(text: str) -> list[str]:
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in GENERATORS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown tool(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(TOOL_ORDER)}")
+    return [name for name in TOOL_ORDER if name in names]
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time sitegen, Hugo and Pelican builds (cold, no-change, one article edited, "
+                    "template edited) on identical bilingual corpora and write BENCHMARKS.md. "
+                    "Installs nothing: a generator that is not installed is skipped.")
+    parser.add_argument("--stories", type=_int_list, default=[200, 1000, 5000],
+                        help="comma-separated corpus sizes, in stories of one English and one "
+                             "Spanish article (default: 200,1000,5000)")
+    parser.add_argument("--runs", type=int, default=5,
+                        help="runs per measure; the median is reported (default: 5)")
+    parser.add_argument("--tools", type=_tool_list, default=list(TOOL_ORDER),
+                        help="comma-separated generators to time (default: sitegen,hugo,pelican)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default: 1)")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
+                        help="where corpora are generated and kept for reuse "
+                             "(default: benchmarks/corpora/)")
+    parser.add_argument("--report", type=Path, default=DEFAULT_REPORT,
+                        help="Markdown report to write (default: BENCHMARKS.md at the "
+                             "repository root)")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    started = dt.datetime.now(dt.UTC)
+    missing = {n: GENERATORS[n].missing() for n in args.tools if GENERATORS[n].launcher() is None}
+    available = [GENERATORS[n] for n in args.tools if n not in missing]
+    for name, why in missing.items():
+        _log(f"skipping {GENERATORS[name].label}: {why}")
+    header = report_header(args, argv, args.tools, missing, started)
+    sections: list[list[str]] = []
+    for stories in args.stories:
+        folder = ensure_corpus(args.workdir.resolve(), stories, args.seed)
+        samples = benchmark_size(folder, available, args.runs, stories)
+        sections.append(size_section(stories, samples, args.tools, missing))
+        print("\n".join(sections[-1]) + "\n", flush=True)
+        write_report(args.report, header, sections)
+    _log(f"wrote {args.report}")
+    return 0

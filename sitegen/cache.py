@@ -1,0 +1,190 @@
+"""The build cache: parsed articles by the hash of their inputs, and what the output folder holds.
+
+It lives in `.sitegen-cache/` in the site folder, a folder only sitegen writes. Nothing in it is
+trusted blindly: a damaged, truncated or foreign cache is thrown away and rebuilt, a damaged entry
+is a miss, and an output file whose size or time changed since it was written is rendered again.
+A cached build therefore writes exactly what a cold build writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+FOLDER = ".sitegen-cache"
+_FORMAT = f"sitegen-cache 2 {__version__}"
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One output file as the last build left it."""
+
+    key: str  # what it was made from: a page fingerprint, or a hash of its bytes
+    size: int
+    mtime_ns: int
+
+
+class Cache:
+    """A key-value memo of articles plus the record of each output folder; in memory if no path."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.articles: dict[str, Any] = {}
+        self.outputs: dict[str, dict[str, Written]] = {}
+        self.values: dict[str, str] = {}
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            self._db = _open(path)
+
+    # Small values ----------------------------------------------------------------------------
+
+    def get(self, name: str) -> str | None:
+        if name not in self.values and self._db is not None:
+            try:
+                row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+            except sqlite3.DatabaseError:
+                self._reset()
+                row = None
+            if row is not None:
+                self.values[name] = row[0]
+        return self.values.get(name)
+
+    def put(self, name: str, value: str) -> None:
+        self.values[name] = value
+        if self._db is not None:
+            with self._db:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+    # Articles ------------------------------------------------------------------------------
+
+    def article_dates(self) -> dict[str, tuple[float, bool]]:
+        """key -> (publication time, draft) of every stored article, without unpickling them."""
+        if self.articles or self._db is None:
+            return {k: (a.date.timestamp(), a.draft) for k, a in self.articles.items()}
+        try:
+            rows = self._db.execute("SELECT key, published, draft FROM articles").fetchall()
+        except sqlite3.DatabaseError:
+            self._reset()
+            return {}
+        return {key: (published, bool(draft)) for key, published, draft in rows}
+
+    def load_articles(self) -> None:
+        """Read every stored article once; entries that fail their checksum are dropped."""
+        if self._db is None:
+            return
+        try:
+            rows = self._db.execute("SELECT key, checksum, blob FROM articles").fetchall()
+        except sqlite3.DatabaseError:
+            self._reset()
+            return
+        for key, checksum, blob in rows:
+            if checksum != _checksum(blob):
+                continue
+            try:
+                self.articles[key] = pickle.loads(blob)
+            except Exception:  # noqa: BLE001, S112 - any damage is only a miss
+                continue
+
+    def store_articles(self, articles: dict[str, Any]) -> None:
+        """Keep exactly the articles of this build, so the cache never grows without bound."""
+        self.articles = dict(articles)
+        if self._db is None:
+            return
+        with self._db:
+            stored = {key for (key,) in self._db.execute("SELECT key FROM articles")}
+            self._db.executemany("DELETE FROM articles WHERE key = ?",
+                                 [(key,) for key in stored - articles.keys()])
+            self._db.executemany(
+                "INSERT INTO articles (key, published, draft, checksum, blob) VALUES (?, ?, ?, ?, ?)",
+                [(key, a.date.timestamp(), a.draft, _checksum(blob), blob) for key, a, blob in
+                 ((k, a, pickle.dumps(a, pickle.HIGHEST_PROTOCOL)) for k, a in articles.items()
+                  if k not in stored)])
+
+    # Output folders ------------------------------------------------------------------------
+
+    def written(self, out_dir: Path) -> dict[str, Written]:
+        name = str(out_dir.resolve())
+        if name not in self.outputs and self._db is not None:
+            try:
+                rows = self._db.execute(
+                    "SELECT path, key, size, mtime_ns FROM outputs WHERE out = ?", (name,))
+                self.outputs[name] = {p: Written(k, s, m) for p, k, s, m in rows}
+            except sqlite3.DatabaseError:
+                self._reset()
+        return self.outputs.get(name, {})
+
+    def record(self, out_dir: Path, files: dict[str, Written]) -> None:
+        name = str(out_dir.resolve())
+        self.outputs[name] = dict(files)
+        if self._db is None:
+            return
+        with self._db:
+            self._db.execute("DELETE FROM outputs WHERE out = ?", (name,))
+            self._db.executemany(
+                "INSERT INTO outputs (out, path, key, size, mtime_ns) VALUES (?, ?, ?, ?, ?)",
+                [(name, p, w.key, w.size, w.mtime_ns) for p, w in files.items()])
+
+    def forget(self, out_dir: Path) -> None:
+        self.record(out_dir, {})
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _reset(self) -> None:
+        assert self.path is not None
+        self.close()
+        self._db = _open(self.path, fresh=True)
+
+
+def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
+    """Open the cache, starting afresh when it is damaged, truncated or not ours."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not fresh:
+        try:
+            db = _connect(path)
+            found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if found == (_FORMAT,):
+                return db
+            db.close()
+        except sqlite3.DatabaseError:
+            pass
+    _remove(path)
+    db = _connect(path)
+    with db:
+        db.executescript("""
+            CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);
+            CREATE TABLE articles (key TEXT PRIMARY KEY, published REAL, draft INTEGER,
+                                   checksum TEXT, blob BLOB);
+            CREATE TABLE outputs (out TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER,
+                                  PRIMARY KEY (out, path));
+        """)
+        db.execute("INSERT INTO meta VALUES ('format', ?)", (_FORMAT,))
+    return db
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level="DEFERRED")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _checksum(blob: bytes) -> str:
+    return hashlib.blake2b(blob, digest_size=16).hexdigest()
+
+
+def open_cache(site_dir: Path, enabled: bool) -> Cache:
+    return Cache(site_dir / FOLDER / "cache.sqlite" if enabled else None)

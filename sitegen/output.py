@@ -1,0 +1,144 @@
+"""From a Site to the files of the output folder: render what changed, keep what did not.
+
+Each page's key is the fingerprint of its complete context; a page whose key the output folder
+already holds, unchanged since it was written, is kept as it is; the rest are rendered, on all
+cores when there are many.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import discover, feeds, l10n, parallel, sitemaps, urls
+from .assemble import Site
+from .cache import Cache
+from .context import Contexts, PageContext
+from .errors import BuildFailed, Diagnostic, error
+from .pages import Page, site_pages
+from .render import Renderer
+from .theme import Theme
+from .write import OutputWriter, WriteReport
+
+
+@dataclass(frozen=True, slots=True)
+class _PageJob:
+    path: str  # the output file
+    context: PageContext
+    key: str
+
+
+def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
+               static: tuple[tuple[str, Path, str], ...], out: Path, store: Cache,
+               jobs: int = 1) -> tuple[int, WriteReport]:
+    """Render what changed and put the site in place; returns (files, what was written)."""
+    pages = site_pages(site)
+    page_jobs = _page_jobs(site, pages, theme, catalog_digests)
+    generated = _generated_files(site, pages)
+    copies = {output: (path, f"theme:{path}:{_file_key(path)}")
+              for output, path in (item for item in theme.assets.values())}
+    copies.update({name: (path, key) for name, path, key in static if name not in copies})
+    _check_collisions([(j.path, _owner(p)) for j, p in zip(page_jobs, pages)]
+                      + [(path, f"the generated {path}") for path in generated]
+                      + [(path, _copy_owner(path, theme)) for path in copies])
+
+    writer = OutputWriter(out, store.written(out))
+    try:
+        render = [job for job in page_jobs if not writer.current(job.path, job.key)]
+        generated_keys = {path: "bytes:" + _digest(data) for path, data in generated.items()}
+        write_generated = [p for p, k in generated_keys.items() if not writer.current(p, k)]
+        write_copies = [p for p, (_, k) in copies.items() if not writer.current(p, k)]
+        writer.plan(len(render) + len(write_generated) + len(write_copies),
+                    len(page_jobs) + len(generated) + len(copies))
+        _render_pages(site, theme, render, writer, jobs)
+        for path in write_generated:
+            writer.put(path, generated[path], generated_keys[path])
+        for path in write_copies:
+            writer.copy(path, copies[path][0], copies[path][1])
+        report = writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    store.record(out, writer.files)
+    return len(writer.files), report
+
+
+def _page_jobs(site: Site, pages: tuple[Page, ...], theme: Theme,
+               catalog_digests: dict[str, str]) -> list[_PageJob]:
+    contexts = Contexts(site)
+    environments = {lang: f"{theme.digest}\0{catalog_digests[lang]}\0{site.config!r}"
+                    for lang in site.config.codes}
+    jobs = []
+    for page in pages:
+        context = contexts.of(page)
+        jobs.append(_PageJob(urls.output_file(page.path), context,
+                             contexts.fingerprint(context, environments[page.lang])))
+    return jobs
+
+
+def _render_pages(site: Site, theme: Theme, render: list[_PageJob], writer: OutputWriter,
+                  jobs: int) -> None:
+    if not render:
+        return
+    config = site.config
+    locale_dirs = discover.locale_dirs(config)
+    renderers = {lang: Renderer(theme, config.language(lang).locale,
+                                l10n.translations(locale_dirs, lang, config.site_dir),
+                                config.base_url, config.site_dir) for lang in config.codes}
+    problems: list[Diagnostic] = []
+    for job, result in zip(render, parallel.run(_render_one, renderers, render, jobs)):
+        if isinstance(result, bytes):
+            writer.put(job.path, result, job.key)
+        else:
+            problems.extend(result)
+    if problems:
+        raise BuildFailed(sorted(set(problems)))
+
+
+def _render_one(renderers: dict[str, Renderer], job: _PageJob) -> bytes | tuple[Diagnostic, ...]:
+    try:
+        return renderers[job.context.lang].render(job.context.template, job.context.full())
+    except BuildFailed as failed:
+        return failed.diagnostics
+
+
+def _generated_files(site: Site, pages: tuple[Page, ...]) -> dict[str, bytes]:
+    linker = urls.Linker(site.config.base_url)
+    files = {urls.feed(e.lang): feeds.atom(site, e, linker) for e in site.editions}
+    files[urls.SITEMAP] = sitemaps.sitemap(site, pages, linker)
+    files[urls.NEWS_SITEMAP] = sitemaps.news_sitemap(site, linker)
+    files[urls.ROBOTS] = sitemaps.robots(linker)
+    return files
+
+
+def _check_collisions(claims: list[tuple[str, str]]) -> None:
+    """Two things written to one path are an error naming both, before anything is rendered."""
+    owners: dict[str, str] = {}
+    problems = []
+    for path, owner in claims:
+        first = owners.setdefault(path, owner)
+        if first != owner:
+            problems.append(error(owner, None, f"{first} and {owner} would both be written to "
+                                               f"{path}: give one a different slug or section, "
+                                               "or rename the file"))
+    if problems:
+        raise BuildFailed(problems)
+
+
+def _owner(page: Page) -> str:
+    article = page.data.get("article")
+    return article.source if article is not None else f"the {page.template} page /{page.path}"
+
+
+def _copy_owner(path: str, theme: Theme) -> str:
+    return f"theme file {path}" if path.startswith(urls.ASSETS) else f"static/{path}"
+
+
+def _file_key(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
