@@ -71,8 +71,9 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
             return unchanged
         result = _full_build(inputs, settings, keys, options, out, store,
                              jobs or parallel.default_jobs())
+        site_key = site_key or _site_key(inputs, keys, options, store)
         if site_key is not None:
-            store.put(f"site:{out.resolve()}", f"{site_key} {result.articles}")
+            store.put(f"site:{out.resolve()}", site_key)
         return result
     finally:
         if cache is None:
@@ -124,8 +125,7 @@ def _unchanged(out: Path, site_key: str | None, store: Cache) -> BuildResult | N
     """The previous build's result, if it was made from the same inputs and is still intact."""
     if site_key is None:
         return None
-    recorded = store.get(f"site:{out.resolve()}")
-    if recorded is None or recorded.rsplit(" ", 1)[0] != site_key:
+    if store.get(f"site:{out.resolve()}") != site_key:
         return None
     written = store.written(out)
     writer = OutputWriter(out, written)

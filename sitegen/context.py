@@ -1,13 +1,16 @@
-"""What each template sees, as plain data: the page's complete input, and so its cache key.
+"""What each template sees, and the key that says when a page must be rendered again.
 
-A context holds strings, numbers, dates, lists, dicts and Articles only. Its fingerprint, with
-the theme's and catalog's, decides whether a page must be rendered again: an Article stands in
-it for its digest, which already covers every byte it was made from.
+A page's context is made by a pure function of plain arguments (strings, numbers, tuples, the
+configuration and Articles). The page's key is the hash of that function's name and arguments,
+with the theme's, catalogs' and configuration's digests: an Article stands in it for its digest,
+which covers every byte it was made from. So the key changes whenever the context could, and
+the context itself is only made for pages that are rendered.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -19,150 +22,159 @@ from . import __version__, seo, urls
 from .assemble import Listing, Site, term_slug
 from .config import SiteConfig
 from .content import Article
-from .pages import Page
+from .pages import Page, x_default
 
-
-@dataclass(frozen=True, slots=True)
-class Derived:
-    """A value made at render time by a pure function of fingerprinted inputs.
-
-    The fingerprint holds the function's name and its arguments, not the (larger) value.
-    """
-
-    function: Callable[..., Any]
-    args: tuple[Any, ...]
-
-    def value(self) -> Any:
-        return self.function(*self.args)
+Alternates = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class PageContext:
-    """A page's template and context: what its language shares, and its own part."""
+    """A page's template, the context its language shares, and how to make its own part."""
 
     template: str
     lang: str
     shared: dict[str, Any]  # one object for every page of the language
-    own: dict[str, Any]
+    function: Callable[..., dict[str, Any]]
+    args: tuple[Any, ...]
 
     def full(self) -> dict[str, Any]:
-        """The context the template sees, with derived values made."""
         context = dict(self.shared)
-        context.update((k, v.value() if isinstance(v, Derived) else v) for k, v in self.own.items())
+        context.update(self.function(*self.args))
         return context
 
 
 class Contexts:
-    """Builds page contexts for one site; the parts every page of a language shares are made once."""
+    """Page contexts for one site; what every page of a language shares is made once."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
         self.config = site.config
-        self.linker = urls.Linker(site.config.base_url)
-        self.navs: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
-        self.shared = {e.lang: self._shared(e.lang) for e in site.editions}
-        self.shared_digests = {lang: _json(shared) for lang, shared in self.shared.items()}
+        self.shared = {e.lang: _shared(site, e.lang) for e in site.editions}
+        self.shared_json = {lang: _json(shared) for lang, shared in self.shared.items()}
 
     def of(self, page: Page) -> PageContext:
-        own = self._alternates(page)
+        config, data = self.config, page.data
+        head = (config, page.path, page.lang, page.alternates)
         if page.template == "article.html":
-            own.update(self._article(page.data["article"]))
-        elif page.template == "list.html":
-            own.update(self._listing(page.data["listing"], page.data["number"],
-                                     page.data["articles"]))
-            own["nav"] = self._nav(page.lang, page.data["listing"])
-        elif page.template == "terms.html":
-            own.update(self._terms(page.data["kind"], page.data["listings"]))
-        return PageContext(page.template, page.lang, self.shared[page.lang], own)
+            article = data["article"]
+            versions = tuple(v for v in self.site.versions(article) if v.lang != article.lang)
+            return self._context(page, article_context, (*head, article, versions))
+        if page.template == "list.html":
+            listing: Listing = data["listing"]
+            return self._context(page, listing_context, (
+                *head, listing.kind, listing.name, listing.title, listing.count, data["number"],
+                len(listing.pages), tuple(listing.path(n) for n in range(1, len(listing.pages) + 1)),
+                data["articles"]))
+        if page.template == "terms.html":
+            terms = tuple((t.title, t.path(), t.count) for t in data["listings"])
+            return self._context(page, terms_context, (*head, data["kind"], terms))
+        return self._context(page, page_context, head)
+
+    def _context(self, page: Page, function: Callable[..., dict[str, Any]],
+                 args: tuple[Any, ...]) -> PageContext:
+        return PageContext(page.template, page.lang, self.shared[page.lang], function, args)
 
     def fingerprint(self, context: PageContext, environment: str) -> str:
-        """The page's cache key: its template and context, and the theme, catalogs and version."""
+        """The page's key: its template, its context's function and arguments, and what every
+        page depends on (theme, catalogs, configuration and sitegen's version)."""
         digest = hashlib.blake2b(f"{__version__}\0{environment}\0{context.template}\0".encode(),
                                  digest_size=20)
-        digest.update(self.shared_digests[context.lang].encode("utf-8", "surrogatepass"))
-        digest.update(_json(context.own).encode("utf-8", "surrogatepass"))
+        digest.update(self.shared_json[context.lang].encode("utf-8", "surrogatepass"))
+        digest.update(context.function.__qualname__.encode())
+        digest.update(_json(context.args).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
-    def _shared(self, lang: str) -> dict[str, Any]:
-        href, language = self.linker.href, self.config.language(lang)
-        return {
-            "lang": lang,
-            "locale": language.locale,
-            "base_url": self.config.base_url,
-            "site_title": language.title,
-            "site_description": language.description,
-            "description": language.description,
-            "home_href": href(urls.front(lang)),
-            "feed_href": href(urls.feed(lang)),
-            "tags_href": href(urls.tag_index(lang)),
-            "authors_href": href(urls.author_index(lang)),
-            "nav": self._nav(lang, None),
-            "editions": [{"lang": e.lang, "title": e.language.title, "name": e.language.name,
-                          "href": href(urls.front(e.lang))} for e in self.site.editions],
-        }
 
-    def _nav(self, lang: str, current: Listing | None) -> list[dict[str, Any]]:
-        """The section menu, with the current section marked; made once per section."""
-        section = current.name if current is not None and current.kind == "section" else None
-        if (lang, section) not in self.navs:
-            edition = next(e for e in self.site.editions if e.lang == lang)
-            self.navs[lang, section] = [{"title": s.title, "href": self.linker.href(s.path()),
-                                         "current": s.name == section} for s in edition.sections]
-        return self.navs[lang, section]
+def _shared(site: Site, lang: str) -> dict[str, Any]:
+    config = site.config
+    href, language = _linker(config.base_url).href, config.language(lang)
+    edition = next(e for e in site.editions if e.lang == lang)
+    return {
+        "lang": lang,
+        "locale": language.locale,
+        "base_url": config.base_url,
+        "site_title": language.title,
+        "site_description": language.description,
+        "description": language.description,
+        "home_href": href(urls.front(lang)),
+        "feed_href": href(urls.feed(lang)),
+        "tags_href": href(urls.tag_index(lang)),
+        "authors_href": href(urls.author_index(lang)),
+        "nav": [{"name": s.name, "title": s.title, "href": href(s.path())}
+                for s in edition.sections],
+        "current_section": "",
+        "editions": [{"lang": e.lang, "title": e.language.title, "name": e.language.name,
+                      "href": href(urls.front(e.lang))} for e in site.editions],
+    }
 
-    def _alternates(self, page: Page) -> dict[str, Any]:
-        absolute, x_default = self.linker.absolute, page.x_default(self.config.default_language)
-        return {
-            "canonical": absolute(page.path),
-            "alternates": [{"lang": lang, "url": absolute(path)} for lang, path in page.alternates],
-            "x_default": absolute(x_default) if x_default is not None else None,
-            "switch": [{"lang": lang, "name": self.config.language(lang).name,
-                        "href": self.linker.href(path)}
-                       for lang, path in page.alternates if lang != page.lang],
-        }
 
-    def _article(self, article: Article) -> dict[str, Any]:
-        href, lang = self.linker.href, article.lang
-        versions = [v for v in self.site.versions(article) if v.lang != lang]
-        return {
-            "article": article,
-            "description": article.summary,
-            "section": {"title": self.config.section_title(lang, article.section),
-                        "href": href(urls.section(lang, article.section))}
-                       if article.section else None,
-            "authors": [{"name": name, "href": href(urls.author(lang, term_slug(name)))}
-                        for name in article.authors],
-            "tags": [{"title": tag, "href": href(urls.tag(lang, term_slug(tag)))}
-                     for tag in article.tags],
-            "meta_tags": Derived(seo.meta_tags, (self.config, article, tuple(versions))),
-            "jsonld": Derived(seo.news_article, (self.config, article)),
-        }
+def page_context(config: SiteConfig, path: str, lang: str,
+                 alternates: Alternates) -> dict[str, Any]:
+    """What every page has: its canonical URL, its language versions and the switch to them."""
+    linker = _linker(config.base_url)
+    default = x_default(alternates, config.default_language)
+    return {
+        "canonical": linker.absolute(path),
+        "alternates": [{"lang": code, "url": linker.absolute(p)} for code, p in alternates],
+        "x_default": linker.absolute(default) if default is not None else None,
+        "switch": [{"lang": code, "name": config.language(code).name, "href": linker.href(p)}
+                   for code, p in alternates if code != lang],
+    }
 
-    def _listing(self, listing: Listing, number: int,
-                 articles: tuple[Article, ...]) -> dict[str, Any]:
-        href, count = self.linker.href, len(listing.pages)
-        return {
-            "kind": listing.kind,
-            "heading": listing.title,
-            "count": listing.count,
-            "number": number,
-            "page_count": count,
-            "newer_href": href(listing.path(number - 1)) if number > 1 else None,
-            "older_href": href(listing.path(number + 1)) if number < count else None,
-            "items": [{
-                "article": a,
-                "href": href(a.path),
-                "section": self.config.section_title(a.lang, a.section)
-                           if a.section and listing.kind != "section" else "",
-            } for a in articles],
-        }
 
-    def _terms(self, kind: str, listings: tuple[Listing, ...]) -> dict[str, Any]:
-        return {
-            "kind": kind,
-            "terms": [{"title": t.title, "href": self.linker.href(t.path()), "count": t.count}
-                      for t in listings],
-        }
+def article_context(config: SiteConfig, path: str, lang: str, alternates: Alternates,
+                    article: Article, versions: tuple[Article, ...]) -> dict[str, Any]:
+    href = _linker(config.base_url).href
+    context = page_context(config, path, lang, alternates)
+    context.update({
+        "article": article,
+        "description": article.summary,
+        "section": {"title": config.section_title(lang, article.section),
+                    "href": href(urls.section(lang, article.section))}
+                   if article.section else None,
+        "authors": [{"name": name, "href": href(urls.author(lang, term_slug(name)))}
+                    for name in article.authors],
+        "tags": [{"title": tag, "href": href(urls.tag(lang, term_slug(tag)))}
+                 for tag in article.tags],
+        "meta_tags": seo.meta_tags(config, article, versions),
+        "jsonld": seo.news_article(config, article),
+    })
+    return context
+
+
+def listing_context(config: SiteConfig, path: str, lang: str, alternates: Alternates, kind: str,
+                    name: str, title: str, count: int, number: int, page_count: int,
+                    page_paths: tuple[str, ...], articles: tuple[Article, ...]) -> dict[str, Any]:
+    href = _linker(config.base_url).href
+    context = page_context(config, path, lang, alternates)
+    context.update({
+        "kind": kind,
+        "heading": title,
+        "count": count,
+        "number": number,
+        "page_count": page_count,
+        "current_section": name if kind == "section" else "",
+        "newer_href": href(page_paths[number - 2]) if number > 1 else None,
+        "older_href": href(page_paths[number]) if number < page_count else None,
+        "items": [{"article": a, "href": href(a.path),
+                   "section": config.section_title(a.lang, a.section)
+                   if a.section and kind != "section" else ""} for a in articles],
+    })
+    return context
+
+
+def terms_context(config: SiteConfig, path: str, lang: str, alternates: Alternates, kind: str,
+                  terms: tuple[tuple[str, str, int], ...]) -> dict[str, Any]:
+    href = _linker(config.base_url).href
+    context = page_context(config, path, lang, alternates)
+    context.update({"kind": kind, "terms": [{"title": title, "href": href(p), "count": count}
+                                            for title, p, count in terms]})
+    return context
+
+
+@functools.lru_cache(maxsize=8)
+def _linker(base_url: str) -> urls.Linker:
+    return urls.Linker(base_url)
 
 
 def _json(value: Any) -> str:
@@ -175,8 +187,6 @@ def _plain(value: Any) -> Any:
         return value.digest
     if isinstance(value, SiteConfig):
         return "config"  # the whole configuration is part of every page's environment digest
-    if isinstance(value, Derived):
-        return [value.function.__module__, value.function.__qualname__, value.args]
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -28,26 +28,27 @@ def content_files(config: SiteConfig) -> tuple[SourceFile, ...]:
     root = config.content_dir
     if not root.is_dir():
         raise BuildFailed([error("content", None, "no content/ folder: articles go in content/")])
-    return tuple(
-        SourceFile(path.relative_to(config.site_dir).as_posix(), path)
-        for path in _walk(root)
-        if path.suffix in ARTICLE_SUFFIXES
-    )
+    return tuple(SourceFile(f"content/{rel}", root / rel) for rel in _walk(root)
+                 if rel.endswith(ARTICLE_SUFFIXES))
 
 
 def static_files(root: Path) -> tuple[tuple[str, Path], ...]:
     """(path relative to root, file) for every visible file under root, sorted."""
     if not root.is_dir():
         return ()
-    return tuple((path.relative_to(root).as_posix(), path) for path in _walk(root))
+    return tuple((rel, root / rel) for rel in _walk(root))
 
 
-def _walk(root: Path) -> list[Path]:
-    """Every visible file under root, sorted; hidden files, editor backups and temp files skipped."""
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if not _ignored(d))
-        found.extend(Path(folder) / name for name in files if not _ignored(name))
+def _walk(root: Path) -> list[str]:
+    """Every visible file under root as a sorted relative path; hidden files, editor backups
+    and temporary files are skipped."""
+    found: list[str] = []
+    top = str(root)
+    for folder, dirs, files in os.walk(top, followlinks=True):
+        dirs[:] = [d for d in dirs if not _ignored(d)]
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found.extend(prefix + name for name in files if not _ignored(name))
     return sorted(found)
 
 

@@ -51,7 +51,7 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
         write_copies = [p for p, (_, k) in copies.items() if not writer.current(p, k)]
         writer.plan(len(render) + len(write_generated) + len(write_copies),
                     len(page_jobs) + len(generated) + len(copies))
-        _render_pages(site, theme, render, writer, jobs)
+        _render_pages(site, theme, render, writer, store, jobs)
         for path in write_generated:
             writer.put(path, generated[path], generated_keys[path])
         for path in write_copies:
@@ -78,14 +78,16 @@ def _page_jobs(site: Site, pages: tuple[Page, ...], theme: Theme,
 
 
 def _render_pages(site: Site, theme: Theme, render: list[_PageJob], writer: OutputWriter,
-                  jobs: int) -> None:
+                  store: Cache, jobs: int) -> None:
     if not render:
         return
     config = site.config
     locale_dirs = discover.locale_dirs(config)
+    compiled = store.path.parent / "templates" if store.path is not None else None
     renderers = {lang: Renderer(theme, config.language(lang).locale,
                                 l10n.translations(locale_dirs, lang, config.site_dir),
-                                config.base_url, config.site_dir) for lang in config.codes}
+                                config.base_url, config.site_dir, compiled)
+                 for lang in config.codes}
     problems: list[Diagnostic] = []
     for job, result in zip(render, parallel.run(_render_one, renderers, render, jobs)):
         if isinstance(result, bytes):

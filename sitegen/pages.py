@@ -26,10 +26,15 @@ class Page:
     data: dict[str, Any] = field(default_factory=dict)  # what the template is about
 
     def x_default(self, default_language: str) -> str | None:
-        """The version for readers whose language the site does not have."""
-        if not self.alternates:
-            return None
-        return dict(self.alternates).get(default_language, self.alternates[0][1])
+        return x_default(self.alternates, default_language)
+
+
+def x_default(alternates: tuple[tuple[str, str], ...], default_language: str) -> str | None:
+    """The version for readers whose language the site does not have: the default language's,
+    or the first there is."""
+    if not alternates:
+        return None
+    return dict(alternates).get(default_language, alternates[0][1])
 
 
 def site_pages(site: Site) -> tuple[Page, ...]:

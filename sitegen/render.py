@@ -23,12 +23,17 @@ class Renderer:
     """Renders templates for one language."""
 
     def __init__(self, theme: Theme, locale: str, translations: gettext.NullTranslations,
-                 base_url: str, site_dir: Path) -> None:
+                 base_url: str, site_dir: Path, compiled_dir: Path | None = None) -> None:
         self.theme, self.site_dir = theme, site_dir
         self.linker = urls.Linker(base_url)
         self.format = l10n.Formatter(locale)
+        if compiled_dir is not None:
+            compiled_dir.mkdir(parents=True, exist_ok=True)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+            # Compiled templates are kept by the hash of their source, so editing one recompiles it.
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir))
+            if compiled_dir is not None else None,
             autoescape=True,
             auto_reload=False,
             extensions=["jinja2.ext.i18n"],

@@ -6,6 +6,7 @@ on any CDN. Paths here are relative to the output folder and use `/`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import quote, urlsplit
@@ -14,6 +15,7 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _URL_SAFE = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """ASCII, lowercase, hyphenated: `¿Qué sigue para Cuba? Año nuevo` -> `que-sigue-para-cuba-ano-nuevo`."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -79,15 +81,18 @@ class Linker:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.base_path = urlsplit(self.base_url).path
+        self._quoted: dict[str, str] = {}
 
     def href(self, path: str) -> str:
         """A site-relative link, as pages use: `/en/americas/story/`."""
-        return self.base_path + _quoted(path)
+        return self.base_path + self._quote(path)
 
     def absolute(self, path: str) -> str:
         """An absolute URL, as feeds, sitemaps, canonical and hreflang links need."""
-        return self.base_url + _quoted(path)
+        return self.base_url + self._quote(path)
 
-
-def _quoted(path: str) -> str:
-    return path if _URL_SAFE.fullmatch(path) else quote(path)
+    def _quote(self, path: str) -> str:
+        quoted = self._quoted.get(path)
+        if quoted is None:
+            quoted = self._quoted[path] = path if _URL_SAFE.fullmatch(path) else quote(path)
+        return quoted

@@ -64,7 +64,7 @@ class OutputWriter:
         if before is None or before.key != key:
             return False
         try:
-            stat = (self.out_dir / path).stat()
+            stat = os.stat(f"{self.out_dir}/{path}")
         except OSError:
             return False
         if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
