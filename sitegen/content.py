@@ -11,12 +11,12 @@ import functools
 import gettext
 import hashlib
 import html
-import importlib.metadata
+import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -93,7 +93,18 @@ class ParseSettings:
     def of(cls, config: SiteConfig, backlink_titles: dict[str, str]) -> ParseSettings:
         return cls(config.codes, config.default_language, config.timezone,
                    tuple((lang, backlink_titles[lang]) for lang in config.codes),
-                   importlib.metadata.version("markdown"))
+                   _markdown_version())
+
+
+def _markdown_version() -> str:
+    """Markdown's release, read without importing it: a new release may render bodies anew."""
+    spec = importlib.util.find_spec("markdown")
+    meta = Path(spec.origin).with_name("__meta__.py") if spec and spec.origin else None
+    if meta is None or not meta.is_file():  # pragma: no cover - an unusual installation
+        import markdown
+
+        return str(getattr(markdown, "__version__", "unknown"))
+    return hashlib.blake2b(meta.read_bytes(), digest_size=8).hexdigest()
 
 
 def backlink_title(translations: gettext.NullTranslations) -> str:

@@ -6,17 +6,14 @@ and an error must point at the line in the file, not in the YAML fragment.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import BuildFailed, error
 
-try:  # libyaml is ten times faster; the pure-Python loader gives the same values and marks
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import yaml
 
 _FENCE = "---"
 
@@ -29,7 +26,16 @@ class FrontMatter:
     body_line: int  # the file line the body starts on
 
 
-def split(text: str, path: str, loader: type = _Loader) -> FrontMatter:
+@functools.cache
+def default_loader() -> type:
+    """libyaml's loader where PyYAML has it (ten times faster), else the pure-Python one; both
+    give the same values and the same error lines."""
+    import yaml  # only builds that parse an article pay for importing PyYAML
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def split(text: str, path: str, loader: type | None = None) -> FrontMatter:
     """Parse `text` (the file's decoded contents); raise BuildFailed with the file line."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -42,11 +48,13 @@ def split(text: str, path: str, loader: type = _Loader) -> FrontMatter:
         raise BuildFailed([error(path, 1, "front matter is not closed: add a '---' line after "
                                           "the last field")]) from None
     yaml_text = "\n".join(lines[1:end]) + "\n"
-    fields, key_lines = _load_mapping(yaml_text, path, loader)
+    fields, key_lines = _load_mapping(yaml_text, path, loader or default_loader())
     return FrontMatter(fields, key_lines, "\n".join(lines[end + 1:]), end + 2)
 
 
 def _load_mapping(yaml_text: str, path: str, loader_class: type) -> tuple[dict[str, Any], dict[str, int]]:
+    import yaml
+
     loader = loader_class(yaml_text)
     try:
         node = loader.get_single_node()

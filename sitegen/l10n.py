@@ -14,10 +14,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
-
 from .errors import BuildFailed, error
 
 DOMAIN = "messages"
@@ -83,17 +79,20 @@ class Formatter:
     """Dates and numbers as one locale writes them."""
 
     def __init__(self, locale: str) -> None:
+        from babel import Locale  # only builds that render pay for Babel's formatting data
+
         self.locale = Locale.parse(locale.replace("-", "_"))
 
     def date(self, moment: datetime | date, format: str = "long") -> str:
         """The calendar date as the reader says it; datetimes are already in the site zone."""
+        from babel.dates import format_date
+
         day = moment.date() if isinstance(moment, datetime) else moment
         return format_date(day, format, locale=self.locale)
 
-    def datetime(self, moment: datetime, format: str = "medium") -> str:
-        return format_datetime(moment, format, tzinfo=moment.tzinfo, locale=self.locale)
-
     def number(self, value: float) -> str:
+        from babel.numbers import format_decimal
+
         return format_decimal(value, locale=self.locale)
 
 

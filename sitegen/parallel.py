@@ -7,7 +7,6 @@ this process, where forking would cost more than it saves.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -25,6 +24,8 @@ def run(function: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any],
         jobs: int) -> Iterator[Any]:
     """Yield function(shared, item) for each item, in order."""
     jobs = min(jobs, len(items) // MIN_ITEMS_PER_WORKER)
+    if jobs > 1:
+        import multiprocessing  # only builds with much to do pay for starting workers
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from (function(shared, item) for item in items)
         return
