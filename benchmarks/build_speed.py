@@ -73,8 +73,9 @@ NO_CHANGE = Measure("no_change", "no-change rebuild (s)", "seconds", vs_peer_col
 ARTICLE = Measure("article", "one article edited (s)", "seconds", vs_peer_cold=True)
 TEMPLATE = Measure("template", "template edited (s)", "seconds", vs_peer_cold=True)
 PEAK_RSS = Measure("rss", "peak RSS, cold build (MB)", "megabytes")
+PEAK_PSS = Measure("pss", "peak PSS, cold build (MB)", "megabytes")
 FILES = Measure("files", "files written, cold build", "count")
-MEASURES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, FILES)
+MEASURES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, PEAK_PSS, FILES)
 
 
 @dataclass
@@ -107,6 +108,7 @@ class Samples:
 class Build:
     seconds: float
     peak_rss_kb: int
+    peak_pss_kb: int = 0
     error: str | None = None
 
 
@@ -138,15 +140,20 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(resident, proportional) memory of one process: PSS shares each page among the processes
+    that map it, so summed over a tree of forked workers it is the memory the tree really uses."""
+    rss = pss = 0
     try:
-        with open(f"/proc/{pid}/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"VmRSS:"):
-                    return int(line.split()[1])
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith(b"Pss:"):
+                    pss = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return rss, pss
 
 
 class TreeMemoryPoller:
@@ -159,6 +166,7 @@ class TreeMemoryPoller:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak_kb = 0
+        self.peak_pss_kb = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self.enabled = os.path.isdir("/proc")
@@ -179,7 +187,9 @@ class TreeMemoryPoller:
         while not self._stop.is_set():
             if polls % RESCAN_EVERY == 0:
                 pids = _tree(self.pid)
-            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in pids))
+            sizes = [_memory_kb(pid) for pid in pids]
+            self.peak_kb = max(self.peak_kb, sum(rss for rss, _ in sizes))
+            self.peak_pss_kb = max(self.peak_pss_kb, sum(pss for _, pss in sizes))
             polls += 1
             self._stop.wait(POLL_SECONDS)
 
@@ -200,9 +210,10 @@ def run_build(argv: Sequence[str], cwd: Path, env: dict[str, str], watch_memory:
         peak = max(poller.peak_kb, usage.ru_maxrss) if watch_memory else 0
         if child.returncode != 0:
             log.seek(0)
-            return Build(seconds, peak, _last_line(log.read().decode("utf-8", "replace"))
+            return Build(seconds, peak, poller.peak_pss_kb,
+                         _last_line(log.read().decode("utf-8", "replace"))
                          or f"exit status {child.returncode}")
-        return Build(seconds, peak)
+        return Build(seconds, peak, poller.peak_pss_kb)
 
 
 def _last_line(output: str) -> str:
@@ -247,7 +258,7 @@ class Generator:
     name = ""
     label = ""
     template_closing = "{% endblock %}"
-    measures: tuple[Measure, ...] = (COLD, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, FILES)
+    measures: tuple[Measure, ...] = (COLD, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, PEAK_PSS, FILES)
 
     def __init__(self, site: Path) -> None:
         self.site = site
@@ -303,7 +314,7 @@ class Generator:
 
 class Sitegen(Generator):
     name, label = "sitegen", "sitegen"
-    measures = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, FILES)
+    measures = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, PEAK_PSS, FILES)
 
     @classmethod
     def launcher(cls) -> list[str] | None:
@@ -554,9 +565,11 @@ def cold_build(gen: Generator, samples: Samples) -> Build:
     build = timed(gen, samples, COLD, watch_memory=True)
     if build.error:
         samples.fail(gen.name, PEAK_RSS, "cold build failed")
+        samples.fail(gen.name, PEAK_PSS, "cold build failed")
         samples.fail(gen.name, FILES, "cold build failed")
     else:
         samples.add(gen.name, PEAK_RSS, build.peak_rss_kb / 1024)
+        samples.add(gen.name, PEAK_PSS, build.peak_pss_kb / 1024)
         samples.add(gen.name, FILES, gen.count_output())
     return build
 
@@ -686,6 +699,8 @@ GENERAL_NOTES = """\
 - Peak RSS: resident memory of the build process and all its descendants (sitegen's worker
   processes included), summed and sampled every 20 ms; pages shared between forked processes
   are counted once per process. At least the largest single process's ru_maxrss.
+- Peak PSS: the same sum of proportional set sizes, where a page shared by several processes
+  counts once in all: the memory the build really occupies.
   1 MB = 2^20 bytes.
 - `n/a`: the measure failed (the reason follows the table); `—`: not applicable."""
 

@@ -21,7 +21,7 @@ from .cache import Cache, open_cache
 from .content import Article, ParseSettings, article_key, backlink_title, parse
 from .errors import BuildFailed, Diagnostic, error
 from .theme import Theme
-from .write import OutputWriter, WriteReport, check_output_dir
+from .write import MANIFEST, OutputWriter, WriteReport, check_output_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +128,10 @@ def _unchanged(out: Path, site_key: str | None, store: Cache) -> BuildResult | N
     if store.get(f"site:{out.resolve()}") != site_key:
         return None
     written = store.written(out)
+    if not written or not (out / MANIFEST).is_file():
+        return None
     writer = OutputWriter(out, written)
-    if not written or not all(writer.current(path, w.key) for path, w in written.items()):
+    if not all(writer.current(path, w.key) for path, w in written.items()):
         return None
     return BuildResult(int(site_key.rsplit(" ", 1)[1]), len(written),
                        WriteReport(0, len(written), 0))
