@@ -7,19 +7,20 @@ cores when there are many.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import discover, feeds, l10n, parallel, sitemaps, urls
 from .assemble import Site
-from .cache import Cache
+from .cache import Cache, Written
 from .context import Contexts, PageContext
 from .errors import BuildFailed, Diagnostic, error
 from .pages import Page, site_pages
 from .render import Renderer
 from .theme import Theme
-from .write import OutputWriter, WriteReport
+from .write import OutputWriter, WriteReport, write_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class _PageJob:
     path: str  # the output file
     context: PageContext
     key: str
+    target: str = ""  # where the rendered bytes are written until the output is committed
 
 
 def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
@@ -88,21 +90,25 @@ def _render_pages(site: Site, theme: Theme, render: list[_PageJob], writer: Outp
                                 l10n.translations(locale_dirs, lang, config.site_dir),
                                 config.base_url, config.site_dir, compiled)
                  for lang in config.codes}
+    render = [dataclasses.replace(job, target=writer.target(job.path)) for job in render]
     problems: list[Diagnostic] = []
     for job, result in zip(render, parallel.run(_render_one, renderers, render, jobs)):
-        if isinstance(result, bytes):
-            writer.put(job.path, result, job.key)
+        if isinstance(result, Written):
+            writer.wrote(job.path, result)
         else:
             problems.extend(result)
     if problems:
         raise BuildFailed(sorted(set(problems)))
 
 
-def _render_one(renderers: dict[str, Renderer], job: _PageJob) -> bytes | tuple[Diagnostic, ...]:
+def _render_one(renderers: dict[str, Renderer], job: _PageJob) -> Written | tuple[Diagnostic, ...]:
+    """Render and write one page; in a worker, so that neither the work nor the bytes pass
+    through the main process."""
     try:
-        return renderers[job.context.lang].render(job.context.template, job.context.full())
+        data = renderers[job.context.lang].render(job.context.template, job.context.full())
     except BuildFailed as failed:
         return failed.diagnostics
+    return write_file(job.target, data, job.key)
 
 
 def _generated_files(site: Site, pages: tuple[Page, ...]) -> dict[str, bytes]:

@@ -81,27 +81,26 @@ class OutputWriter:
             self.staging.mkdir(parents=True)
 
     def put(self, path: str, data: bytes, key: str) -> None:
-        target = self._target(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        stat = target.stat()
-        self.files[path] = Written(key, stat.st_size, stat.st_mtime_ns)
+        self.wrote(path, write_file(self.target(path), data, key))
+
+    def target(self, path: str) -> str:
+        """Where the new bytes of `path` go until commit(); other processes may write there."""
+        if self.staging is not None:
+            return f"{self.staging}/{path}"
+        return f"{self.out_dir}/{path}{_NEW}"
+
+    def wrote(self, path: str, written: Written) -> None:
+        """Record a file written to target(path), by this process or a worker."""
+        self.files[path] = written
         if self.staging is None:
             self.pending.append(path)
 
     def copy(self, path: str, source: Path, key: str) -> None:
-        target = self._target(path)
+        target = Path(self.target(path))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
         stat = target.stat()
-        self.files[path] = Written(key, stat.st_size, stat.st_mtime_ns)
-        if self.staging is None:
-            self.pending.append(path)
-
-    def _target(self, path: str) -> Path:
-        if self.staging is not None:
-            return self.staging / path
-        return self.out_dir / (path + _NEW)
+        self.wrote(path, Written(key, stat.st_size, stat.st_mtime_ns))
 
     def commit(self) -> WriteReport:
         clashes = sorted(p for p in self.files if p not in self.owned
@@ -146,6 +145,23 @@ class OutputWriter:
             _prune_empty_parents(self.out_dir, path)
         if self.pending or removed or not (self.out_dir / MANIFEST).exists():
             _write_manifest(self.out_dir, self.files)
+
+
+def write_file(target: str, data: bytes, key: str) -> Written:
+    """Write one output file (creating its folder) and say what is now there."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        stat = os.fstat(fd)
+    finally:
+        os.close(fd)
+    return Written(key, stat.st_size, stat.st_mtime_ns)
 
 
 def _previous_files(out_dir: Path) -> set[str]:
