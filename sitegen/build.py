@@ -71,7 +71,8 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
             return unchanged
         result = _full_build(inputs, settings, keys, options, out, store,
                              jobs or parallel.default_jobs())
-        site_key = site_key or _site_key(inputs, keys, options, store)
+        # From the articles just parsed or verified, never from what the cache said before.
+        site_key = _site_key(inputs, keys, options, store)
         if site_key is not None:
             store.put(f"site:{out.resolve()}", site_key)
         return result

@@ -18,7 +18,7 @@ from typing import Any
 from . import __version__
 
 FOLDER = ".sitegen-cache"
-_FORMAT = f"sitegen-cache 2 {__version__}"
+_FORMAT = f"sitegen-cache 3 {__version__}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +68,12 @@ class Cache:
         if self.articles or self._db is None:
             return {k: (a.date.timestamp(), a.draft) for k, a in self.articles.items()}
         try:
-            rows = self._db.execute("SELECT key, published, draft FROM articles").fetchall()
+            rows = self._db.execute("SELECT key, published, draft, dates_check FROM articles")
+            return {key: (published, bool(draft)) for key, published, draft, check in rows
+                    if check == _dates_check(key, published, draft)}
         except sqlite3.DatabaseError:
             self._reset()
             return {}
-        return {key: (published, bool(draft)) for key, published, draft in rows}
 
     def load_articles(self) -> None:
         """Read every stored article once; entries that fail their checksum are dropped."""
@@ -162,7 +163,7 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
         db.executescript("""
             CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE articles (key TEXT PRIMARY KEY, published REAL, draft INTEGER,
-                                   checksum TEXT, blob BLOB);
+                                   dates_check TEXT, checksum TEXT, blob BLOB);
             CREATE TABLE outputs (out TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER,
                                   PRIMARY KEY (out, path));
         """)
@@ -180,6 +181,10 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _remove(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _dates_check(key: str, published: float, draft: int) -> str:
+    return _checksum(f"{key} {published!r} {int(draft)}".encode())
 
 
 def _checksum(blob: bytes) -> str:

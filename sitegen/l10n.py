@@ -6,6 +6,7 @@ the site's `.po` files, so a build gives the same bytes on every machine.
 
 from __future__ import annotations
 
+import copy
 import functools
 import gettext
 import hashlib
@@ -42,7 +43,8 @@ def translations(locale_dirs: tuple[Path, ...], lang: str, site_dir: Path) -> ge
     """Compile the catalogs for `lang` in memory; the site's own strings win over bundled ones."""
     chain: gettext.NullTranslations | None = None
     for po in reversed(catalog_paths(locale_dirs, lang)):
-        compiled = _compile(po, _relative(po, site_dir), po.stat().st_mtime_ns)
+        # A copy: the compiled catalog is memoized, and chaining must not change it.
+        compiled = copy.copy(_compile(po, _relative(po, site_dir), po.stat().st_mtime_ns))
         if chain is not None:
             compiled.add_fallback(chain)
         chain = compiled

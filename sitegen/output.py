@@ -29,6 +29,7 @@ class _PageJob:
     context: PageContext
     key: str
     target: str = ""  # where the rendered bytes are written until the output is committed
+    existing: str | None = None  # the previous build's file, kept if the bytes are the same
 
 
 def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
@@ -90,25 +91,27 @@ def _render_pages(site: Site, theme: Theme, render: list[_PageJob], writer: Outp
                                 l10n.translations(locale_dirs, lang, config.site_dir),
                                 config.base_url, config.site_dir, compiled)
                  for lang in config.codes}
-    render = [dataclasses.replace(job, target=writer.target(job.path)) for job in render]
+    render = [dataclasses.replace(job, target=writer.target(job.path),
+                                  existing=writer.existing(job.path)) for job in render]
     problems: list[Diagnostic] = []
     for job, result in zip(render, parallel.run(_render_one, renderers, render, jobs)):
-        if isinstance(result, Written):
-            writer.wrote(job.path, result)
+        if isinstance(result[0], Written):
+            writer.wrote(job.path, *result)
         else:
             problems.extend(result)
     if problems:
         raise BuildFailed(sorted(set(problems)))
 
 
-def _render_one(renderers: dict[str, Renderer], job: _PageJob) -> Written | tuple[Diagnostic, ...]:
+def _render_one(renderers: dict[str, Renderer],
+                job: _PageJob) -> tuple[Written, bool] | tuple[Diagnostic, ...]:
     """Render and write one page; in a worker, so that neither the work nor the bytes pass
     through the main process."""
     try:
         data = renderers[job.context.lang].render(job.context.template, job.context.full())
     except BuildFailed as failed:
         return failed.diagnostics
-    return write_file(job.target, data, job.key)
+    return write_file(job.target, data, job.key, job.existing)
 
 
 def _generated_files(site: Site, pages: tuple[Page, ...]) -> dict[str, bytes]:

@@ -32,7 +32,7 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
             # Compiled templates are kept by the hash of their source, so editing one recompiles it.
-            bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir))
+            bytecode_cache=_CompiledTemplates(str(compiled_dir))
             if compiled_dir is not None else None,
             autoescape=True,
             auto_reload=False,
@@ -82,3 +82,13 @@ class Renderer:
         path = Path(filename)
         return path.relative_to(self.site_dir).as_posix() if path.is_relative_to(self.site_dir) \
             else filename
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled-template cache, where a damaged file is a miss rather than a crash."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - whatever is wrong with the file, compile afresh
+            bucket.reset()

@@ -81,7 +81,11 @@ class OutputWriter:
             self.staging.mkdir(parents=True)
 
     def put(self, path: str, data: bytes, key: str) -> None:
-        self.wrote(path, write_file(self.target(path), data, key))
+        self.wrote(path, *write_file(self.target(path), data, key, self.existing(path)))
+
+    def existing(self, path: str) -> str | None:
+        """The file of the previous build at `path`, if sitegen wrote it."""
+        return f"{self.out_dir}/{path}" if path in self.owned else None
 
     def target(self, path: str) -> str:
         """Where the new bytes of `path` go until commit(); other processes may write there."""
@@ -89,10 +93,13 @@ class OutputWriter:
             return f"{self.staging}/{path}"
         return f"{self.out_dir}/{path}{_NEW}"
 
-    def wrote(self, path: str, written: Written) -> None:
-        """Record a file written to target(path), by this process or a worker."""
+    def wrote(self, path: str, written: Written, changed: bool = True) -> None:
+        """Record a file written to target(path), by this process or a worker; an unchanged
+        one stays where it is."""
         self.files[path] = written
-        if self.staging is None:
+        if not changed:
+            self.unchanged += 1
+        elif self.staging is None:
             self.pending.append(path)
 
     def copy(self, path: str, source: Path, key: str) -> None:
@@ -143,12 +150,23 @@ class OutputWriter:
         for path in removed:
             (self.out_dir / path).unlink(missing_ok=True)
             _prune_empty_parents(self.out_dir, path)
-        if self.pending or removed or not (self.out_dir / MANIFEST).exists():
+        if self.files.keys() != self.owned or not (self.out_dir / MANIFEST).exists():
             _write_manifest(self.out_dir, self.files)
 
 
-def write_file(target: str, data: bytes, key: str) -> Written:
-    """Write one output file (creating its folder) and say what is now there."""
+def write_file(target: str, data: bytes, key: str,
+               existing: str | None = None) -> tuple[Written, bool]:
+    """Write one output file (creating its folder) unless `existing` already holds these bytes;
+    says what is now there and whether it changed."""
+    if existing is not None:
+        try:
+            stat = os.stat(existing)
+            if stat.st_size == len(data):
+                with open(existing, "rb") as old:
+                    if old.read() == data:
+                        return Written(key, stat.st_size, stat.st_mtime_ns), False
+        except OSError:
+            pass
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     except FileNotFoundError:
@@ -161,7 +179,7 @@ def write_file(target: str, data: bytes, key: str) -> Written:
         stat = os.fstat(fd)
     finally:
         os.close(fd)
-    return Written(key, stat.st_size, stat.st_mtime_ns)
+    return Written(key, stat.st_size, stat.st_mtime_ns), True
 
 
 def _previous_files(out_dir: Path) -> set[str]:
