@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from . import __version__, discover, l10n, parallel
 from . import config as site_config
@@ -42,11 +44,11 @@ class SiteInputs:
     static: tuple[tuple[str, Path, str], ...]  # (output path, file, key) of copied files
 
     @classmethod
-    def read(cls, config: site_config.SiteConfig) -> SiteInputs:
+    def read(cls, config: site_config.SiteConfig, store: Cache) -> SiteInputs:
         locale_dirs = discover.locale_dirs(config)
         return cls(
             config,
-            tuple((s.rel, s.path.read_bytes()) for s in discover.content_files(config)),
+            tuple((s.rel, store.read(s.path)) for s in discover.content_files(config)),
             Theme.load(discover.theme_dirs(config)),
             {lang: l10n.catalog_digest(locale_dirs, lang) for lang in config.codes},
             _static_files(config),
@@ -55,14 +57,18 @@ class SiteInputs:
 
 def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
           base_url: str | None = None, jobs: int | None = None, use_cache: bool = True,
-          cache: Cache | None = None) -> BuildResult:
-    """Build the site into `out_dir` (default `public/`); nothing changes unless all went well."""
+          cache: Cache | None = None, lock: AbstractContextManager[Any] | None = None
+          ) -> BuildResult:
+    """Build the site into `out_dir` (default `public/`); nothing changes unless all went well.
+
+    `cache` keeps the memo in memory between builds (the live preview's); `lock` is held while
+    the new files are put in place, so that a server never reads a half-swapped folder."""
     config = load_config(site_dir, base_url)
     out = out_dir if out_dir is not None else config.site_dir / "public"
     check_output_dir(config.site_dir, out)
     store = cache if cache is not None else open_cache(config.site_dir, use_cache)
     try:
-        inputs = SiteInputs.read(config)
+        inputs = SiteInputs.read(config, store)
         settings = _parse_settings(inputs, store)
         keys = [article_key(rel, data, settings) for rel, data in inputs.files]
         site_key = _site_key(inputs, keys, options, store)
@@ -70,7 +76,7 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
         if unchanged is not None:
             return unchanged
         result = _full_build(inputs, settings, keys, options, out, store,
-                             jobs or parallel.default_jobs())
+                             jobs or parallel.default_jobs(), lock)
         # From the articles just parsed or verified, never from what the cache said before.
         site_key = _site_key(inputs, keys, options, store)
         if site_key is not None:
@@ -141,13 +147,14 @@ def _unchanged(out: Path, site_key: str | None, store: Cache) -> BuildResult | N
 # Articles -------------------------------------------------------------------------------------
 
 def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
-                options: BuildOptions, out: Path, store: Cache, jobs: int) -> BuildResult:
+                options: BuildOptions, out: Path, store: Cache, jobs: int,
+                lock: AbstractContextManager[Any] | None = None) -> BuildResult:
     from . import assemble, output  # the rendering half, imported only when there is work
 
     articles = load_articles(inputs, settings, keys, store, jobs)
     site = assemble.assemble(inputs.config, group_articles(inputs.config, articles), options)
     files, report = output.write_site(site, inputs.theme, inputs.catalogs, inputs.static, out,
-                                      store, jobs)
+                                      store, jobs, lock)
     return BuildResult(sum(len(e.articles) for e in site.editions), files, report)
 
 

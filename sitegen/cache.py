@@ -38,6 +38,8 @@ class Cache:
         self.articles: dict[str, Any] = {}
         self.outputs: dict[str, dict[str, Written]] = {}
         self.values: dict[str, str] = {}
+        self.files: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        self._articles_loaded = False
         self._db: sqlite3.Connection | None = None
         if path is not None:
             self._db = _open(path)
@@ -75,10 +77,20 @@ class Cache:
             self._reset()
             return {}
 
+    def read(self, path: Path) -> bytes:
+        """A source file's bytes, read again only when its size, time or inode changed."""
+        stat = path.stat()
+        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        known = self.files.get(str(path))
+        if known is None or known[0] != signature:
+            known = self.files[str(path)] = (signature, path.read_bytes())
+        return known[1]
+
     def load_articles(self) -> None:
         """Read every stored article once; entries that fail their checksum are dropped."""
-        if self._db is None:
+        if self._db is None or self._articles_loaded:
             return
+        self._articles_loaded = True
         try:
             rows = self._db.execute("SELECT key, checksum, blob FROM articles").fetchall()
         except sqlite3.DatabaseError:
@@ -121,18 +133,20 @@ class Cache:
         return self.outputs.get(name, {})
 
     def record(self, out_dir: Path, files: dict[str, Written]) -> None:
+        """Remember what the output folder now holds; only the differences are stored."""
+        before = self.written(out_dir)
         name = str(out_dir.resolve())
         self.outputs[name] = dict(files)
         if self._db is None:
             return
         with self._db:
-            self._db.execute("DELETE FROM outputs WHERE out = ?", (name,))
+            self._db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?",
+                                 [(name, p) for p in before.keys() - files.keys()])
             self._db.executemany(
-                "INSERT INTO outputs (out, path, key, size, mtime_ns) VALUES (?, ?, ?, ?, ?)",
-                [(name, p, w.key, w.size, w.mtime_ns) for p, w in files.items()])
-
-    def forget(self, out_dir: Path) -> None:
-        self.record(out_dir, {})
+                "INSERT OR REPLACE INTO outputs (out, path, key, size, mtime_ns) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(name, p, w.key, w.size, w.mtime_ns) for p, w in files.items()
+                 if before.get(p) != w])
 
     def close(self) -> None:
         if self._db is not None:

@@ -45,15 +45,16 @@ def _walk(root: Path) -> list[str]:
     found: list[str] = []
     top = str(root)
     for folder, dirs, files in os.walk(top, followlinks=True):
-        dirs[:] = [d for d in dirs if not _ignored(d)]
+        dirs[:] = [d for d in dirs if not ignored(d)]
         prefix = os.path.relpath(folder, top).replace(os.sep, "/")
         prefix = "" if prefix == "." else prefix + "/"
-        found.extend(prefix + name for name in files if not _ignored(name))
+        found.extend(prefix + name for name in files if not ignored(name))
     return sorted(found)
 
 
-def _ignored(name: str) -> bool:
-    return name.startswith((".", "_", "#")) or name.endswith(("~", ".swp", ".tmp"))
+def ignored(name: str) -> bool:
+    """Hidden files, editors' backup, swap and temporary files are never part of a site."""
+    return name.startswith((".", "_", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
 def theme_dirs(config: SiteConfig) -> tuple[Path, ...]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import discover, feeds, l10n, parallel, sitemaps, urls
 from .assemble import Site
@@ -34,7 +36,8 @@ class _PageJob:
 
 def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
                static: tuple[tuple[str, Path, str], ...], out: Path, store: Cache,
-               jobs: int = 1) -> tuple[int, WriteReport]:
+               jobs: int = 1, lock: AbstractContextManager[Any] | None = None
+               ) -> tuple[int, WriteReport]:
     """Render what changed and put the site in place; returns (files, what was written)."""
     pages = site_pages(site)
     page_jobs = _page_jobs(site, pages, theme, catalog_digests)
@@ -46,7 +49,7 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
                       + [(path, f"the generated {path}") for path in generated]
                       + [(path, _copy_owner(path, theme)) for path in copies])
 
-    writer = OutputWriter(out, store.written(out))
+    writer = OutputWriter(out, store.written(out), lock)
     try:
         render = [job for job in page_jobs if not writer.current(job.path, job.key)]
         generated_keys = {path: "bytes:" + _digest(data) for path, data in generated.items()}

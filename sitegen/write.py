@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .cache import Written
 from .errors import BuildFailed, error
@@ -26,6 +28,7 @@ class WriteReport:
     written: int  # files whose bytes changed or are new
     unchanged: int
     removed: int  # files of the previous build that this one no longer has
+    renewed: tuple[str, ...] = ()  # files made again or removed: what a live preview reloads
 
 
 def check_output_dir(site_dir: Path, out_dir: Path) -> None:
@@ -48,8 +51,10 @@ def check_output_dir(site_dir: Path, out_dir: Path) -> None:
 class OutputWriter:
     """Collects a build's files and puts them in place in one step at `commit()`."""
 
-    def __init__(self, out_dir: Path, written_before: dict[str, Written]) -> None:
+    def __init__(self, out_dir: Path, written_before: dict[str, Written],
+                 lock: AbstractContextManager[Any] | None = None) -> None:
         self.out_dir = out_dir.absolute()
+        self.lock = lock or nullcontext()  # held while files are put in place
         self.owned = _previous_files(self.out_dir)
         # What the cache remembers counts only for files sitegen wrote and nobody changed since.
         self.before = {p: w for p, w in written_before.items() if p in self.owned}
@@ -57,6 +62,7 @@ class OutputWriter:
         self.pending: list[str] = []
         self.staging: Path | None = None
         self.unchanged = 0
+        self.renewed: list[str] = []
 
     def current(self, path: str, key: str) -> bool:
         """True if the output already holds the file made from `key`; it is then kept as it is."""
@@ -97,6 +103,7 @@ class OutputWriter:
         """Record a file written to target(path), by this process or a worker; an unchanged
         one stays where it is."""
         self.files[path] = written
+        self.renewed.append(path)
         if not changed:
             self.unchanged += 1
         elif self.staging is None:
@@ -117,11 +124,13 @@ class OutputWriter:
                                      "this file was not written by sitegen and the build would "
                                      "replace it; move it away") for p in clashes])
         removed = sorted(self.owned - self.files.keys())
-        if self.staging is not None:
-            self._commit_staged(_foreign_files(self.out_dir, self.owned))
-        else:
-            self._commit_in_place(removed)
-        return WriteReport(len(self.files) - self.unchanged, self.unchanged, len(removed))
+        with self.lock:
+            if self.staging is not None:
+                self._commit_staged(_foreign_files(self.out_dir, self.owned))
+            else:
+                self._commit_in_place(removed)
+        return WriteReport(len(self.files) - self.unchanged, self.unchanged, len(removed),
+                           tuple(sorted(self.renewed + removed)))
 
     def abort(self) -> None:
         """Leave the output exactly as it was."""
