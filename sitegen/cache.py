@@ -186,7 +186,8 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, isolation_level="DEFERRED")
+    # One thread at a time: the live preview's first build and its builder thread, in turn.
+    db = sqlite3.connect(path, isolation_level="DEFERRED", check_same_thread=False)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     return db

@@ -56,6 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--no-cache", action="store_true",
                            help="neither read nor write the build cache (.sitegen-cache/)")
     build_cmd.set_defaults(run=_build)
+
+    serve_cmd = commands.add_parser(
+        "serve", help="build, serve and rebuild on every save, reloading open pages")
+    _site_option(serve_cmd)
+    serve_cmd.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve_cmd.add_argument("--port", type=int, default=8000,
+                           help="port to listen on (default: 8000; 0 picks a free one)")
+    _publishing_options(serve_cmd)
+    serve_cmd.set_defaults(run=_serve)
     return parser
 
 
@@ -93,6 +103,13 @@ def _build(args: argparse.Namespace) -> int:
           f"({result.report.written} written, {result.report.unchanged} unchanged, "
           f"{result.report.removed} removed) in {time.perf_counter() - started:.2f}s")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(args.site, args.host, args.port, args.drafts, args.future,
+                 announce=lambda line: print(line, flush=True))
 
 
 if __name__ == "__main__":  # pragma: no cover
