@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 from . import urls
 from .assemble import BuildOptions
 from .build import build, load_config
-from .cache import FOLDER, open_cache
+from .cache import FOLDER, Cache, open_cache
 from .errors import BuildFailed
 from .watch import Watcher
 
@@ -56,8 +56,7 @@ class Event:
 class Preview:
     """The site as last built, the problems of the last build, and who wants to hear of both."""
 
-    def __init__(self, site_dir: Path, drafts: bool, future: bool,
-                 clock: Callable[[], BuildOptions] | None = None) -> None:
+    def __init__(self, site_dir: Path, drafts: bool, future: bool) -> None:
         self.site_dir = site_dir.absolute()
         self.out_dir = self.site_dir / FOLDER / PREVIEW_FOLDER
         self.drafts, self.future = drafts, future
@@ -71,8 +70,7 @@ class Preview:
         self._listeners_lock = threading.Lock()
         self._changed = threading.Event()
         self._stopping = threading.Event()
-        self._cache = None  # made by the builder thread, which alone uses it
-        self._clock = clock
+        self._cache: Cache | None = None  # used by one thread at a time: first build, builder
 
     def options(self) -> BuildOptions:
         from .cli import build_clock
