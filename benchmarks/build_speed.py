@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
+from benchmarks import serve_latency
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_SCRIPT = Path(__file__).resolve().parent / "corpus.py"
 DEFAULT_WORKDIR = ROOT / "benchmarks" / "corpora"
@@ -806,6 +808,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
                         help="where corpora are generated and kept for reuse "
                              "(default: benchmarks/corpora/)")
+    parser.add_argument("--serve-edits", type=int, default=20,
+                        help="edits timed per site for the live preview's save-to-served "
+                             "latency, on the example site and each corpus (default: 20; "
+                             "0 skips it)")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT,
                         help="Markdown report to write (default: BENCHMARKS.md at the "
                              "repository root)")
@@ -813,6 +819,20 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     return args
+
+
+def serve_section(args: argparse.Namespace) -> list[str]:
+    """Save-to-served latency of the live preview on the example site and on each corpus."""
+    with tempfile.TemporaryDirectory() as work:
+        sites = [("example site", serve_latency.example_site(Path(work)))]
+        for stories in args.stories:
+            folder = ensure_corpus(args.workdir.resolve(), stories, args.seed)
+            sites.append((f"{stories}-story corpus", folder / "sitegen"))
+        with contextlib.ExitStack() as stack:
+            for _, site in sites[1:]:
+                stack.enter_context(corpus_in_use(site.parent))
+            return serve_latency.section(serve_latency.run(sites, args.serve_edits),
+                                         args.serve_edits)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -829,6 +849,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = ensure_corpus(args.workdir.resolve(), stories, args.seed)
         samples = benchmark_size(folder, available, args.runs, stories)
         sections.append(size_section(stories, samples, args.tools, missing))
+        print("\n".join(sections[-1]) + "\n", flush=True)
+        write_report(args.report, header, sections)
+    if args.serve_edits > 0 and "sitegen" in args.tools:
+        sections.append(serve_section(args))
         print("\n".join(sections[-1]) + "\n", flush=True)
         write_report(args.report, header, sections)
     _log(f"wrote {args.report}")

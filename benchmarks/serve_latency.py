@@ -1,0 +1,175 @@
+"""Save-to-served latency of `sitegen serve`: the time from writing an article until the server
+answers with the changed page, median of many edits.
+
+It starts the real server on a free port, edits one article's last paragraph again and again
+(writing the file as an editor's save does), and polls the article's URL until the response
+carries the new words. This is what an editor waits for; the browser's reload comes on top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+ROOT = Path(__file__).resolve().parents[1]
+POLL = 0.002  # seconds between requests while waiting for the change
+DEADLINE = 60.0
+
+
+@dataclass(frozen=True)
+class Latency:
+    label: str
+    articles: int
+    seconds: list[float]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.seconds) * 1000
+
+
+class Server:
+    """`sitegen serve` on a free port, for as long as the `with` lasts."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self.process: subprocess.Popen[str] | None = None
+        self.base = ""
+
+    def __enter__(self) -> Self:
+        env = dict(os.environ, SOURCE_DATE_EPOCH="1893456000", PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sitegen.cli", "serve", "-s", str(self.site), "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            found = re.search(r"serving (http://\S+)", line)
+            if found:
+                self.base = found.group(1)
+                return self
+        raise RuntimeError("sitegen serve stopped before serving")
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(self.base + path, timeout=10) as response:
+            return response.read().decode("utf-8")
+
+
+def measure(site: Path, article: Path, url_path: str, edits: int, label: str) -> Latency:
+    """Edit the article's body `edits` times; each time, time save -> served."""
+    original = article.read_text(encoding="utf-8")
+    seconds = []
+    articles = sum(1 for _ in (site / "content").rglob("*.md"))
+    with Server(site) as server:
+        server.get(url_path)
+        try:
+            for run in range(edits):
+                marker = f"Correction number {run} at {time.time_ns()}."
+                text = original.rstrip("\n") + f"\n\n{marker}\n"
+                started = time.perf_counter()
+                article.write_text(text, encoding="utf-8")
+                while marker not in server.get(url_path):
+                    if time.perf_counter() - started > DEADLINE:
+                        raise RuntimeError(f"the edit did not show within {DEADLINE:.0f} s")
+                    time.sleep(POLL)
+                seconds.append(time.perf_counter() - started)
+                time.sleep(0.2)  # let the server settle, as an editor's typing would
+        finally:
+            article.write_text(original, encoding="utf-8")
+    return Latency(label, articles, seconds)
+
+
+def article_url(site: Path, article: Path) -> str:
+    """The served URL of an article, read from the preview's own output."""
+    slug_source = article.read_text(encoding="utf-8")
+    slug = re.search(r"^slug: (.*)$", slug_source, re.MULTILINE)
+    lang = article.name.rsplit(".", 2)[-2]
+    section = article.relative_to(site / "content").parts[0]
+    if slug:
+        return f"/{lang}/{section}/{slug.group(1).strip()}/"
+    from sitegen.urls import slugify  # the same rule the build uses
+
+    title = re.search(r"^title: (.*)$", slug_source, re.MULTILINE)
+    assert title
+    return f"/{lang}/{section}/{slugify(title.group(1).strip().strip(chr(34)))}/"
+
+
+def example_site(workdir: Path) -> Path:
+    """A copy of the repository's example site, so that the edits never touch the original."""
+    target = workdir / "example-site"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for name in ("content", "static", "pyproject.toml"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        elif source.is_file():
+            shutil.copy2(source, target / name)
+    return target
+
+
+def first_article(site: Path) -> Path:
+    """The first English article that has a slug-free title line (the corpus's or the example's)."""
+    for path in sorted((site / "content").rglob("*.en.md")):
+        text = path.read_text(encoding="utf-8")
+        if "\ndraft: true" not in text and re.search(r"^title: ", text, re.MULTILINE):
+            return path
+    raise RuntimeError(f"no English article in {site}")
+
+
+def section(results: list[Latency], edits: int) -> list[str]:
+    lines = [
+        "## Live preview: save to served page",
+        "",
+        (f"Median of {edits} edits of one article's body, from the end of the file's write "
+         "until the server's response carries the new words (`benchmarks/serve_latency.py`)."),
+        "",
+        "| site | article files | median (ms) | fastest (ms) | slowest (ms) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        lines.append(f"| {result.label} | {result.articles} | {result.median_ms:.0f} | "
+                     f"{min(result.seconds) * 1000:.0f} | {max(result.seconds) * 1000:.0f} |")
+    return lines
+
+
+def run(sites: Sequence[tuple[str, Path]], edits: int) -> list[Latency]:
+    results = []
+    for label, site in sites:
+        article = first_article(site)
+        print(f"[serve] {label}: timing {edits} edits of {article.name}", file=sys.stderr,
+              flush=True)
+        results.append(measure(site, article, article_url(site, article), edits, label))
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serve_latency",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("sites", nargs="*", type=Path,
+                        help="sitegen sites to time (default: the example site)")
+    parser.add_argument("--edits", type=int, default=20, help="edits per site (default: 20)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as work:
+        sites = [(str(s), s) for s in args.sites] or [("example site", example_site(Path(work)))]
+        print("\n".join(section(run(sites, args.edits), args.edits)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
