@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,7 +42,7 @@ class SiteInputs:
     files: tuple[tuple[str, bytes], ...]  # (path relative to the site, bytes) of every article
     theme: Theme
     catalogs: dict[str, str]  # lang -> digest of its catalogs
-    static: tuple[tuple[str, Path, str], ...]  # (output path, file, key) of copied files
+    static: tuple[tuple[str, str, str], ...]  # (output path, file, key) of copied files
 
     @classmethod
     def read(cls, config: site_config.SiteConfig, store: Cache) -> SiteInputs:
@@ -195,11 +196,11 @@ def _parse_one(settings: ParseSettings, file: tuple[str, bytes]) -> Article | tu
         return failed.diagnostics
 
 
-def _static_files(config: site_config.SiteConfig) -> tuple[tuple[str, Path, str], ...]:
+def _static_files(config: site_config.SiteConfig) -> tuple[tuple[str, str, str], ...]:
     found = []
     for name, path in discover.static_files(config.site_dir / "static"):
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError as exc:
             raise BuildFailed([error(f"static/{name}", None, f"cannot read: {exc.strerror}")])
         found.append((name, path, f"file:{stat.st_size}:{stat.st_mtime_ns}"))

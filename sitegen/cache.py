@@ -9,6 +9,7 @@ A cached build therefore writes exactly what a cold build writes.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sqlite3
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 from . import __version__
 
 FOLDER = ".sitegen-cache"
-_FORMAT = f"sitegen-cache 3 {__version__}"
+_FORMAT = f"sitegen-cache 4 {__version__}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,11 @@ class Cache:
         self.outputs: dict[str, dict[str, Written]] = {}
         self.values: dict[str, str] = {}
         self.files: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        self.page_keys: dict[str, tuple[tuple[Any, ...], str]] = {}  # see output._page_jobs
+        self.fragments: dict[tuple[Any, ...], str] = {}  # sitemap entries by their inputs
+        # True when nothing but sitegen touches the output (the live preview's private folder):
+        # then what was written is trusted without looking at the files again.
+        self.owns_output = False
         self._articles_loaded = False
         self._db: sqlite3.Connection | None = None
         if path is not None:
@@ -77,13 +83,14 @@ class Cache:
             self._reset()
             return {}
 
-    def read(self, path: Path) -> bytes:
+    def read(self, path: str) -> bytes:
         """A source file's bytes, read again only when its size, time or inode changed."""
-        stat = path.stat()
+        stat = os.stat(path)
         signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        known = self.files.get(str(path))
+        known = self.files.get(path)
         if known is None or known[0] != signature:
-            known = self.files[str(path)] = (signature, path.read_bytes())
+            with open(path, "rb") as source:
+                known = self.files[path] = (signature, source.read())
         return known[1]
 
     def load_articles(self) -> None:

@@ -56,12 +56,9 @@ class Article:
     translated_from: str | None
     body_html: str
     pair_name: str  # folder + name without language and suffix: pairs `x.en.md` with `x.es.md`
+    path: str  # its page's URL path, relative to the site: `en/americas/story/`
     lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
     extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def path(self) -> str:
-        return urls.article(self.lang, self.section, self.slug)
 
     @property
     def modified(self) -> datetime:
@@ -204,6 +201,7 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         translated_from=translated_from or None,
         body_html=body_html,
         pair_name=str(folder / stem),
+        path=urls.article(lang, section, slug),
         lines=lines,
         extra=extra,
     )

@@ -61,10 +61,11 @@ class Contexts:
             return self._context(page, article_context, (*head, article, versions))
         if page.template == "list.html":
             listing: Listing = data["listing"]
+            number, pages = data["number"], len(listing.pages)
             return self._context(page, listing_context, (
-                *head, listing.kind, listing.name, listing.title, listing.count, data["number"],
-                len(listing.pages), tuple(listing.path(n) for n in range(1, len(listing.pages) + 1)),
-                data["articles"]))
+                *head, listing.kind, listing.name, listing.title, listing.count, number, pages,
+                listing.path(number - 1) if number > 1 else None,
+                listing.path(number + 1) if number < pages else None, data["articles"]))
         if page.template == "terms.html":
             terms = tuple((t.title, t.path(), t.count) for t in data["listings"])
             return self._context(page, terms_context, (*head, data["kind"], terms))
@@ -144,7 +145,8 @@ def article_context(config: SiteConfig, path: str, lang: str, alternates: Altern
 
 def listing_context(config: SiteConfig, path: str, lang: str, alternates: Alternates, kind: str,
                     name: str, title: str, count: int, number: int, page_count: int,
-                    page_paths: tuple[str, ...], articles: tuple[Article, ...]) -> dict[str, Any]:
+                    newer: str | None, older: str | None,
+                    articles: tuple[Article, ...]) -> dict[str, Any]:
     href = _linker(config.base_url).href
     context = page_context(config, path, lang, alternates)
     context.update({
@@ -154,8 +156,8 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
         "number": number,
         "page_count": page_count,
         "current_section": name if kind == "section" else "",
-        "newer_href": href(page_paths[number - 2]) if number > 1 else None,
-        "older_href": href(page_paths[number]) if number < page_count else None,
+        "newer_href": href(newer) if newer is not None else None,
+        "older_href": href(older) if older is not None else None,
         "items": [{"article": a, "href": href(a.path),
                    "section": config.section_title(a.lang, a.section)
                    if a.section and kind != "section" else ""} for a in articles],

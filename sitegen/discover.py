@@ -15,7 +15,7 @@ ARTICLE_SUFFIXES = (".md", ".markdown")
 @dataclass(frozen=True, slots=True, order=True)
 class SourceFile:
     rel: str  # relative to the site folder, with "/", as diagnostics show it
-    path: Path
+    path: str
 
 
 def bundled_dir() -> Path:
@@ -28,15 +28,15 @@ def content_files(config: SiteConfig) -> tuple[SourceFile, ...]:
     root = config.content_dir
     if not root.is_dir():
         raise BuildFailed([error("content", None, "no content/ folder: articles go in content/")])
-    return tuple(SourceFile(f"content/{rel}", root / rel) for rel in _walk(root)
+    return tuple(SourceFile(f"content/{rel}", f"{root}/{rel}") for rel in _walk(root)
                  if rel.endswith(ARTICLE_SUFFIXES))
 
 
-def static_files(root: Path) -> tuple[tuple[str, Path], ...]:
+def static_files(root: Path) -> tuple[tuple[str, str], ...]:
     """(path relative to root, file) for every visible file under root, sorted."""
     if not root.is_dir():
         return ()
-    return tuple((rel, root / rel) for rel in _walk(root))
+    return tuple((rel, f"{root}/{rel}") for rel in _walk(root))
 
 
 def _walk(root: Path) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,13 +36,13 @@ class _PageJob:
 
 
 def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
-               static: tuple[tuple[str, Path, str], ...], out: Path, store: Cache,
+               static: tuple[tuple[str, str, str], ...], out: Path, store: Cache,
                jobs: int = 1, lock: AbstractContextManager[Any] | None = None
                ) -> tuple[int, WriteReport]:
     """Render what changed and put the site in place; returns (files, what was written)."""
     pages = site_pages(site)
-    page_jobs = _page_jobs(site, pages, theme, catalog_digests)
-    generated = _generated_files(site, pages)
+    page_jobs = _page_jobs(site, pages, theme, catalog_digests, store.page_keys)
+    generated = _generated_files(site, pages, store.fragments)
     copies = {output: (path, f"theme:{path}:{_file_key(path)}")
               for output, path in (item for item in theme.assets.values())}
     copies.update({name: (path, key) for name, path, key in static if name not in copies})
@@ -49,7 +50,7 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
                       + [(path, f"the generated {path}") for path in generated]
                       + [(path, _copy_owner(path, theme)) for path in copies])
 
-    writer = OutputWriter(out, store.written(out), lock)
+    writer = OutputWriter(out, store.written(out), lock, verify=not store.owns_output)
     try:
         render = [job for job in page_jobs if not writer.current(job.path, job.key)]
         generated_keys = {path: "bytes:" + _digest(data) for path, data in generated.items()}
@@ -71,15 +72,25 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
 
 
 def _page_jobs(site: Site, pages: tuple[Page, ...], theme: Theme,
-               catalog_digests: dict[str, str]) -> list[_PageJob]:
+               catalog_digests: dict[str, str], known: dict[str, tuple[tuple, str]]
+               ) -> list[_PageJob]:
+    """Each page's context and key. `known` remembers, by path, the last key and what it was
+    computed from; equal inputs (compared in place, mostly by identity) give the same key."""
     contexts = Contexts(site)
     environments = {lang: f"{theme.digest}\0{catalog_digests[lang]}\0{site.config!r}"
                     for lang in site.config.codes}
     jobs = []
     for page in pages:
-        context = contexts.of(page)
-        jobs.append(_PageJob(urls.output_file(page.path), context,
-                             contexts.fingerprint(context, environments[page.lang])))
+        context, path = contexts.of(page), urls.output_file(page.path)
+        inputs = (environments[page.lang], contexts.shared_json[page.lang], context.template,
+                  context.function, context.args)
+        before = known.get(path)
+        if before is not None and before[0] == inputs:
+            key = before[1]
+        else:
+            key = contexts.fingerprint(context, environments[page.lang])
+            known[path] = (inputs, key)
+        jobs.append(_PageJob(path, context, key))
     return jobs
 
 
@@ -117,10 +128,11 @@ def _render_one(renderers: dict[str, Renderer],
     return write_file(job.target, data, job.key, job.existing)
 
 
-def _generated_files(site: Site, pages: tuple[Page, ...]) -> dict[str, bytes]:
+def _generated_files(site: Site, pages: tuple[Page, ...],
+                     fragments: dict[tuple, str]) -> dict[str, bytes]:
     linker = urls.Linker(site.config.base_url)
     files = {urls.feed(e.lang): feeds.atom(site, e, linker) for e in site.editions}
-    files[urls.SITEMAP] = sitemaps.sitemap(site, pages, linker)
+    files[urls.SITEMAP] = sitemaps.sitemap(site, pages, linker, fragments)
     files[urls.NEWS_SITEMAP] = sitemaps.news_sitemap(site, linker)
     files[urls.ROBOTS] = sitemaps.robots(linker)
     return files
@@ -149,8 +161,8 @@ def _copy_owner(path: str, theme: Theme) -> str:
     return f"theme file {path}" if path.startswith(urls.ASSETS) else f"static/{path}"
 
 
-def _file_key(path: Path) -> str:
-    stat = path.stat()
+def _file_key(path: str) -> str:
+    stat = os.stat(path)
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 

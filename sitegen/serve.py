@@ -81,6 +81,7 @@ class Preview:
         """Build the site; on failure the last good pages stay served and the errors are shown."""
         if self._cache is None:
             self._cache = open_cache(self.site_dir, True)
+            self._cache.owns_output = True
         started = time.perf_counter()
         try:
             config = load_config(self.site_dir)

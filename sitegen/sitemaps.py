@@ -12,26 +12,38 @@ from .pages import Page
 NEWS_WINDOW = timedelta(days=2)  # Google News reads articles of the last two days only
 
 
-def sitemap(site: Site, pages: tuple[Page, ...], linker: urls.Linker) -> bytes:
-    lines = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-        'xmlns:xhtml="http://www.w3.org/1999/xhtml">'),
-    ]
+def sitemap(site: Site, pages: tuple[Page, ...], linker: urls.Linker,
+            known: dict[tuple, str] | None = None) -> bytes:
+    """Every page of the sitemap with its language versions; `known` keeps each page's entry
+    by what it is made from, so a rebuild only writes the entries of pages that changed."""
+    known = {} if known is None else known
+    default = site.config.default_language
+    entries = [('<?xml version="1.0" encoding="utf-8"?>\n'
+               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+               'xmlns:xhtml="http://www.w3.org/1999/xhtml">')]
     for page in pages:
         if not page.in_sitemap:
             continue
-        lines += ["  <url>", f"    <loc>{escape(linker.absolute(page.path))}</loc>"]
-        if page.lastmod:
-            lines.append(f"    <lastmod>{l10n.iso(page.lastmod)}</lastmod>")
-        if len(page.alternates) > 1:
-            lines += [_alternate(lang, linker.absolute(path)) for lang, path in page.alternates]
-            x_default = page.x_default(site.config.default_language)
-            if x_default is not None:
-                lines.append(_alternate("x-default", linker.absolute(x_default)))
-        lines.append("  </url>")
-    lines.append("</urlset>\n")
-    return "\n".join(lines).encode("utf-8")
+        inputs = (linker.base_url, default, page.path, page.lastmod, page.alternates)
+        entry = known.get(inputs)
+        if entry is None:
+            entry = known[inputs] = _entry(page, linker, default)
+        entries.append(entry)
+    entries.append("</urlset>\n")
+    return "\n".join(entries).encode("utf-8")
+
+
+def _entry(page: Page, linker: urls.Linker, default_language: str) -> str:
+    lines = ["  <url>", f"    <loc>{escape(linker.absolute(page.path))}</loc>"]
+    if page.lastmod:
+        lines.append(f"    <lastmod>{l10n.iso(page.lastmod)}</lastmod>")
+    if len(page.alternates) > 1:
+        lines += [_alternate(lang, linker.absolute(path)) for lang, path in page.alternates]
+        x_default = page.x_default(default_language)
+        if x_default is not None:
+            lines.append(_alternate("x-default", linker.absolute(x_default)))
+    lines.append("  </url>")
+    return "\n".join(lines)
 
 
 def _alternate(hreflang: str, url: str) -> str:

@@ -15,21 +15,21 @@ class Theme:
     """A theme's templates (the site's copy first) and static files, fingerprinted for caching."""
 
     template_dirs: tuple[Path, ...]
-    assets: dict[str, tuple[str, Path]]  # logical name -> (output path, file)
+    assets: dict[str, tuple[str, str]]  # logical name -> (output path, file)
     digest: str  # changes whenever any template or static file does
 
     @classmethod
     def load(cls, theme_dirs: tuple[Path, ...]) -> Theme:
-        assets: dict[str, tuple[str, Path]] = {}
+        assets: dict[str, tuple[str, str]] = {}
         digest = hashlib.blake2b(digest_size=20)
         for folder in reversed(theme_dirs):  # later (the site's own) files win
             for name, path in static_files(folder / "static"):
-                data = path.read_bytes()
+                data = Path(path).read_bytes()
                 assets[name] = (urls.ASSETS + _fingerprinted(name, data), path)
         for folder in theme_dirs:
             for name, path in static_files(folder / "templates"):
                 digest.update(f"{folder}\0{name}\0".encode())
-                digest.update(path.read_bytes())
+                digest.update(Path(path).read_bytes())
         for name, (output, _) in sorted(assets.items()):
             digest.update(f"{name}\0{output}\0".encode())
         return cls(tuple(d / "templates" for d in theme_dirs), dict(sorted(assets.items())),
