@@ -21,7 +21,7 @@ from . import __version__, discover, l10n, parallel
 from . import config as site_config
 from .assemble import BuildOptions
 from .cache import Cache, open_cache
-from .content import Article, ParseSettings, article_key, backlink_title, parse
+from .content import Article, ParseSettings, backlink_title, parse
 from .errors import BuildFailed, Diagnostic, error
 from .theme import Theme
 from .write import MANIFEST, OutputWriter, WriteReport, check_output_dir
@@ -71,7 +71,7 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
     try:
         inputs = SiteInputs.read(config, store)
         settings = _parse_settings(inputs, store)
-        keys = [article_key(rel, data, settings) for rel, data in inputs.files]
+        keys = [store.article_key(rel, data, settings) for rel, data in inputs.files]
         site_key = _site_key(inputs, keys, options, store)
         unchanged = _unchanged(out, site_key, store)
         if unchanged is not None:

@@ -40,6 +40,7 @@ class Cache:
         self.outputs: dict[str, dict[str, Written]] = {}
         self.values: dict[str, str] = {}
         self.files: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        self.keys: dict[str, tuple[bytes, Any, str]] = {}
         self.page_keys: dict[str, tuple[tuple[Any, ...], str]] = {}  # see output._page_jobs
         self.fragments: dict[tuple[Any, ...], str] = {}  # sitemap entries by their inputs
         # True when nothing but sitegen touches the output (the live preview's private folder):
@@ -92,6 +93,15 @@ class Cache:
             with open(path, "rb") as source:
                 known = self.files[path] = (signature, source.read())
         return known[1]
+
+    def article_key(self, rel: str, data: bytes, settings: Any) -> str:
+        """content.article_key, remembered for the very bytes object `read()` returned."""
+        known = self.keys.get(rel)
+        if known is None or known[0] is not data or known[1] != settings:
+            from .content import article_key
+
+            known = self.keys[rel] = (data, settings, article_key(rel, data, settings))
+        return known[2]
 
     def load_articles(self) -> None:
         """Read every stored article once; entries that fail their checksum are dropped."""
