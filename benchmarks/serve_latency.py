@@ -95,18 +95,14 @@ def measure(site: Path, article: Path, url_path: str, edits: int, label: str) ->
 
 
 def article_url(site: Path, article: Path) -> str:
-    """The served URL of an article, read from the preview's own output."""
-    slug_source = article.read_text(encoding="utf-8")
-    slug = re.search(r"^slug: (.*)$", slug_source, re.MULTILINE)
-    lang = article.name.rsplit(".", 2)[-2]
-    section = article.relative_to(site / "content").parts[0]
-    if slug:
-        return f"/{lang}/{section}/{slug.group(1).strip()}/"
-    from sitegen.urls import slugify  # the same rule the build uses
+    """The served URL of an article, as sitegen itself makes it."""
+    from sitegen.build import load_config
+    from sitegen.content import ParseSettings, parse
 
-    title = re.search(r"^title: (.*)$", slug_source, re.MULTILINE)
-    assert title
-    return f"/{lang}/{section}/{slugify(title.group(1).strip().strip(chr(34)))}/"
+    config = load_config(site)
+    settings = ParseSettings.of(config, dict.fromkeys(config.codes, ""))
+    rel = article.relative_to(site).as_posix()
+    return "/" + parse(rel, article.read_bytes(), settings).path
 
 
 def example_site(workdir: Path) -> Path:

@@ -3,7 +3,8 @@
 (() => {
   "use strict";
   const OVERLAY = "sitegen-problems";
-  let generation = null;
+  const served = document.currentScript?.dataset.generation;
+  let generation = served === undefined ? null : Number(served);
   let base = "/";
 
   // This page's file in the output folder, as rebuilds name the files they renew.

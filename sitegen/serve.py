@@ -235,7 +235,7 @@ class Handler(BaseHTTPRequestHandler):
         kind = kind or (mimetypes.guess_type(found.name)[0] if found is not None else None) \
             or ("text/plain; charset=utf-8" if found is None else "application/octet-stream")
         if kind.startswith("text/html"):
-            data = with_live_script(data)
+            data = with_live_script(data, self.preview.generation)
         return self.send_bytes(status, data, kind, with_body)
 
     def send_bytes(self, status: HTTPStatus, data: bytes, kind: str, with_body: bool) -> None:
@@ -285,9 +285,10 @@ class PreviewServer(ThreadingHTTPServer):
     request_queue_size = 1024  # many pages and their assets at once
 
 
-def with_live_script(page: bytes) -> bytes:
-    """The page with the live-reload script before `</body>` (or at its end)."""
-    tag = f'<script src="{SCRIPT}"></script>\n'.encode()
+def with_live_script(page: bytes, generation: int) -> bytes:
+    """The page with the live-reload script before `</body>` (or at its end); the script knows
+    which build the page came from, so a rebuild that ends before it connects is not missed."""
+    tag = f'<script src="{SCRIPT}" data-generation="{generation}"></script>\n'.encode()
     at = page.rfind(b"</body>")
     return page[:at] + tag + page[at:] if at != -1 else page + tag
 

@@ -20,6 +20,8 @@ def is_source(site_dir: Path, path: str) -> bool:
         parts = PurePosixPath(Path(path).absolute().relative_to(site_dir).as_posix()).parts
     except ValueError:
         return False
+    if not parts:  # the site folder itself: something was created or removed in it
+        return False
     if len(parts) == 1:
         return parts[0] in CONFIG_FILES or parts[0] in WATCHED_FOLDERS
     return parts[0] in WATCHED_FOLDERS and not any(ignored(part) for part in parts[1:])
