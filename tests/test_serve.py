@@ -728,7 +728,7 @@ def test_a_broken_configuration_stops_serve_before_it_starts(site: Site):
     site.write("sitegen.toml", "[site]\nbase_url = \n")
     done = subprocess.run(sitegen_command("serve", "-s", str(site.root), "--port", "0"),
                           check=False, capture_output=True, text=True, timeout=30,
-                          env=dict(os.environ))
+                          env=dict(os.environ), cwd=site.root)
     assert done.returncode == 1
     assert "serving" not in done.stdout
     assert re.search(r"sitegen\.toml(:\d+)?: error: ", done.stderr), done.stderr
