@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import urls
 from .config import LanguageConfig, SiteConfig
@@ -91,8 +91,21 @@ def assemble(config: SiteConfig, groups: Iterable[TranslationGroup], options: Bu
     return Site(config, editions, stories, options.now)
 
 
+NEWS_WINDOW = timedelta(days=2)  # Google News reads the articles of the last two days only
+
+
 def is_published(article: Article, options: BuildOptions) -> bool:
-    return (options.drafts or not article.draft) and (options.future or article.date <= options.now)
+    return published(article.date.timestamp(), article.draft, options)
+
+
+def published(date: float, draft: bool, options: BuildOptions) -> bool:
+    """A draft waits for --drafts, a future article for its time (or --future)."""
+    return (options.drafts or not draft) and (options.future or date <= options.now.timestamp())
+
+
+def is_news(date: float, now: datetime) -> bool:
+    """Published within the news sitemap's window before the build's clock."""
+    return now.timestamp() - NEWS_WINDOW.total_seconds() <= date <= now.timestamp()
 
 
 def newest_first(article: Article) -> tuple[float, str]:

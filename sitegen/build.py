@@ -13,11 +13,10 @@ import hashlib
 import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from . import __version__, discover, l10n, parallel
+from . import __version__, assemble, discover, l10n, parallel
 from . import config as site_config
 from .assemble import BuildOptions
 from .cache import Cache, open_cache
@@ -118,10 +117,8 @@ def _site_key(inputs: SiteInputs, keys: list[str], options: BuildOptions,
     dates = store.article_dates()
     if any(key not in dates for key in keys):
         return None
-    now, window = options.now.timestamp(), timedelta(days=2).total_seconds()
-    published = [key for key in keys if (options.drafts or not dates[key][1])
-                 and (options.future or dates[key][0] <= now)]
-    news = [key for key in published if now - window <= dates[key][0] <= now]
+    published = [key for key in keys if assemble.published(*dates[key], options)]
+    news = [key for key in published if assemble.is_news(dates[key][0], options.now)]
     digest = hashlib.blake2b(digest_size=20)
     for part in (__version__, repr(inputs.config), inputs.theme.digest, repr(inputs.catalogs),
                  repr(inputs.static), repr(keys), repr(published), repr(news)):
@@ -138,7 +135,7 @@ def _unchanged(out: Path, site_key: str | None, store: Cache) -> BuildResult | N
     written = store.written(out)
     if not written or not (out / MANIFEST).is_file():
         return None
-    writer = OutputWriter(out, written)
+    writer = OutputWriter(out, written, verify=not store.owns_output)
     if not all(writer.current(path, w.key) for path, w in written.items()):
         return None
     return BuildResult(int(site_key.rsplit(" ", 1)[1]), len(written),
@@ -150,7 +147,7 @@ def _unchanged(out: Path, site_key: str | None, store: Cache) -> BuildResult | N
 def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
                 options: BuildOptions, out: Path, store: Cache, jobs: int,
                 lock: AbstractContextManager[Any] | None = None) -> BuildResult:
-    from . import assemble, output  # the rendering half, imported only when there is work
+    from . import output  # the rendering half, imported only when there is work
 
     articles = load_articles(inputs, settings, keys, store, jobs)
     site = assemble.assemble(inputs.config, group_articles(inputs.config, articles), options)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from xml.sax.saxutils import escape, quoteattr
 
 from . import l10n, urls
-from .assemble import Site
+from .assemble import Site, is_news
 from .pages import Page
-
-NEWS_WINDOW = timedelta(days=2)  # Google News reads articles of the last two days only
 
 
 def sitemap(site: Site, pages: tuple[Page, ...], linker: urls.Linker,
@@ -59,7 +56,7 @@ def news_sitemap(site: Site, linker: urls.Linker) -> bytes:
     ]
     for edition in site.editions:
         for article in edition.articles:
-            if not site.now - NEWS_WINDOW <= article.date <= site.now:
+            if not is_news(article.date.timestamp(), site.now):
                 continue
             lines += [
                 "  <url>",
