@@ -8,13 +8,12 @@ writes.
 
 from __future__ import annotations
 
-import gettext
 import hashlib
 import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, assemble, discover, l10n, parallel
 from . import config as site_config
@@ -25,9 +24,13 @@ from .errors import BuildFailed, Diagnostic, error
 from .theme import Theme
 from .write import MANIFEST, OutputWriter, WriteReport, check_output_dir
 
+if TYPE_CHECKING:
+    from .translations import TranslationGroup
+
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
+    config: site_config.SiteConfig
     articles: int  # published article versions
     files: int
     report: WriteReport
@@ -72,7 +75,7 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
         settings = _parse_settings(inputs, store)
         keys = [store.article_key(rel, data, settings) for rel, data in inputs.files]
         site_key = _site_key(inputs, keys, options, store)
-        unchanged = _unchanged(out, site_key, store)
+        unchanged = _unchanged(config, out, site_key, store)
         if unchanged is not None:
             return unchanged
         result = _full_build(inputs, settings, keys, options, out, store,
@@ -92,18 +95,14 @@ def load_config(site_dir: Path, base_url: str | None = None) -> site_config.Site
     return config if base_url is None else site_config.with_base_url(config, base_url)
 
 
-def load_catalogs(config: site_config.SiteConfig) -> dict[str, gettext.NullTranslations]:
-    dirs = discover.locale_dirs(config)
-    return {lang: l10n.translations(dirs, lang, config.site_dir) for lang in config.codes}
-
-
 def _parse_settings(inputs: SiteInputs, store: Cache) -> ParseSettings:
     """Compiling catalogs costs more than a no-change build; the one string parsing needs is kept."""
-    titles = {}
+    config, titles = inputs.config, {}
     for lang, digest in inputs.catalogs.items():
         title = store.get(f"backlink:{lang}:{digest}")
         if title is None:
-            title = backlink_title(load_catalogs(inputs.config)[lang])
+            title = backlink_title(l10n.translations(discover.locale_dirs(config), lang,
+                                                     config.site_dir))
             store.put(f"backlink:{lang}:{digest}", title)
         titles[lang] = title
     return ParseSettings.of(inputs.config, titles)
@@ -126,7 +125,8 @@ def _site_key(inputs: SiteInputs, keys: list[str], options: BuildOptions,
     return f"{digest.hexdigest()} {len(published)}"
 
 
-def _unchanged(out: Path, site_key: str | None, store: Cache) -> BuildResult | None:
+def _unchanged(config: site_config.SiteConfig, out: Path, site_key: str | None,
+               store: Cache) -> BuildResult | None:
     """The previous build's result, if it was made from the same inputs and is still intact."""
     if site_key is None:
         return None
@@ -138,7 +138,7 @@ def _unchanged(out: Path, site_key: str | None, store: Cache) -> BuildResult | N
     writer = OutputWriter(out, written, verify=not store.owns_output)
     if not all(writer.current(path, w.key) for path, w in written.items()):
         return None
-    return BuildResult(int(site_key.rsplit(" ", 1)[1]), len(written),
+    return BuildResult(config, int(site_key.rsplit(" ", 1)[1]), len(written),
                        WriteReport(0, len(written), 0))
 
 
@@ -153,7 +153,7 @@ def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
     site = assemble.assemble(inputs.config, group_articles(inputs.config, articles), options)
     files, report = output.write_site(site, inputs.theme, inputs.catalogs, inputs.static, out,
                                       store, jobs, lock)
-    return BuildResult(sum(len(e.articles) for e in site.editions), files, report)
+    return BuildResult(inputs.config, sum(len(e.articles) for e in site.editions), files, report)
 
 
 def load_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], store: Cache,
@@ -180,7 +180,8 @@ def load_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], 
     return articles
 
 
-def group_articles(config: site_config.SiteConfig, articles: list[Article]) -> tuple:
+def group_articles(config: site_config.SiteConfig,
+                   articles: list[Article]) -> tuple[TranslationGroup, ...]:
     from .translations import group
 
     return group(articles, config.codes)

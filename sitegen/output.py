@@ -44,11 +44,11 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
     page_jobs = _page_jobs(site, pages, theme, catalog_digests, store.page_keys)
     generated = _generated_files(site, pages, store.fragments)
     copies = {output: (path, f"theme:{path}:{_file_key(path)}")
-              for output, path in (item for item in theme.assets.values())}
+              for output, path in theme.assets.values()}
     copies.update({name: (path, key) for name, path, key in static if name not in copies})
     _check_collisions([(j.path, _owner(p)) for j, p in zip(page_jobs, pages)]
                       + [(path, f"the generated {path}") for path in generated]
-                      + [(path, _copy_owner(path, theme)) for path in copies])
+                      + [(path, _copy_owner(path)) for path in copies])
 
     writer = OutputWriter(out, store.written(out), lock, verify=not store.owns_output)
     try:
@@ -157,7 +157,7 @@ def _owner(page: Page) -> str:
     return article.source if article is not None else f"the {page.template} page /{page.path}"
 
 
-def _copy_owner(path: str, theme: Theme) -> str:
+def _copy_owner(path: str) -> str:
     return f"theme file {path}" if path.startswith(urls.ASSETS) else f"static/{path}"
 
 

@@ -27,6 +27,7 @@ from . import urls
 from .assemble import BuildOptions
 from .build import build, load_config
 from .cache import FOLDER, Cache, open_cache
+from .config import SiteConfig
 from .errors import BuildFailed
 from .watch import Watcher
 
@@ -72,6 +73,11 @@ class Preview:
         self._stopping = threading.Event()
         self._cache: Cache | None = None  # used by one thread at a time: first build, builder
 
+    def configure(self, config: SiteConfig) -> None:
+        """Where the site lives under its base URL, and its languages (for 404 pages)."""
+        self.base_path = urls.Linker(config.base_url).base_path
+        self.default_language, self.languages = config.default_language, config.codes
+
     def options(self) -> BuildOptions:
         from .cli import build_clock
 
@@ -84,9 +90,6 @@ class Preview:
             self._cache.owns_output = True
         started = time.perf_counter()
         try:
-            config = load_config(self.site_dir)
-            self.base_path = urls.Linker(config.base_url).base_path
-            self.default_language, self.languages = config.default_language, config.codes
             result = build(self.site_dir, self.options(), self.out_dir, jobs=jobs,
                            cache=self._cache, lock=self.files_lock)
         except BuildFailed as failed:
@@ -98,6 +101,7 @@ class Preview:
                   file=sys.stderr, flush=True)
             self.publish(Event("problems", json.dumps(self.problems)))
             return False
+        self.configure(result.config)
         fixed, self.problems = bool(self.problems), ()
         self.generation += 1
         renewed = result.report.renewed
@@ -297,7 +301,8 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool,
           announce: Callable[[str], None]) -> int:
     """Run the preview until interrupted; returns the exit status."""
     preview = Preview(site_dir, drafts, future)
-    load_config(preview.site_dir)  # a broken configuration stops `serve` before it starts
+    # A broken configuration stops `serve` before it starts.
+    preview.configure(load_config(preview.site_dir))
     preview.rebuild(jobs=None)  # on all cores, before any thread exists to make forking unsafe
     handler = type("BoundHandler", (Handler,), {"preview": preview})
     server = PreviewServer((host, port), handler)
