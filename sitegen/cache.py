@@ -19,7 +19,7 @@ from typing import Any
 from . import __version__
 
 FOLDER = ".sitegen-cache"
-_FORMAT = f"sitegen-cache 4 {__version__}"
+_FORMAT = f"sitegen-cache 5 {__version__}"
 
 
 @dataclass(frozen=True, slots=True)

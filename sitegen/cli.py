@@ -66,6 +66,44 @@ def _parser() -> argparse.ArgumentParser:
                            help="port to listen on (default: 8000; 0 picks a free one)")
     _publishing_options(serve_cmd)
     serve_cmd.set_defaults(run=_serve)
+
+    check_cmd = commands.add_parser(
+        "check", help="report problems without writing anything: missing and stale translations, "
+                      "broken links, front matter, slugs, alt text, sources, UI strings")
+    _site_option(check_cmd)
+    check_cmd.add_argument("--format", choices=("text", "json"), default="text",
+                           help="text lines (default) or a JSON list of objects")
+    check_cmd.add_argument("--strict", action="store_true",
+                           help="exit 1 on warnings too, not only on errors")
+    check_cmd.set_defaults(run=_check)
+
+    status_cmd = commands.add_parser(
+        "status", help="every story in every language: published, draft, scheduled, missing, stale")
+    _site_option(status_cmd)
+    status_cmd.set_defaults(run=_status)
+
+    new_cmd = commands.add_parser("new", help="write a new article file, or a translation of one")
+    new_cmd.add_argument("title", metavar="TITLE", help="the headline")
+    _site_option(new_cmd)
+    new_cmd.add_argument("--lang", help="its language (default: the site's default language, or "
+                                        "the one the story lacks with --translation-of)")
+    new_cmd.add_argument("--section", help="its section folder (with --translation-of: the "
+                                           "original's)")
+    new_cmd.add_argument("--translation-of", type=Path, metavar="FILE",
+                         help="the article this one translates: pairs with it and copies its "
+                              "section, tags, sources, image and key")
+    new_cmd.set_defaults(run=_new)
+
+    init_cmd = commands.add_parser("init", help="write a new, working site into an empty folder")
+    init_cmd.add_argument("folder", type=Path, metavar="DIR")
+    init_cmd.set_defaults(run=_init)
+
+    i18n_cmd = commands.add_parser(
+        "i18n", help="translate the theme's UI strings: extract, update, compile, init LANG")
+    i18n_cmd.add_argument("action", choices=("extract", "update", "compile", "init"))
+    i18n_cmd.add_argument("lang", nargs="?", metavar="LANG", help="the language, for init")
+    _site_option(i18n_cmd)
+    i18n_cmd.set_defaults(run=_i18n)
     return parser
 
 
@@ -110,6 +148,45 @@ def _serve(args: argparse.Namespace) -> int:
 
     return serve(args.site, args.host, args.port, args.drafts, args.future,
                  announce=lambda line: print(line, flush=True))
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import check, report
+
+    findings = check(args.site, build_clock())
+    print(report(findings, args.format), end="")
+    failing = ("error", "warning") if args.strict else ("error",)
+    return 1 if any(f.severity in failing for f in findings) else 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .status import status, table
+
+    print(table(status(args.site, build_clock())), end="")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .scaffold import new_article
+
+    written = new_article(args.site, args.title, lang=args.lang, section=args.section,
+                          translation_of=args.translation_of, now=build_clock())
+    print(written)
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .scaffold import init_site
+
+    init_site(args.folder)
+    print(f"sitegen: new site in {args.folder}; build it with: cd {args.folder} && sitegen build")
+    return 0
+
+
+def _i18n(args: argparse.Namespace) -> int:
+    from .i18n import run
+
+    return run(args.site, args.action, args.lang, announce=lambda line: print(line, flush=True))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import __version__, frontmatter, urls
+from . import __version__, frontmatter, staleness, urls
 from .config import SiteConfig
 from .errors import BuildFailed, Diagnostic, error
 
@@ -55,6 +55,7 @@ class Article:
     translation_key: str | None
     translated_from: str | None
     body_html: str
+    fingerprint: str  # staleness.fingerprint() of its title and body, for `translated_from`
     pair_name: str  # folder + name without language and suffix: pairs `x.en.md` with `x.es.md`
     path: str  # its page's URL path, relative to the site: `en/americas/story/`
     lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
@@ -200,6 +201,7 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         translation_key=str(key) if key is not None else None,
         translated_from=translated_from or None,
         body_html=body_html,
+        fingerprint=staleness.fingerprint(title, matter.body),
         pair_name=str(folder / stem),
         path=urls.article(lang, section, slug),
         lines=lines,
