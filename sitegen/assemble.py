@@ -7,8 +7,8 @@ function of the articles, so the same input always gives the same site.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import urls
@@ -67,6 +67,7 @@ class Site:
     editions: tuple[Edition, ...]
     stories: dict[str, tuple[Article, ...]]  # article source -> every published version of its story
     now: datetime
+    behind: dict[str, Article] = field(default_factory=dict)  # stale translation -> its original
 
     def versions(self, article: Article) -> tuple[Article, ...]:
         return self.stories[article.source]
@@ -75,7 +76,9 @@ class Site:
         return tuple(e.lang for e in self.editions if any(s.name == section for s in e.sections))
 
 
-def assemble(config: SiteConfig, groups: Iterable[TranslationGroup], options: BuildOptions) -> Site:
+def assemble(config: SiteConfig, groups: Iterable[TranslationGroup], options: BuildOptions,
+             behind: Mapping[str, Article] | None = None) -> Site:
+    """`behind` maps each stale translation's file to the original it fell behind."""
     stories: dict[str, tuple[Article, ...]] = {}
     published: list[Article] = []
     for group in groups:
@@ -88,7 +91,9 @@ def assemble(config: SiteConfig, groups: Iterable[TranslationGroup], options: Bu
         _edition(config, language, tuple(a for a in published if a.lang == language.code))
         for language in config.languages
     )
-    return Site(config, editions, stories, options.now)
+    behind = {source: original for source, original in (behind or {}).items()
+               if source in stories}
+    return Site(config, editions, stories, options.now, behind)
 
 
 NEWS_WINDOW = timedelta(days=2)  # Google News reads the articles of the last two days only

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, assemble, discover, l10n, parallel
+from . import __version__, assemble, discover, l10n, parallel, staleness
 from . import config as site_config
 from .assemble import BuildOptions
 from .cache import Cache, open_cache
@@ -45,6 +45,7 @@ class SiteInputs:
     theme: Theme
     catalogs: dict[str, str]  # lang -> digest of its catalogs
     static: tuple[tuple[str, str, str], ...]  # (output path, file, key) of copied files
+    history: staleness.GitHistory | None  # when each article changed, where the site is in git
 
     @classmethod
     def read(cls, config: site_config.SiteConfig, store: Cache) -> SiteInputs:
@@ -55,6 +56,7 @@ class SiteInputs:
             Theme.load(discover.theme_dirs(config)),
             {lang: l10n.catalog_digest(locale_dirs, lang) for lang in config.codes},
             _static_files(config),
+            staleness.read_history(config.site_dir),
         )
 
 
@@ -72,7 +74,7 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
     store = cache if cache is not None else open_cache(config.site_dir, use_cache)
     try:
         inputs = SiteInputs.read(config, store)
-        settings = _parse_settings(inputs, store)
+        settings = parse_settings(inputs, store)
         keys = [store.article_key(rel, data, settings) for rel, data in inputs.files]
         site_key = _site_key(inputs, keys, options, store)
         unchanged = _unchanged(config, out, site_key, store)
@@ -95,7 +97,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> site_config.Site
     return config if base_url is None else site_config.with_base_url(config, base_url)
 
 
-def _parse_settings(inputs: SiteInputs, store: Cache) -> ParseSettings:
+def parse_settings(inputs: SiteInputs, store: Cache) -> ParseSettings:
     """Compiling catalogs costs more than a no-change build; the one string parsing needs is kept."""
     config, titles = inputs.config, {}
     for lang, digest in inputs.catalogs.items():
@@ -120,7 +122,8 @@ def _site_key(inputs: SiteInputs, keys: list[str], options: BuildOptions,
     news = [key for key in published if assemble.is_news(dates[key][0], options.now)]
     digest = hashlib.blake2b(digest_size=20)
     for part in (__version__, repr(inputs.config), inputs.theme.digest, repr(inputs.catalogs),
-                 repr(inputs.static), repr(keys), repr(published), repr(news)):
+                 repr(inputs.static), repr(keys), repr(published), repr(news),
+                 inputs.history.head if inputs.history else ""):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return f"{digest.hexdigest()} {len(published)}"
 
@@ -150,7 +153,11 @@ def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
     from . import output  # the rendering half, imported only when there is work
 
     articles = load_articles(inputs, settings, keys, store, jobs)
-    site = assemble.assemble(inputs.config, group_articles(inputs.config, articles), options)
+    groups = group_articles(inputs.config, articles)
+    stale = staleness.stale_translations(groups, inputs.history, dict(inputs.files))
+    by_source = {a.source: a for a in articles}
+    site = assemble.assemble(inputs.config, groups, options,
+                             {s.translation: by_source[s.original] for s in stale.values()})
     files, report = output.write_site(site, inputs.theme, inputs.catalogs, inputs.static, out,
                                       store, jobs, lock)
     return BuildResult(inputs.config, sum(len(e.articles) for e in site.editions), files, report)
@@ -159,6 +166,19 @@ def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
 def load_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], store: Cache,
                   jobs: int = 1) -> list[Article]:
     """Parse every article, or take it from the cache; all problems are reported together."""
+    articles, problems = parse_articles(inputs, settings, keys, store, jobs)
+    if problems:
+        try:  # a duplicate translation among the good files is worth reporting in the same run
+            group_articles(inputs.config, articles)
+        except BuildFailed as failed:
+            problems.extend(failed.diagnostics)
+        raise BuildFailed(problems)
+    return articles
+
+
+def parse_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], store: Cache,
+                   jobs: int = 1) -> tuple[list[Article], list[Diagnostic]]:
+    """The articles that parse and the problems of those that do not."""
     store.load_articles()
     missing = {key: file for file, key in zip(inputs.files, keys) if key not in store.articles}
     parsed = dict(zip(missing, parallel.run(_parse_one, settings, list(missing.values()), jobs)))
@@ -171,13 +191,7 @@ def load_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], 
         else:
             problems.extend(found)
     store.store_articles({a.digest: a for a in articles})
-    if problems:
-        try:  # a duplicate translation among the good files is worth reporting in the same run
-            group_articles(inputs.config, articles)
-        except BuildFailed as failed:
-            problems.extend(failed.diagnostics)
-        raise BuildFailed(problems)
-    return articles
+    return articles, problems
 
 
 def group_articles(config: site_config.SiteConfig,

@@ -58,7 +58,8 @@ class Contexts:
         if page.template == "article.html":
             article = data["article"]
             versions = tuple(v for v in self.site.versions(article) if v.lang != article.lang)
-            return self._context(page, article_context, (*head, article, versions))
+            return self._context(page, article_context, (*head, article, versions,
+                                                         self.site.behind.get(article.source)))
         if page.template == "list.html":
             listing: Listing = data["listing"]
             number, pages = data["number"], len(listing.pages)
@@ -124,7 +125,9 @@ def page_context(config: SiteConfig, path: str, lang: str,
 
 
 def article_context(config: SiteConfig, path: str, lang: str, alternates: Alternates,
-                    article: Article, versions: tuple[Article, ...]) -> dict[str, Any]:
+                    article: Article, versions: tuple[Article, ...],
+                    behind: Article | None = None) -> dict[str, Any]:
+    """`behind` is the original this version, a stale translation, fell behind."""
     href = _linker(config.base_url).href
     context = page_context(config, path, lang, alternates)
     context.update({
@@ -139,8 +142,21 @@ def article_context(config: SiteConfig, path: str, lang: str, alternates: Altern
                  for tag in article.tags],
         "meta_tags": seo.meta_tags(config, article, versions),
         "jsonld": seo.news_article(config, article),
+        "stale": _stale_notice(config, lang, behind, versions) if behind else None,
     })
     return context
+
+
+def _stale_notice(config: SiteConfig, lang: str, original: Article,
+                  versions: tuple[Article, ...]) -> dict[str, Any]:
+    """What the page's notice names: the original's language, in the page's, and its link
+    when the original is published."""
+    from babel import Locale
+
+    names = Locale.parse(config.language(lang).locale).languages
+    return {"language": names.get(original.lang, config.language(original.lang).name),
+            "href": _linker(config.base_url).href(original.path) if original in versions
+            else None}
 
 
 def listing_context(config: SiteConfig, path: str, lang: str, alternates: Alternates, kind: str,

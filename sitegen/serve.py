@@ -8,6 +8,7 @@ reloads the page when it changed, and shows build errors over the page until the
 
 from __future__ import annotations
 
+import html
 import json
 import mimetypes
 import os
@@ -34,6 +35,7 @@ from .watch import Watcher
 PREVIEW_FOLDER = "preview"
 EVENTS = "/_sitegen/events"
 SCRIPT = "/_sitegen/live.js"
+STATUS = "/_status/"  # the translation status page, only ever served by the preview
 QUIET = 0.03  # seconds without a new event before a burst of saves is built
 MAX_RELOAD_PATHS = 500  # beyond this many renewed files, every open page reloads
 
@@ -71,7 +73,8 @@ class Preview:
         self._listeners_lock = threading.Lock()
         self._changed = threading.Event()
         self._stopping = threading.Event()
-        self._cache: Cache | None = None  # used by one thread at a time: first build, builder
+        self._cache: Cache | None = None  # used under cache_lock: by builds and the status page
+        self.cache_lock = threading.Lock()
 
     def configure(self, config: SiteConfig) -> None:
         """Where the site lives under its base URL, and its languages (for 404 pages)."""
@@ -90,8 +93,9 @@ class Preview:
             self._cache.owns_output = True
         started = time.perf_counter()
         try:
-            result = build(self.site_dir, self.options(), self.out_dir, jobs=jobs,
-                           cache=self._cache, lock=self.files_lock)
+            with self.cache_lock:
+                result = build(self.site_dir, self.options(), self.out_dir, jobs=jobs,
+                               cache=self._cache, lock=self.files_lock)
         except BuildFailed as failed:
             self.problems = tuple(str(d) for d in failed.diagnostics)
             for problem in self.problems:
@@ -112,6 +116,24 @@ class Preview:
             self.publish(Event("renewed", json.dumps({"paths": paths,
                                                       "generation": self.generation})))
         return True
+
+    def status_page(self) -> bytes:
+        """`sitegen status` as a page, each version linked to its preview where it has one."""
+        from .assemble import is_published
+        from .status import page, status
+
+        options = self.options()
+        try:
+            with self.cache_lock:
+                report = status(self.site_dir, options.now, self._cache)
+        except BuildFailed as failed:
+            problems = html.escape("\n".join(str(d) for d in failed.diagnostics))
+            return (f"<!doctype html><meta charset=utf-8><title>Translation status</title>"
+                    f"<pre>{problems}</pre>\n").encode()
+        href = {v.article.source: self.base_path + v.article.path
+                for story in report.stories for v in story.versions
+                if v.article is not None and is_published(v.article, options)}
+        return page(report, href).encode()
 
     # Rebuilding on changes -----------------------------------------------------------------
 
@@ -223,6 +245,15 @@ class Handler(BaseHTTPRequestHandler):
                 HTTPStatus.OK, b"", "text/event-stream", with_body)
         if path == SCRIPT:
             return self.send_bytes(HTTPStatus.OK, LIVE_SCRIPT, TYPES[".js"], with_body)
+        if path == STATUS.rstrip("/"):
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", STATUS)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if path == STATUS:
+            return self.send_bytes(HTTPStatus.OK, self.preview.status_page(), TYPES[".html"],
+                                   with_body)
         with self.preview.files_lock:  # open before a rebuild can swap the file away
             found, redirect = self.preview.resolve(path)
             if redirect is not None:
@@ -315,6 +346,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool,
         host_shown = f"[{host_shown}]"
     announce(f"sitegen: serving http://{host_shown}:{port_shown}{preview.base_path} "
              "(Ctrl-C to stop)")
+    announce(f"sitegen: translation status at http://{host_shown}:{port_shown}{STATUS}")
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -26,6 +26,15 @@ class TranslationGroup:
 
 def group(articles: Iterable[Article], languages: tuple[str, ...]) -> tuple[TranslationGroup, ...]:
     """Group versions into stories; two versions in one language are an error naming both files."""
+    groups, problems = group_leniently(articles, languages)
+    if problems:
+        raise BuildFailed(problems)
+    return groups
+
+
+def group_leniently(articles: Iterable[Article], languages: tuple[str, ...]
+                    ) -> tuple[tuple[TranslationGroup, ...], list[Diagnostic]]:
+    """The stories and the duplicate-translation errors, for tools that report and go on."""
     articles = sorted(articles, key=lambda a: a.source)
     parent = list(range(len(articles)))
 
@@ -55,9 +64,7 @@ def group(articles: Iterable[Article], languages: tuple[str, ...]) -> tuple[Tran
         versions.sort(key=lambda a: (order[a.lang], a.source))
         key = next((a.translation_key for a in versions if a.translation_key), versions[0].pair_name)
         groups.append(TranslationGroup(key, tuple(versions)))
-    if problems:
-        raise BuildFailed(problems)
-    return tuple(sorted(groups, key=lambda g: g.versions[0].source))
+    return tuple(sorted(groups, key=lambda g: g.versions[0].source)), problems
 
 
 def _duplicates(versions: list[Article]) -> list[Diagnostic]:
