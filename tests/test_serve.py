@@ -454,6 +454,22 @@ def test_folder_without_slash_redirects_and_with_slash_serves_its_index(server: 
                                                    / "index.html").read_bytes()
 
 
+def test_status_page_shows_every_story_and_follows_saves(server: Server, site: Site,
+                                                          reference):
+    assert server.get("/_status").status == 301
+    page = server.get("/_status/")
+    assert page.status == 200 and page.type.startswith("text/html")
+    rows = re.findall(r"<tr><th scope=row>(.*?)</th>(.*?)</tr>", page.body.decode())
+    assert ("news/story", '<td class="published" title="content/news/story.en.md">'
+            f'<a href="{EN_PAGE}">published</a></td><td class="published" '
+            f'title="content/news/story.es.md"><a href="{ES_PAGE}">published</a></td>') in rows
+    assert any(name == "world/other" and 'class="missing"' in cells for name, cells in rows)
+
+    site.write("content/world/other.es.md", article("Otra noticia"))
+    server.wait_page("/_status/", lambda body: b'class="missing"' not in body)
+    assert not (reference(site) / "_status").exists()  # only ever served by the preview
+
+
 # 4. Not found, HEAD, other methods ---------------------------------------------------------------
 
 def test_unknown_path_gives_404_page_of_the_urls_language(server: Server, site: Site, reference):
