@@ -168,7 +168,9 @@ def _by_fingerprint(versions: tuple[Article, ...]) -> list[Stale]:
         original = next((v for v in others if v.translated_from is None), others[0])
         stale.append(Stale(version.source, original.source, "translated_from",
                            f"its original {original.source} changed after it was translated "
-                           f"(translated_from: {version.translated_from} no longer matches)"))
+                           f"(translated_from: {version.translated_from} no longer matches; "
+                           f"once it is brought up to date, set translated_from: "
+                           f"{original.fingerprint})"))
     return stale
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import staleness
-from .build import SiteInputs, parse_settings, load_config, parse_articles
+from .build import SiteInputs, load_config, parse_articles, parse_settings
 from .cache import Cache
 from .config import SiteConfig
 from .content import Article

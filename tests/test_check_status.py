@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import Site, article, line_of, tree
+
 from sitegen.staleness import fingerprint
 
 EN = "content/world/story.en.md"
@@ -29,7 +29,7 @@ def pair(**es_fields: str) -> dict[str, str]:
 
 @pytest.fixture
 def check(run: Callable[..., object]) -> Callable[..., object]:
-    def checker(site: Site, *args: str):  # noqa: ANN202
+    def checker(site: Site, *args: str):
         return run("check", "-s", site.root, *args)
 
     return checker
@@ -139,7 +139,7 @@ def test_two_articles_at_one_url(make_site, check):
                       "content/world/copy.es.md": story("Copia", "Texto.\n")})
     result = check(site)
     assert result.code == 1
-    assert (f"content/world/story.en.md:2: error: same URL /en/world/port-reopens/ as "
+    assert ("content/world/story.en.md:2: error: same URL /en/world/port-reopens/ as "
             "content/world/copy.en.md: give one a different slug or section") in result.out
 
 
@@ -190,14 +190,17 @@ def test_translated_from_that_still_matches_is_fresh(make_site, check):
 def test_a_changed_original_makes_its_translation_stale_and_says_so_on_the_page(make_site,
                                                                                  check):
     site = make_site(pair(translated_from=fingerprint("Port Reopens", BODY_EN)))
-    site.write(EN, story("Port Reopens", BODY_EN + "\nA correction.\n"))
+    corrected = BODY_EN + "\nA correction.\n"
+    site.write(EN, story("Port Reopens", corrected))
     result = check(site)
     assert result.code == 0
     text = site.root.joinpath(ES).read_text()
     assert findings(result.out) == [
         f"{ES}:{line_of(text, 'translated_from')}: warning: stale translation: its original "
         f"{EN} changed after it was translated (translated_from: "
-        f"{fingerprint('Port Reopens', BODY_EN)} no longer matches) (found by translated_from)"]
+        f"{fingerprint('Port Reopens', BODY_EN)} no longer matches; once it is brought up to "
+        f"date, set translated_from: {fingerprint('Port Reopens', corrected)}) "
+        "(found by translated_from)"]
     assert check(site, "--strict").code == 1
 
     assert site.build().code == 0
