@@ -6,11 +6,13 @@ the site's `.po` files, so a build gives the same bytes on every machine.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import functools
 import gettext
 import hashlib
 import io
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -54,20 +56,42 @@ def translations(locale_dirs: tuple[Path, ...], lang: str, site_dir: Path) -> ge
 @functools.lru_cache(maxsize=32)
 def _compile(po: Path, shown: str, _mtime: int) -> Any:
     from babel.messages.mofile import write_mo  # only builds that render pay for these
-    from babel.messages.pofile import PoFileError, read_po
     from babel.support import Translations
 
-    try:
-        with po.open("rb") as fp:
-            catalog = read_po(fp, abort_invalid=True)
-    except PoFileError as exc:
-        raise BuildFailed([error(shown, getattr(exc, "lineno", None), f"invalid catalog: {exc}")])
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise BuildFailed([error(shown, None, f"invalid catalog: {exc}")]) from None
+    catalog = read_catalog(po, shown)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer, domain=DOMAIN)
+
+
+def read_catalog(path: Path, shown: str) -> Any:
+    """A `.po` file as a Babel Catalog; every way it can be broken is an error with its line."""
+    from babel.messages.pofile import PoFileError, read_po
+
+    data = path.read_bytes()
+    try:
+        catalog = read_po(io.BytesIO(data), abort_invalid=True)
+        codecs.lookup(catalog.charset)  # a header-only catalog is not decoded: writing it fails
+        return catalog
+    except PoFileError as exc:
+        reason = re.sub(r" on -?\d+$", "", str(exc))  # Babel counts lines from 0 in its text
+        line = exc.lineno + 1 if isinstance(exc.lineno, int) else None
+        raise BuildFailed([error(shown, line, f"invalid catalog: {reason}")]) from None
+    except UnicodeDecodeError as exc:
+        raise BuildFailed([error(shown, _line_of(data, exc.object),
+                                 f"invalid catalog: not in its charset: {exc.reason}")]) from None
+    except (ValueError, LookupError) as exc:  # e.g. an unknown charset or Language header
+        raise BuildFailed([error(shown, None, f"invalid catalog: {exc}")]) from None
+
+
+def _line_of(data: bytes, fragment: object) -> int | None:
+    """The 1-based line of `data` holding `fragment`, which Babel decodes line by line."""
+    if isinstance(fragment, bytes) and fragment.strip():
+        for number, line in enumerate(data.splitlines(), start=1):
+            if fragment.strip() in line:
+                return number
+    return None
 
 
 def _relative(path: Path, site_dir: Path) -> str:
