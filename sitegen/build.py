@@ -154,7 +154,8 @@ def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
 
     articles = load_articles(inputs, settings, keys, store, jobs)
     groups = group_articles(inputs.config, articles)
-    stale = staleness.stale_translations(groups, inputs.history, dict(inputs.files))
+    stale = staleness.stale_translations(groups, inputs.history, dict(inputs.files),
+                                         inputs.config.default_language)
     by_source = {a.source: a for a in articles}
     site = assemble.assemble(inputs.config, groups, options,
                              {s.translation: by_source[s.original] for s in stale.values()})

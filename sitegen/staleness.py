@@ -117,7 +117,7 @@ def _blob_id(data: bytes) -> str:
 
 
 def stale_translations(groups: Iterable[TranslationGroup], history: GitHistory | None,
-                       files: Mapping[str, bytes]) -> dict[str, Stale]:
+                       files: Mapping[str, bytes], default_language: str) -> dict[str, Stale]:
     """Every stale version, by its file: by the git history where the story's files are in git,
     else by `translated_from`."""
     found: dict[str, Stale] = {}
@@ -127,21 +127,22 @@ def stale_translations(groups: Iterable[TranslationGroup], history: GitHistory |
         tracked = history is not None and any(v.source in history.blobs for v in story.versions)
         if tracked:
             assert history is not None
-            stale = _by_history(story.versions, history, files)
+            stale = _by_history(story.versions, history, files, default_language)
         else:
             stale = _by_fingerprint(story.versions)
         found.update((s.translation, s) for s in stale)
     return found
 
 
-def _by_history(versions: tuple[Article, ...], history: GitHistory,
-                files: Mapping[str, bytes]) -> list[Stale]:
-    """The original is the version added first (a version with `translated_from` is a
-    translation; then the first configured language); every version changed before the
-    original's last change fell behind it."""
+def _by_history(versions: tuple[Article, ...], history: GitHistory, files: Mapping[str, bytes],
+                default_language: str) -> list[Stale]:
+    """The original is the version added first; of versions added together, one without
+    `translated_from`, then the default language's, then the first configured one. Every version
+    last changed before the original's last change fell behind it."""
     order = {v.source: n for n, v in enumerate(versions)}
     original = max(versions, key=lambda v: (history.first_added(v.source),
-                                            v.translated_from is None, -order[v.source]))
+                                            v.translated_from is None,
+                                            v.lang == default_language, -order[v.source]))
     source_age, source_time = history.last_change(original.source, files.get(original.source))
     stale = []
     for version in versions:

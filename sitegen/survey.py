@@ -42,5 +42,6 @@ def survey(site_dir: Path, store: Cache | None = None) -> Survey:
     keys = [store.article_key(rel, data, settings) for rel, data in inputs.files]
     articles, problems = parse_articles(inputs, settings, keys, store)
     stories, duplicates = group_leniently(articles, inputs.config.codes)
-    stale = staleness.stale_translations(stories, inputs.history, dict(inputs.files))
+    stale = staleness.stale_translations(stories, inputs.history, dict(inputs.files),
+                                         inputs.config.default_language)
     return Survey(inputs, tuple(articles), tuple(problems + duplicates), stories, stale)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Site, article, line_of, tree
+from conftest import CONFIG, Site, article, line_of, tree
 
 from sitegen.staleness import fingerprint
 
@@ -276,6 +276,23 @@ def test_git_history_finds_the_translation_behind_its_original(make_site, check,
     assert "stale" not in check(site).out
     assert site.build().code == 0
     assert "story__notice" not in site.read("es/world/reabre-el-puerto/index.html")
+
+
+def test_of_versions_added_together_the_default_language_is_the_original(make_site, check, git):
+    site = make_site(pair(), config=CONFIG.replace('["en", "es"]', '["es", "en"]'))
+    git(site, "init", "-q")
+    commit(git, site, "A story in both languages")
+    site.write(ES, story("Reabre el puerto", BODY_ES + "\nUna corrección.\n"))
+    commit(git, site, "Fix the translation")
+    assert "stale" not in check(site).out
+    site.write(EN, story("Port Reopens", BODY_EN + "\nA correction.\n"))
+    site.write(ES, story("Reabre el puerto", BODY_ES))
+    commit(git, site, "Correct the original, undo the fix")
+    assert "stale" not in check(site).out  # changed in the same commit: in step
+    site.write(EN, story("Port Reopens", BODY_EN))
+    commit(git, site, "Correct the original again")
+    assert f"{ES}:1: warning: stale translation: its original {EN} was committed" \
+        in check(site).out
 
 
 def test_in_git_the_version_added_first_is_the_original(make_site, check, git):
