@@ -54,14 +54,14 @@ class GitHistory:
 
     head: str
     added: dict[str, int]  # file relative to the site -> age of the commit that added it
-    changed: dict[str, tuple[int, int]]  # file -> (age, commit time) of its last change
+    changed: dict[str, tuple[int, str]]  # file -> (age, "commit (date)") of its last change
     blobs: dict[str, str]  # file -> its git blob id at HEAD
 
-    def last_change(self, source: str, data: bytes | None) -> tuple[int, int | None]:
-        """(age, commit time) of the file's last change; uncommitted bytes are newest of all."""
+    def last_change(self, source: str, data: bytes | None) -> tuple[int, str]:
+        """(age, which commit) of the file's last change; uncommitted bytes are newest of all."""
         if source not in self.blobs or data is None or _blob_id(data) != self.blobs[source]:
-            return (-1, None)
-        return self.changed.get(source, (-1, None))
+            return (-1, "the working copy (not committed yet)")
+        return self.changed.get(source, (-1, "the working copy (not committed yet)"))
 
     def first_added(self, source: str) -> int:
         return self.added.get(source, -1) if source in self.blobs else -1
@@ -86,13 +86,14 @@ def _history(site_dir: str, prefix: str, head: str, content: str) -> GitHistory 
     if log is None or tree is None:
         return None
     added: dict[str, int] = {}
-    changed: dict[str, tuple[int, int]] = {}
+    changed: dict[str, tuple[int, str]] = {}
     for age, record in enumerate(log.split("\x1e")[1:]):
         header, *names = record.split("\0")
-        when = int(header.split()[1])
+        commit, when = header.split()
+        described = f"commit {commit[:10]} of {_day(int(when))}"
         for name in (n.lstrip("\n") for n in names):
             if name.startswith(prefix):
-                changed.setdefault(name[len(prefix):], (age, when))
+                changed.setdefault(name[len(prefix):], (age, described))
                 added[name[len(prefix):]] = age
     blobs = {}
     for entry in filter(None, tree.split("\0")):
@@ -143,18 +144,17 @@ def _by_history(versions: tuple[Article, ...], history: GitHistory, files: Mappi
     original = max(versions, key=lambda v: (history.first_added(v.source),
                                             v.translated_from is None,
                                             v.lang == default_language, -order[v.source]))
-    source_age, source_time = history.last_change(original.source, files.get(original.source))
+    source_age, source_change = history.last_change(original.source,
+                                                    files.get(original.source))
     stale = []
     for version in versions:
         if version is original:
             continue
-        age, when = history.last_change(version.source, files.get(version.source))
+        age, change = history.last_change(version.source, files.get(version.source))
         if source_age < age:
-            changed = ("has uncommitted changes" if source_time is None
-                       else f"was committed on {_day(source_time)}")
             stale.append(Stale(version.source, original.source, "git history",
-                               f"its original {original.source} {changed}, after this "
-                               f"translation's last commit on {_day(when)}"))
+                               f"its original {original.source} changed in {source_change}, "
+                               f"after this translation's last change in {change}"))
     return stale
 
 
@@ -175,5 +175,5 @@ def _by_fingerprint(versions: tuple[Article, ...]) -> list[Stale]:
     return stale
 
 
-def _day(timestamp: int | None) -> str:
-    return datetime.fromtimestamp(timestamp or 0, UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _day(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -259,15 +260,17 @@ def test_git_history_finds_the_translation_behind_its_original(make_site, check,
 
     site.write(EN, story("Port Reopens", BODY_EN + "\nA correction.\n"))
     result = check(site)
-    assert (f"{ES}:1: warning: stale translation: its original {EN} has uncommitted changes, "
-            "after this translation's last commit on 2023-11-14 22:13 UTC (found by git "
-            "history)") in result.out
+    assert re.search(rf"^{ES}:1: warning: stale translation: its original {EN} changed in the "
+                     r"working copy \(not committed yet\), after this translation's last change "
+                     r"in commit [0-9a-f]{10} of 2023-11-14 22:13 UTC \(found by git history\)$",
+                     result.out, re.M)
 
     commit(git, site, "Correct the English original")
     result = check(site)
-    assert (f"{ES}:1: warning: stale translation: its original {EN} was committed on "
-            "2023-11-14 23:13 UTC, after this translation's last commit on 2023-11-14 22:13 UTC "
-            "(found by git history)") in result.out
+    assert re.search(rf"^{ES}:1: warning: stale translation: its original {EN} changed in "
+                     r"commit [0-9a-f]{10} of 2023-11-14 23:13 UTC, after this translation's last "
+                     r"change in commit [0-9a-f]{10} of 2023-11-14 22:13 UTC \(found by git "
+                     r"history\)$", result.out, re.M)
     assert site.build().code == 0
     assert "story__notice" in site.read("es/world/reabre-el-puerto/index.html")
 
@@ -291,7 +294,7 @@ def test_of_versions_added_together_the_default_language_is_the_original(make_si
     assert "stale" not in check(site).out  # changed in the same commit: in step
     site.write(EN, story("Port Reopens", BODY_EN))
     commit(git, site, "Correct the original again")
-    assert f"{ES}:1: warning: stale translation: its original {EN} was committed" \
+    assert f"{ES}:1: warning: stale translation: its original {EN} changed in commit" \
         in check(site).out
 
 
@@ -307,7 +310,7 @@ def test_in_git_the_version_added_first_is_the_original(make_site, check, git):
     assert "stale" not in check(site).out
     site.write(ES, story("Reabre el puerto", BODY_ES + "\nUna corrección.\n"))
     commit(git, site, "Correct the original")
-    assert f"{EN}:1: warning: stale translation: its original {ES} was committed" \
+    assert f"{EN}:1: warning: stale translation: its original {ES} changed in commit" \
         in check(site).out
 
 
