@@ -320,7 +320,10 @@ class Sitegen(Generator):
 
     @classmethod
     def launcher(cls) -> list[str] | None:
-        found = shutil.which("sitegen")
+        # The console script beside this Python, as a virtual environment runs it; a version
+        # manager's shim on PATH would add its own start-up time to every build.
+        beside = Path(sys.executable).with_name("sitegen")
+        found = str(beside) if beside.is_file() else shutil.which("sitegen")
         return [found] if found else None
 
     @classmethod

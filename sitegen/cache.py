@@ -19,7 +19,7 @@ from typing import Any
 from . import __version__
 
 FOLDER = ".sitegen-cache"
-_FORMAT = f"sitegen-cache 5 {__version__}"
+_FORMAT = f"sitegen-cache 6 {__version__}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +131,12 @@ class Cache:
             self._db.executemany("DELETE FROM articles WHERE key = ?",
                                  [(key,) for key in stored - articles.keys()])
             self._db.executemany(
-                "INSERT INTO articles (key, published, draft, checksum, blob) VALUES (?, ?, ?, ?, ?)",
-                [(key, a.date.timestamp(), a.draft, _checksum(blob), blob) for key, a, blob in
-                 ((k, a, pickle.dumps(a, pickle.HIGHEST_PROTOCOL)) for k, a in articles.items()
-                  if k not in stored)])
+                "INSERT INTO articles (key, published, draft, dates_check, checksum, blob) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(key, a.date.timestamp(), a.draft,
+                  _dates_check(key, a.date.timestamp(), a.draft), _checksum(blob), blob)
+                 for key, a, blob in ((k, a, pickle.dumps(a, pickle.HIGHEST_PROTOCOL))
+                                      for k, a in articles.items() if k not in stored)])
 
     # Output folders ------------------------------------------------------------------------
 

@@ -378,6 +378,23 @@ def test_rebuild_without_changes_writes_nothing(make_site):
     assert stats(site.public) == old_stats
 
 
+def test_rebuild_without_changes_only_checks_the_output(make_site, monkeypatch):
+    """A new process with nothing new to build compares the inputs' hash with the cache's and
+    the output with its record, then stops: it neither parses nor renders."""
+    site = make_site(newsroom(8))
+    build(site)
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a build without changes parsed or rendered")
+
+    monkeypatch.setattr("sitegen.build._full_build", no_work)
+    written, unchanged, removed = summary(build(site))
+    assert (written, removed) == (0, 0) and unchanged > 0
+    with pytest.raises(AssertionError, match="without changes"):
+        site.write("content/world/new.en.md", article("New"))
+        site.build()
+
+
 # 5. A damaged cache is never trusted -----------------------------------------------------------
 
 def _db(site: Site) -> Path:
