@@ -154,8 +154,7 @@ def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
 
     articles = load_articles(inputs, settings, keys, store, jobs)
     groups = group_articles(inputs.config, articles)
-    stale = staleness.stale_translations(groups, inputs.history, dict(inputs.files),
-                                         inputs.config.default_language)
+    stale = stale_translations(inputs, groups)
     by_source = {a.source: a for a in articles}
     site = assemble.assemble(inputs.config, groups, options,
                              {s.translation: by_source[s.original] for s in stale.values()})
@@ -169,10 +168,10 @@ def load_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], 
     """Parse every article, or take it from the cache; all problems are reported together."""
     articles, problems = parse_articles(inputs, settings, keys, store, jobs)
     if problems:
-        try:  # a duplicate translation among the good files is worth reporting in the same run
-            group_articles(inputs.config, articles)
-        except BuildFailed as failed:
-            problems.extend(failed.diagnostics)
+        from .translations import group_leniently
+
+        # A duplicate translation among the good files is worth reporting in the same run.
+        problems.extend(group_leniently(articles, inputs.config.codes)[1])
         raise BuildFailed(problems)
     return articles
 
@@ -200,6 +199,12 @@ def group_articles(config: site_config.SiteConfig,
     from .translations import group
 
     return group(articles, config.codes)
+
+
+def stale_translations(inputs: SiteInputs,
+                       groups: tuple[TranslationGroup, ...]) -> dict[str, staleness.Stale]:
+    return staleness.stale_translations(groups, inputs.history, dict(inputs.files),
+                                        inputs.config.default_language)
 
 
 def _parse_one(settings: ParseSettings, file: tuple[str, bytes]) -> Article | tuple[Diagnostic, ...]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import staleness
-from .build import SiteInputs, load_config, parse_articles, parse_settings
+from .build import SiteInputs, load_config, parse_articles, parse_settings, stale_translations
 from .cache import Cache
 from .config import SiteConfig
 from .content import Article
@@ -42,6 +41,5 @@ def survey(site_dir: Path, store: Cache | None = None) -> Survey:
     keys = [store.article_key(rel, data, settings) for rel, data in inputs.files]
     articles, problems = parse_articles(inputs, settings, keys, store)
     stories, duplicates = group_leniently(articles, inputs.config.codes)
-    stale = staleness.stale_translations(stories, inputs.history, dict(inputs.files),
-                                         inputs.config.default_language)
+    stale = stale_translations(inputs, stories)
     return Survey(inputs, tuple(articles), tuple(problems + duplicates), stories, stale)
