@@ -33,16 +33,18 @@ class Listing:
     name: str  # the section, tag or author slug; "" for the front page
     title: str
     pages: tuple[tuple[Article, ...], ...]
+    count: int  # articles on all its pages
+
+    @classmethod
+    def of(cls, kind: str, lang: str, name: str, title: str, articles: tuple[Article, ...],
+           per_page: int) -> Listing:
+        return cls(kind, lang, name, title, _paginate(articles, per_page), len(articles))
 
     def path(self, page: int = 1) -> str:
         if self.kind == "front":
             return urls.front(self.lang, page)
         return {"section": urls.section, "tag": urls.tag, "author": urls.author}[self.kind](
             self.lang, self.name, page)
-
-    @property
-    def count(self) -> int:
-        return sum(len(page) for page in self.pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,7 @@ def newest_first(article: Article) -> tuple[float, str]:
 
 def _edition(config: SiteConfig, language: LanguageConfig, articles: tuple[Article, ...]) -> Edition:
     lang, per_page = language.code, config.per_page
-    front = Listing("front", lang, "", language.title, _paginate(articles, per_page))
+    front = Listing.of("front", lang, "", language.title, articles, per_page)
     section_order = {name: n for n, name in enumerate(language.sections)}
     sections = _listings(
         "section", lang, articles, per_page, lambda a: (a.section,) if a.section else (),
@@ -149,7 +151,7 @@ def _listings(
             names.setdefault(slug, term)
             by_slug.setdefault(slug, {}).setdefault(article.source, article)
     listings = [
-        Listing(kind, lang, slug, title_of(names[slug]), _paginate(tuple(found.values()), per_page))
+        Listing.of(kind, lang, slug, title_of(names[slug]), tuple(found.values()), per_page)
         for slug, found in by_slug.items()
     ]
     return tuple(sorted(listings, key=order or (lambda listing: (listing.title.casefold(),

@@ -72,6 +72,7 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
     out = out_dir if out_dir is not None else config.site_dir / "public"
     check_output_dir(config.site_dir, out)
     store = cache if cache is not None else open_cache(config.site_dir, use_cache)
+    config = store.same(config)
     try:
         inputs = SiteInputs.read(config, store)
         settings = parse_settings(inputs, store)

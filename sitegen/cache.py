@@ -14,12 +14,13 @@ import pickle
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__
 
 FOLDER = ".sitegen-cache"
 _FORMAT = f"sitegen-cache 6 {__version__}"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class Cache:
         self.keys: dict[str, tuple[bytes, Any, str]] = {}
         self.page_keys: dict[str, tuple[tuple[Any, ...], str]] = {}  # see output._page_jobs
         self.fragments: dict[tuple[Any, ...], str] = {}  # sitemap entries by their inputs
+        self.kept: dict[type, Any] = {}  # see same()
         # True when nothing but sitegen touches the output (the live preview's private folder):
         # then what was written is trusted without looking at the files again.
         self.owns_output = False
@@ -50,6 +52,15 @@ class Cache:
         self._db: sqlite3.Connection | None = None
         if path is not None:
             self._db = _open(path)
+
+    def same(self, value: T) -> T:
+        """The equal value of the previous build, if there is one: the memo's comparisons of
+        every page's inputs then stop at identity instead of comparing field by field."""
+        kept = self.kept.get(type(value))
+        if kept is not None and kept == value:
+            return kept
+        self.kept[type(value)] = value
+        return value
 
     # Small values ----------------------------------------------------------------------------
 
