@@ -1,8 +1,9 @@
 """Run a pure function over many items on all cores, with results in input order.
 
 Workers are forked after the inputs exist, so they inherit them instead of receiving a pickled
-copy; only each item's index goes out and only its result comes back. Small batches stay in
-this process, where forking would cost more than it saves.
+copy; only each item's index goes out and only its result comes back. This process works on
+its own share meanwhile. Small batches stay in this process, where forking would cost more than
+it saves.
 """
 
 from __future__ import annotations
@@ -30,9 +31,14 @@ def run(function: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any],
         yield from (function(shared, item) for item in items)
         return
     context = multiprocessing.get_context("fork")
-    chunk = max(1, min(64, len(items) // (jobs * 8)))
-    with context.Pool(jobs, initializer=_inherit, initargs=((function, shared, items),)) as pool:
-        yield from pool.imap(_run_one, range(len(items)), chunksize=chunk)
+    # This process does its share too: one process fewer holds a copy of the whole site.
+    own = len(items) // jobs
+    chunk = max(1, min(64, (len(items) - own) // ((jobs - 1) * 8)))
+    with context.Pool(jobs - 1, initializer=_inherit,
+                      initargs=((function, shared, items),)) as pool:
+        rest = pool.imap(_run_one, range(own, len(items)), chunksize=chunk)
+        yield from (function(shared, item) for item in items[:own])
+        yield from rest
 
 
 def _inherit(work: tuple[Callable[[Any, Any], Any], Any, Sequence[Any]]) -> None:
