@@ -7,9 +7,10 @@ function of the articles, so the same input always gives the same site.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from . import urls
 from .config import LanguageConfig, SiteConfig
@@ -96,6 +97,17 @@ def assemble(config: SiteConfig, groups: Iterable[TranslationGroup], options: Bu
     behind = {source: original for source, original in (behind or {}).items()
                if source in stories}
     return Site(config, editions, stories, options.now, behind)
+
+
+def source_date_epoch() -> datetime | None:
+    """SOURCE_DATE_EPOCH, when set: the time that makes builds and catalogs reproducible."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(value), tz=UTC) if value.isdigit() else None
+
+
+def build_clock() -> datetime:
+    """The build's clock: SOURCE_DATE_EPOCH when set, else now."""
+    return source_date_epoch() or datetime.now(UTC)
 
 
 NEWS_WINDOW = timedelta(days=2)  # Google News reads the articles of the last two days only

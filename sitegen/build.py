@@ -156,9 +156,8 @@ def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
     articles = load_articles(inputs, settings, keys, store, jobs)
     groups = group_articles(inputs.config, articles)
     stale = stale_translations(inputs, groups)
-    by_source = {a.source: a for a in articles}
     site = assemble.assemble(inputs.config, groups, options,
-                             {s.translation: by_source[s.original] for s in stale.values()})
+                             {s.translation: s.original for s in stale.values()})
     files, report = output.write_site(site, inputs.theme, inputs.catalogs, inputs.static, out,
                                       store, jobs, lock)
     return BuildResult(inputs.config, sum(len(e.articles) for e in site.editions), files, report)

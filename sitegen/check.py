@@ -19,7 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from . import assemble, i18n, urls
 from .assemble import BuildOptions
 from .content import Article
-from .errors import BuildFailed, Diagnostic, error
+from .errors import BuildFailed, Diagnostic, error, info, warning
 from .pages import site_pages
 from .survey import Survey, survey
 
@@ -31,14 +31,16 @@ def check(site_dir: Path, now: datetime) -> list[Diagnostic]:
     except BuildFailed as failed:  # no configuration or theme to check against
         return list(failed.diagnostics)
     texts = {rel: data.decode("utf-8", "replace") for rel, data in found.inputs.files}
+    by_source = {article.source: article for article in found.articles}
+    references = {article.source: _references(article) for article in found.articles}
     findings = [
         *found.problems,
         *_single_language(found),
-        *(warning(s.translation, _line(found, s.translation, "translated_from"), s.message)
+        *(warning(s.translation, by_source[s.translation].line("translated_from"), s.message)
           for s in found.stale.values()),
         *_shared_urls(found.articles),
-        *_broken_links(found, now, texts),
-        *_missing_alt(found.articles, texts),
+        *_broken_links(found, now, texts, references),
+        *_missing_alt(found.articles, texts, references),
         *_missing_sources(found.articles),
         *i18n.untranslated(found.config),
     ]
@@ -54,19 +56,6 @@ def report(findings: list[Diagnostic], form: str) -> str:
         count = sum(f.severity == level for f in findings)
         counts.append(f"{count} {name}{'' if count == 1 else 's'}")
     return "".join(f"{f}\n" for f in findings) + f"sitegen check: {', '.join(counts)}\n"
-
-
-def warning(path: str, line: int | None, message: str) -> Diagnostic:
-    return Diagnostic(path, line, "warning", message)
-
-
-def info(path: str, line: int | None, message: str) -> Diagnostic:
-    return Diagnostic(path, line, "info", message)
-
-
-def _line(found: Survey, source: str, key: str) -> int:
-    article = next((a for a in found.articles if a.source == source), None)
-    return article.line(key) if article is not None else 1
 
 
 # Stories ---------------------------------------------------------------------------------------
@@ -107,12 +96,15 @@ def _missing_sources(articles: Iterable[Article]) -> Iterator[Diagnostic]:
 
 # The body's links and images --------------------------------------------------------------------
 
+Reference = tuple[str, str, str | None]  # a body's link or image: (tag, URL, alt text or None)
+
+
 class _References(HTMLParser):
-    """The links and images of an article body, as (tag, URL, alt text or None)."""
+    """The links and images of an article body."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, str, str | None]] = []
+        self.found: list[Reference] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -122,7 +114,7 @@ class _References(HTMLParser):
             self.found.append((tag, values.get("src") or "", values.get("alt") or ""))
 
 
-def _references(article: Article) -> list[tuple[str, str, str | None]]:
+def _references(article: Article) -> list[Reference]:
     parser = _References()
     parser.feed(article.body_html)
     parser.close()
@@ -139,30 +131,31 @@ def _source_line(text: str, needle: str) -> int:
     return start + 1 if start < len(lines) else 1
 
 
-def _missing_alt(articles: Iterable[Article], texts: dict[str, str]) -> Iterator[Diagnostic]:
+def _missing_alt(articles: Iterable[Article], texts: dict[str, str],
+                 references: dict[str, list[Reference]]) -> Iterator[Diagnostic]:
     for article in articles:
         if article.image and not article.image_alt:
             yield warning(article.source, article.line("image"),
                           "the lead image has no image_alt: describe it for readers who cannot "
                           "see it")
-        for tag, src, alt in _references(article):
+        for tag, src, alt in references[article.source]:
             if tag == "img" and not (alt or "").strip():
                 yield warning(article.source, _source_line(texts[article.source], src),
                               f"image {src} has no alt text: write it between the brackets, "
                               "![like this](…)")
 
 
-def _broken_links(found: Survey, now: datetime,
-                  texts: dict[str, str]) -> Iterator[Diagnostic]:
+def _broken_links(found: Survey, now: datetime, texts: dict[str, str],
+                  references: dict[str, list[Reference]]) -> Iterator[Diagnostic]:
     """Links and images that lead to no file of the output. A published article may only lead
     to what is published; a draft or future one, to anything that will be once it is."""
-    published = _targets(found, BuildOptions(now=now))
+    readers = BuildOptions(now=now)
+    published = _targets(found, readers)
     everything = _targets(found, BuildOptions(now=now, drafts=True, future=True))
     base = urlsplit(found.config.base_url)
     for article in found.articles:
-        reachable = published if assemble.is_published(article, BuildOptions(now=now)) \
-            else everything
-        for tag, href, _ in _references(article):
+        reachable = published if assemble.is_published(article, readers) else everything
+        for tag, href, _ in references[article.source]:
             target = _target(href, article.path, base.netloc, base.path)
             if target is None or _exists(target, reachable):
                 continue

@@ -6,17 +6,16 @@ Only this module prints or exits; everything it calls returns values or raises B
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
-from .assemble import BuildOptions
+from .assemble import BuildOptions, build_clock
 from .build import build
 from .errors import BuildFailed
+from .i18n import ACTIONS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 
     i18n_cmd = commands.add_parser(
         "i18n", help="translate the theme's UI strings: extract, update, compile, init LANG")
-    i18n_cmd.add_argument("action", choices=("extract", "update", "compile", "init"))
+    i18n_cmd.add_argument("action", choices=ACTIONS)
     i18n_cmd.add_argument("lang", nargs="?", metavar="LANG", help="the language, for init")
     _site_option(i18n_cmd)
     i18n_cmd.set_defaults(run=_i18n)
@@ -122,13 +121,6 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
     return int(text)
-
-
-def build_clock() -> datetime:
-    """The build's clock: SOURCE_DATE_EPOCH when set, so that builds can be reproduced."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    seconds = int(epoch) if epoch.isdigit() else time.time()
-    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -24,6 +24,14 @@ def error(path: str, line: int | None, message: str) -> Diagnostic:
     return Diagnostic(path, line, "error", message)
 
 
+def warning(path: str, line: int | None, message: str) -> Diagnostic:
+    return Diagnostic(path, line, "warning", message)
+
+
+def info(path: str, line: int | None, message: str) -> Diagnostic:
+    return Diagnostic(path, line, "info", message)
+
+
 class BuildFailed(Exception):
     """Raised by a stage with every error it found, so the run can report them all at once."""
 

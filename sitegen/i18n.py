@@ -12,13 +12,14 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, discover, l10n
 from . import config as site_config
-from .errors import BuildFailed, Diagnostic, error
+from .assemble import build_clock, source_date_epoch
+from .errors import BuildFailed, Diagnostic, error, warning
 
 if TYPE_CHECKING:  # Babel's message tools are imported only by the functions that use them
     from babel.messages.catalog import Catalog, Message
@@ -30,9 +31,6 @@ PROJECT = "sitegen site"
 HEADER_COMMENT = ("# Translations template for the interface of a sitegen site.\n"
                   "# Kept up to date with `sitegen i18n extract` and `sitegen i18n update`.\n#")
 COMMENT_TAGS = ("Translators:",)  # `{# Translators: … #}` above a string reaches the translator
-# As sitegen.render sets up Jinja, so that an extracted msgid is the one a page looks up.
-JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true", "silent": "false",
-                 "trim_blocks": "true", "lstrip_blocks": "true", "keep_trailing_newline": "true"}
 
 Announce = Callable[[str], None]
 
@@ -70,7 +68,7 @@ def template(config: site_config.SiteConfig) -> Catalog:
     from jinja2 import TemplateSyntaxError
 
     catalog = Catalog(project=PROJECT, version=__version__, header_comment=HEADER_COMMENT,
-                      charset="utf-8", creation_date=_epoch() or datetime.now(UTC), fuzzy=True)
+                      charset="utf-8", creation_date=build_clock(), fuzzy=True)
     problems: list[Diagnostic] = []
     for path in (*_template_files(config), *_python_files()):
         shown = _shown(path, config.site_dir)
@@ -118,7 +116,11 @@ def _extract(path: Path) -> Iterator[tuple[int, Any, list[str], str | None]]:
     if path.suffix != ".py":
         from jinja2.ext import babel_extract
 
-        method, options = babel_extract, JINJA_OPTIONS
+        from .render import SYNTAX
+
+        method = babel_extract  # Jinja set up as sitegen.render sets it up
+        options = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true", "silent": "false",
+                   **{name: str(value).lower() for name, value in SYNTAX.items()}}
     with path.open("rb") as fp:
         yield from extract(method, fp, DEFAULT_KEYWORDS, COMMENT_TAGS, options)
 
@@ -147,7 +149,7 @@ def extract(config: site_config.SiteConfig, announce: Announce) -> Path:
     catalog = template(config)
     old = pot.read_bytes() if pot.is_file() else None
     data = _po_bytes(catalog, sort=True)
-    if _epoch() is None and old is not None and old != data:
+    if source_date_epoch() is None and old is not None and old != data:
         kept = _creation_date(old)
         if kept is not None:
             catalog.creation_date = kept
@@ -218,7 +220,7 @@ def init(config: site_config.SiteConfig, lang: str, announce: Announce) -> Path:
                                  "already exists: `sitegen i18n update` brings it up to date")])
     catalog = _template_from_disk(config, announce)
     catalog.locale = site_config.babel_locale(config.language(lang).locale)
-    catalog.revision_date = _epoch() or datetime.now(UTC)
+    catalog.revision_date = build_clock()
     catalog.fuzzy = False
     _write(po, _po_bytes(catalog, sort=False))
     announce(f"wrote {_shown(po, config.site_dir)} ({catalog.num_plurals} plural forms): "
@@ -251,9 +253,9 @@ def untranslated(config: site_config.SiteConfig) -> list[Diagnostic]:
 def _missing(config: site_config.SiteConfig, lang: str, paths: tuple[Path, ...],
              strings: list[Message]) -> list[Diagnostic]:
     if not paths:
-        return [Diagnostic(f"locales/{lang}/LC_MESSAGES/{l10n.DOMAIN}.po", None, "warning",
-                           f"no {lang!r} catalog: the {lang!r} pages show every UI string in "
-                           f"English; start one with `sitegen i18n init {lang}`")]
+        return [warning(f"locales/{lang}/LC_MESSAGES/{l10n.DOMAIN}.po", None,
+                        f"no {lang!r} catalog: the {lang!r} pages show every UI string in "
+                        f"English; start one with `sitegen i18n init {lang}`")]
     try:
         catalogs = _read_all(paths, config.site_dir)
     except BuildFailed as failed:
@@ -265,8 +267,7 @@ def _missing(config: site_config.SiteConfig, lang: str, paths: tuple[Path, ...],
         if not any(entry is not None and _translated(entry) for entry in entries):
             text = message.id[0] if isinstance(message.id, tuple) else message.id
             line = entries[0].lineno if entries[0] is not None else None
-            found.append(Diagnostic(shown, line, "warning",
-                                    f'no {lang!r} translation for UI string "{text}"'))
+            found.append(warning(shown, line, f'no {lang!r} translation for UI string "{text}"'))
     return found
 
 
@@ -327,12 +328,6 @@ def _creation_date(pot: bytes) -> datetime | None:
         return read_po(io.BytesIO(pot)).creation_date
     except (ValueError, LookupError):  # an unreadable old template is simply replaced
         return None
-
-
-def _epoch() -> datetime | None:
-    """SOURCE_DATE_EPOCH, when set, dates catalogs, so that they can be reproduced."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return datetime.fromtimestamp(int(value), tz=UTC) if value.isdigit() else None
 
 
 def _write(path: Path, data: bytes) -> bool:

@@ -18,6 +18,10 @@ from . import l10n, urls
 from .errors import BuildFailed, error
 from .theme import Theme
 
+# How templates are written: shared with `sitegen i18n`, so an extracted msgid is the one a page
+# looks up.
+SYNTAX = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+
 
 class Renderer:
     """Renders templates for one language."""
@@ -38,9 +42,7 @@ class Renderer:
             auto_reload=False,
             extensions=["jinja2.ext.i18n"],
             undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
+            **SYNTAX,
         )
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         self.env.filters.update(date=functools.lru_cache(maxsize=4096)(self.format.date),

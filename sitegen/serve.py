@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import urls
-from .assemble import BuildOptions
+from .assemble import BuildOptions, build_clock
 from .build import build, load_config
 from .cache import FOLDER, Cache, open_cache
 from .config import SiteConfig
@@ -83,8 +83,6 @@ class Preview:
         self.default_language, self.languages = config.default_language, config.codes
 
     def options(self) -> BuildOptions:
-        from .cli import build_clock
-
         return BuildOptions(now=build_clock(), drafts=self.drafts, future=self.future)
 
     def rebuild(self, jobs: int | None = 1) -> bool:

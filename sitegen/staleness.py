@@ -38,7 +38,7 @@ class Stale:
     """A translation that fell behind its original."""
 
     translation: str  # the stale version's file
-    original: str  # the file it fell behind
+    original: Article  # the version it fell behind
     method: str  # "git history" or "translated_from"
     detail: str
 
@@ -152,7 +152,7 @@ def _by_history(versions: tuple[Article, ...], history: GitHistory, files: Mappi
             continue
         age, change = history.last_change(version.source, files.get(version.source))
         if source_age < age:
-            stale.append(Stale(version.source, original.source, "git history",
+            stale.append(Stale(version.source, original, "git history",
                                f"its original {original.source} changed in {source_change}, "
                                f"after this translation's last change in {change}"))
     return stale
@@ -167,7 +167,7 @@ def _by_fingerprint(versions: tuple[Article, ...]) -> list[Stale]:
         if any(v.fingerprint == version.translated_from for v in others):
             continue
         original = next((v for v in others if v.translated_from is None), others[0])
-        stale.append(Stale(version.source, original.source, "translated_from",
+        stale.append(Stale(version.source, original, "translated_from",
                            f"its original {original.source} changed after it was translated "
                            f"(translated_from: {version.translated_from} no longer matches; "
                            f"once it is brought up to date, set translated_from: "

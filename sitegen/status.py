@@ -52,9 +52,9 @@ class Status:
 
 def status(site_dir: Path, now: datetime, store: Cache | None = None) -> Status:
     found = survey(site_dir, store)
-    codes = found.config.codes
+    codes, readers = found.config.codes, BuildOptions(now=now)
     stories = [StoryStatus(_name(story.versions[0]),
-                           tuple(_version(found, story.version(code), now) for code in codes))
+                           tuple(_version(found, story.version(code), readers) for code in codes))
                for story in found.stories]
     stories.sort(key=lambda s: (-s.newest, s.name))
     errors = tuple(p for p in found.problems if p.severity == "error")
@@ -65,12 +65,12 @@ def _name(article: Article) -> str:
     return article.pair_name.removeprefix("content/")
 
 
-def _version(found: Survey, article: Article | None, now: datetime) -> Version:
+def _version(found: Survey, article: Article | None, readers: BuildOptions) -> Version:
     if article is None:
         return Version("missing", None)
     if article.draft:
         return Version("draft", article)
-    if not is_published(article, BuildOptions(now=now)):
+    if not is_published(article, readers):
         return Version("scheduled", article)
     return Version("stale" if article.source in found.stale else "published", article)
 
