@@ -6,15 +6,18 @@ function of the articles, so the same input always gives the same site.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from . import urls
 from .config import LanguageConfig, SiteConfig
 from .content import Article
+from .recall import Recall, swaps
 from .translations import TranslationGroup
 
 
@@ -23,6 +26,18 @@ class BuildOptions:
     now: datetime
     drafts: bool = False
     future: bool = False
+    clock: float = field(init=False, repr=False, compare=False)  # `now` in seconds
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "clock", self.now.timestamp())
+
+    def publishes(self, timestamp: float, draft: bool) -> bool:
+        """A draft waits for --drafts, a future article for its time (or --future)."""
+        return (self.drafts or not draft) and (self.future or timestamp <= self.clock)
+
+    def scheduled(self, timestamp: float, draft: bool) -> bool:
+        """Not published yet, but will be when its time comes."""
+        return (self.drafts or not draft) and not self.future and timestamp > self.clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +57,14 @@ class Listing:
         return cls(kind, lang, name, title, _paginate(articles, per_page), len(articles))
 
     def path(self, page: int = 1) -> str:
-        if self.kind == "front":
-            return urls.front(self.lang, page)
-        return {"section": urls.section, "tag": urls.tag, "author": urls.author}[self.kind](
-            self.lang, self.name, page)
+        return listing_path(self.kind, self.lang, self.name, page)
+
+
+def listing_path(kind: str, lang: str, name: str, page: int = 1) -> str:
+    if kind == "front":
+        return urls.front(lang, page)
+    return {"section": urls.section, "tag": urls.tag, "author": urls.author}[kind](
+        lang, name, page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,24 +98,78 @@ class Site:
         return tuple(e.lang for e in self.editions if any(s.name == section for s in e.sections))
 
 
-def assemble(config: SiteConfig, groups: Iterable[TranslationGroup], options: BuildOptions,
-             behind: Mapping[str, Article] | None = None) -> Site:
-    """`behind` maps each stale translation's file to the original it fell behind."""
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What readers see of the stories at one time: every published version, by language."""
+
+    stories: dict[str, tuple[Article, ...]]  # article source -> its story's published versions
+    by_lang: dict[str, tuple[Article, ...]]  # newest first
+    since: float  # the clock it was decided at
+    until: float  # the first time a scheduled article comes out: then it must be decided again
+
+
+def assemble(config: SiteConfig, groups: Sequence[TranslationGroup], options: BuildOptions,
+             behind: Mapping[str, Article] | None = None, recall: Recall | None = None) -> Site:
+    """`behind` maps each stale translation's file to the original it fell behind; `recall`
+    updates the last build's lists where only some articles changed, and hands back the
+    listings that are made of the same articles."""
+    recall = recall or Recall()
+    published = recall.update("published", lambda groups, *_: _published(groups, options),
+                              lambda last, before, after, *_: _republished(last, before, after,
+                                                                           options),
+                              groups, options.drafts, options.future)
+    editions = tuple(_edition(config, language, published.by_lang.get(language.code, ()), recall)
+                     for language in config.languages)
+    behind = {source: original for source, original in (behind or {}).items()
+              if source in published.stories}
+    return Site(config, editions, published.stories, options.now, behind)
+
+
+def _published(groups: Sequence[TranslationGroup], options: BuildOptions) -> Published:
     stories: dict[str, tuple[Article, ...]] = {}
-    published: list[Article] = []
+    articles: list[Article] = []
     for group in groups:
-        versions = tuple(a for a in group.versions if is_published(a, options))
-        published.extend(versions)
+        versions = tuple([a for a in group.versions if options.publishes(a.timestamp, a.draft)])
+        articles.extend(versions)
         for article in versions:
             stories[article.source] = versions
-    published.sort(key=newest_first)
-    editions = tuple(
-        _edition(config, language, tuple(a for a in published if a.lang == language.code))
-        for language in config.languages
-    )
-    behind = {source: original for source, original in (behind or {}).items()
-               if source in stories}
-    return Site(config, editions, stories, options.now, behind)
+    until = min((a.timestamp for group in groups for a in group.versions
+                 if options.scheduled(a.timestamp, a.draft)), default=math.inf)
+    articles.sort(key=newest_first)
+    by_lang: dict[str, list[Article]] = {}
+    for article in articles:
+        by_lang.setdefault(article.lang, []).append(article)
+    return Published(stories, {lang: tuple(found) for lang, found in by_lang.items()},
+                     options.clock, until)
+
+
+def _republished(last: Published, before: Sequence[TranslationGroup],
+                 after: Sequence[TranslationGroup], options: BuildOptions) -> Published | None:
+    """`last` with the changed versions in place of the old, where each keeps its file,
+    language, date and draft state (so its place), and no scheduled article came out since."""
+    swapped = swaps(before, after)
+    if swapped is None or not last.since <= options.clock < last.until:
+        return None
+    pairs = [pair for old, new in swapped for pair in zip(old.versions, new.versions)]
+    if any(len(old.versions) != len(new.versions) for old, new in swapped) or any(
+            _place(old) != _place(new) for old, new in pairs):
+        return None
+    stories = dict(last.stories)
+    by_lang = {lang: list(articles) for lang, articles in last.by_lang.items()}
+    for old, new in pairs:
+        if old is not new and old.source in stories:
+            found = by_lang[old.lang]
+            found[next(n for n, a in enumerate(found) if a is old)] = new
+    for _, group in swapped:
+        versions = tuple([a for a in group.versions if a.source in stories])
+        for article in versions:
+            stories[article.source] = versions
+    return Published(stories, {lang: tuple(found) for lang, found in by_lang.items()},
+                     last.since, last.until)
+
+
+def _place(article: Article) -> tuple[str, str, float, bool]:
+    return (article.source, article.lang, article.timestamp, article.draft)
 
 
 def source_date_epoch() -> datetime | None:
@@ -114,62 +187,99 @@ NEWS_WINDOW = timedelta(days=2)  # Google News reads the articles of the last tw
 
 
 def is_published(article: Article, options: BuildOptions) -> bool:
-    return published(article.date.timestamp(), article.draft, options)
+    return options.publishes(article.timestamp, article.draft)
 
 
-def published(date: float, draft: bool, options: BuildOptions) -> bool:
-    """A draft waits for --drafts, a future article for its time (or --future)."""
-    return (options.drafts or not draft) and (options.future or date <= options.now.timestamp())
-
-
-def is_news(date: float, now: datetime) -> bool:
-    """Published within the news sitemap's window before the build's clock."""
-    return now.timestamp() - NEWS_WINDOW.total_seconds() <= date <= now.timestamp()
+def is_news(timestamp: float, clock: float) -> bool:
+    """Published within the news sitemap's window before the build's clock (both in seconds)."""
+    return clock - NEWS_WINDOW.total_seconds() <= timestamp <= clock
 
 
 def newest_first(article: Article) -> tuple[float, str]:
-    return (-article.date.timestamp(), article.source)
+    return (-article.timestamp, article.source)
 
 
-def _edition(config: SiteConfig, language: LanguageConfig, articles: tuple[Article, ...]) -> Edition:
+def _edition(config: SiteConfig, language: LanguageConfig, articles: tuple[Article, ...],
+             recall: Recall) -> Edition:
     lang, per_page = language.code, config.per_page
-    front = Listing.of("front", lang, "", language.title, articles, per_page)
+
+    def listing(kind: str, name: str, title: str, found: list[Article]) -> Listing:
+        return recall((kind, lang, name), Listing.of, kind, lang, name, title, tuple(found),
+                      per_page)
+
+    def members(kind: str, terms_of: Callable[[Article], tuple[str, ...]],
+                slug_of: Callable[[str], str]) -> Members:
+        return recall.update(("members", kind, lang), _members, _remembered, articles,
+                             terms_of, slug_of)
+
     section_order = {name: n for n, name in enumerate(language.sections)}
-    sections = _listings(
-        "section", lang, articles, per_page, lambda a: (a.section,) if a.section else (),
-        lambda name: config.section_title(lang, name), lambda name: name,
-        order=lambda listing: (section_order.get(listing.name, len(section_order)), listing.name))
-    tags = _listings("tag", lang, articles, per_page, lambda a: a.tags, str, term_slug)
-    authors = _listings("author", lang, articles, per_page, lambda a: a.authors, str, term_slug)
-    return Edition(language, articles, front, sections, tags, authors)
+    sections = sorted(
+        (listing("section", name, config.section_title(lang, name), found)
+         for name, (_, found) in members("section", _section, str).items()),
+        key=lambda s: (section_order.get(s.name, len(section_order)), s.name))
+    tags = sorted((listing("tag", slug, name, found)
+                   for slug, (name, found) in members("tag", _tags, term_slug).items()),
+                  key=_by_title)
+    authors = sorted((listing("author", slug, name, found)
+                      for slug, (name, found) in members("author", _authors, term_slug).items()),
+                     key=_by_title)
+    return Edition(language, articles, listing("front", "", language.title, list(articles)),
+                   tuple(sections), tuple(tags), tuple(authors))
 
 
-def _listings(
-    kind: str,
-    lang: str,
-    articles: tuple[Article, ...],
-    per_page: int,
-    terms_of: Callable[[Article], Iterable[str]],
-    title_of: Callable[[str], str],
-    slug_of: Callable[[str], str],
-    order: Callable[[Listing], tuple] | None = None,
-) -> tuple[Listing, ...]:
-    """One listing per term; terms whose slugs agree (`Cuba`, `cuba`) share one page."""
-    by_slug: dict[str, dict[str, Article]] = {}
-    names: dict[str, str] = {}
+Members = dict[str, tuple[str, list[Article]]]
+
+
+def _members(articles: Sequence[Article], terms_of: Callable[[Article], tuple[str, ...]],
+             slug_of: Callable[[str], str]) -> Members:
+    """slug -> (the term as it first appears, its articles in their order): terms whose slugs
+    agree (`Cuba`, `cuba`) share one listing."""
+    found: Members = {}
     for article in articles:
         for term in terms_of(article):
             slug = slug_of(term)
-            names.setdefault(slug, term)
-            by_slug.setdefault(slug, {}).setdefault(article.source, article)
-    listings = [
-        Listing.of(kind, lang, slug, title_of(names[slug]), tuple(found.values()), per_page)
-        for slug, found in by_slug.items()
-    ]
-    return tuple(sorted(listings, key=order or (lambda listing: (listing.title.casefold(),
-                                                                  listing.name))))
+            known = found.get(slug)
+            if known is None:
+                found[slug] = (term, [article])
+            elif known[1][-1] is not article:  # an article counts once, however it is tagged
+                known[1].append(article)
+    return found
 
 
+def _remembered(members: Members, before: Sequence[Article], after: Sequence[Article],
+                terms_of: Callable[[Article], tuple[str, ...]],
+                slug_of: Callable[[str], str]) -> Members | None:
+    """`members` of `before`, updated for `after`, where each changed article keeps its place
+    and its terms."""
+    swapped = swaps(before, after)
+    if swapped is None or any(old.source != new.source or terms_of(old) != terms_of(new)
+                              for old, new in swapped):
+        return None
+    members = dict(members)
+    for old, new in swapped:
+        for slug in {slug_of(term) for term in terms_of(new)}:
+            name, found = members[slug]
+            members[slug] = (name, [new if article is old else article for article in found])
+    return members
+
+
+def _by_title(listing: Listing) -> tuple[str, str]:
+    return (listing.title.casefold(), listing.name)
+
+
+def _section(article: Article) -> tuple[str, ...]:
+    return (article.section,) if article.section else ()
+
+
+def _tags(article: Article) -> tuple[str, ...]:
+    return article.tags
+
+
+def _authors(article: Article) -> tuple[str, ...]:
+    return article.authors
+
+
+@functools.lru_cache(maxsize=65536)
 def term_slug(name: str) -> str:
     """A tag's or author's URL segment; names with no Latin letters get a stable short hash."""
     return urls.slugify(name) or hashlib.sha1(name.encode()).hexdigest()[:10]

@@ -9,7 +9,6 @@ writes.
 from __future__ import annotations
 
 import hashlib
-import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from .assemble import BuildOptions
 from .cache import Cache, open_cache
 from .content import Article, ParseSettings, backlink_title, parse
 from .errors import BuildFailed, Diagnostic, error
+from .recall import Recall
 from .theme import Theme
 from .write import MANIFEST, OutputWriter, WriteReport, check_output_dir
 
@@ -50,12 +50,14 @@ class SiteInputs:
     @classmethod
     def read(cls, config: site_config.SiteConfig, store: Cache) -> SiteInputs:
         locale_dirs = discover.locale_dirs(config)
+        sources = store.listing(("content", config.content_dir),
+                                lambda: discover.content_files(config))
         return cls(
             config,
-            tuple((s.rel, store.read(s.path)) for s in discover.content_files(config)),
-            Theme.load(discover.theme_dirs(config)),
-            {lang: l10n.catalog_digest(locale_dirs, lang) for lang in config.codes},
-            _static_files(config),
+            tuple([(s.rel, store.read(s.path)) for s in sources]),
+            Theme.load(discover.theme_dirs(config), store.read),
+            {lang: l10n.catalog_digest(locale_dirs, lang, store.read) for lang in config.codes},
+            _static_files(config, store),
             staleness.read_history(config.site_dir),
         )
 
@@ -119,8 +121,8 @@ def _site_key(inputs: SiteInputs, keys: list[str], options: BuildOptions,
     dates = store.article_dates()
     if any(key not in dates for key in keys):
         return None
-    published = [key for key in keys if assemble.published(*dates[key], options)]
-    news = [key for key in published if assemble.is_news(dates[key][0], options.now)]
+    published = [key for key in keys if options.publishes(*dates[key])]
+    news = [key for key in published if assemble.is_news(dates[key][0], options.clock)]
     digest = hashlib.blake2b(digest_size=20)
     for part in (__version__, repr(inputs.config), inputs.theme.digest, repr(inputs.catalogs),
                  repr(inputs.static), repr(keys), repr(published), repr(news),
@@ -154,10 +156,10 @@ def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
     from . import output  # the rendering half, imported only when there is work
 
     articles = load_articles(inputs, settings, keys, store, jobs)
-    groups = group_articles(inputs.config, articles)
-    stale = stale_translations(inputs, groups)
+    groups = group_articles(inputs.config, articles, store.recall)
+    stale = stale_translations(inputs, groups, store.recall)
     site = assemble.assemble(inputs.config, groups, options,
-                             {s.translation: s.original for s in stale.values()})
+                             {s.translation: s.original for s in stale.values()}, store.recall)
     files, report = output.write_site(site, inputs.theme, inputs.catalogs, inputs.static, out,
                                       store, jobs, lock)
     return BuildResult(inputs.config, sum(len(e.articles) for e in site.editions), files, report)
@@ -194,17 +196,18 @@ def parse_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
     return articles, problems
 
 
-def group_articles(config: site_config.SiteConfig,
-                   articles: list[Article]) -> tuple[TranslationGroup, ...]:
-    from .translations import group
+def group_articles(config: site_config.SiteConfig, articles: list[Article],
+                   recall: Recall | None = None) -> tuple[TranslationGroup, ...]:
+    """The stories; `recall` updates the last build's where only some articles changed."""
+    from .translations import group, regroup
 
-    return group(articles, config.codes)
+    return (recall or Recall()).update("stories", group, regroup, articles, config.codes)
 
 
-def stale_translations(inputs: SiteInputs,
-                       groups: tuple[TranslationGroup, ...]) -> dict[str, staleness.Stale]:
+def stale_translations(inputs: SiteInputs, groups: tuple[TranslationGroup, ...],
+                       recall: Recall | None = None) -> dict[str, staleness.Stale]:
     return staleness.stale_translations(groups, inputs.history, dict(inputs.files),
-                                        inputs.config.default_language)
+                                        inputs.config.default_language, recall)
 
 
 def _parse_one(settings: ParseSettings, file: tuple[str, bytes]) -> Article | tuple[Diagnostic, ...]:
@@ -214,12 +217,14 @@ def _parse_one(settings: ParseSettings, file: tuple[str, bytes]) -> Article | tu
         return failed.diagnostics
 
 
-def _static_files(config: site_config.SiteConfig) -> tuple[tuple[str, str, str], ...]:
+def _static_files(config: site_config.SiteConfig,
+                  store: Cache) -> tuple[tuple[str, str, str], ...]:
+    folder = config.site_dir / "static"
     found = []
-    for name, path in discover.static_files(config.site_dir / "static"):
+    for name, path in store.listing(("static", folder), lambda: discover.static_files(folder)):
         try:
-            stat = os.stat(path)
+            size, mtime_ns, _ = store.signature(path)
         except OSError as exc:
             raise BuildFailed([error(f"static/{name}", None, f"cannot read: {exc.strerror}")])
-        found.append((name, path, f"file:{stat.st_size}:{stat.st_mtime_ns}"))
+        found.append((name, path, f"file:{size}:{mtime_ns}"))
     return tuple(found)

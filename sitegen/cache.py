@@ -12,14 +12,16 @@ import hashlib
 import os
 import pickle
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from . import __version__
+from .recall import Recall
 
 FOLDER = ".sitegen-cache"
-_FORMAT = f"sitegen-cache 6 {__version__}"
+_FORMAT = f"sitegen-cache 7 {__version__}"
 T = TypeVar("T")
 
 
@@ -40,11 +42,18 @@ class Cache:
         self.articles: dict[str, Any] = {}
         self.outputs: dict[str, dict[str, Written]] = {}
         self.values: dict[str, str] = {}
-        self.files: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        self.files: dict[str, tuple[tuple[int, int, int], bytes | None]] = {}
+        self.listings: dict[Any, Any] = {}  # see listing()
+        # True while a watcher reports every change to the sources (the live preview): then a
+        # file or folder listing is looked at again only when the watcher names it.
+        self.watched = False
         self.keys: dict[str, tuple[bytes, Any, str]] = {}
         self.page_keys: dict[str, tuple[tuple[Any, ...], str]] = {}  # see output._page_jobs
         self.fragments: dict[tuple[Any, ...], str] = {}  # sitemap entries by their inputs
         self.kept: dict[type, Any] = {}  # see same()
+        self.recall = Recall()
+        self.dates: dict[str, tuple[float, bool]] | None = None  # see article_dates()
+        self._stored: set[str] | None = None  # keys of the articles table
         # True when nothing but sitegen touches the output (the live preview's private folder):
         # then what was written is trusted without looking at the files again.
         self.owns_output = False
@@ -85,25 +94,64 @@ class Cache:
 
     def article_dates(self) -> dict[str, tuple[float, bool]]:
         """key -> (publication time, draft) of every stored article, without unpickling them."""
-        if self.articles or self._db is None:
-            return {k: (a.date.timestamp(), a.draft) for k, a in self.articles.items()}
-        try:
-            rows = self._db.execute("SELECT key, published, draft, dates_check FROM articles")
-            return {key: (published, bool(draft)) for key, published, draft, check in rows
-                    if check == _dates_check(key, published, draft)}
-        except sqlite3.DatabaseError:
-            self._reset()
-            return {}
+        if self.dates is None:
+            self.dates = {k: (a.timestamp, a.draft) for k, a in self.articles.items()}
+            if not self.articles and self._db is not None:
+                try:
+                    rows = self._db.execute(
+                        "SELECT key, published, draft, dates_check FROM articles")
+                    self.dates = {key: (published, bool(draft))
+                                  for key, published, draft, check in rows
+                                  if check == _dates_check(key, published, draft)}
+                except sqlite3.DatabaseError:
+                    self._reset()
+        return self.dates
+
+    # Source files --------------------------------------------------------------------------
 
     def read(self, path: str) -> bytes:
         """A source file's bytes, read again only when its size, time or inode changed."""
-        stat = os.stat(path)
-        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         known = self.files.get(path)
+        if known is not None and known[1] is not None and self.watched:
+            return known[1]
+        signature = self._signature(path)
+        if known is not None and known[0] == signature and known[1] is not None:
+            return known[1]
+        with open(path, "rb") as source:
+            data = source.read()
+        self.files[path] = (signature, data)
+        return data
+
+    def signature(self, path: str) -> tuple[int, int, int]:
+        """A file's size, time and inode: what tells a copied file has changed."""
+        known = self.files.get(path)
+        if known is not None and self.watched:
+            return known[0]
+        signature = self._signature(path)
         if known is None or known[0] != signature:
-            with open(path, "rb") as source:
-                known = self.files[path] = (signature, source.read())
-        return known[1]
+            self.files[path] = (signature, None)
+        return signature
+
+    def listing(self, name: Any, walk: Callable[[], T]) -> T:
+        """What `walk()` finds (a folder's files), walked again only when something was
+        created, removed or renamed in the sources."""
+        if not self.watched or name not in self.listings:
+            self.listings[name] = walk()
+        return self.listings[name]  # type: ignore[no-any-return]
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """What the watcher saw change: those files are read again. A path not known here (a
+        file or folder that came or went, or a file seen under another name) makes the next
+        build look at every source."""
+        for path in paths:
+            if path not in self.files or not os.path.isfile(path):
+                self.watched = False
+            self.files.pop(path, None)
+
+    @staticmethod
+    def _signature(path: str) -> tuple[int, int, int]:
+        stat = os.stat(path)
+        return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
     def article_key(self, rel: str, data: bytes, settings: Any) -> str:
         """content.article_key, remembered for the very bytes object `read()` returned."""
@@ -135,19 +183,30 @@ class Cache:
     def store_articles(self, articles: dict[str, Any]) -> None:
         """Keep exactly the articles of this build, so the cache never grows without bound."""
         self.articles = dict(articles)
+        dates = self.article_dates()
+        for key in dates.keys() - articles.keys():
+            del dates[key]
+        for key in articles.keys() - dates.keys():
+            dates[key] = (articles[key].timestamp, articles[key].draft)
         if self._db is None:
             return
-        with self._db:
-            stored = {key for (key,) in self._db.execute("SELECT key FROM articles")}
-            self._db.executemany("DELETE FROM articles WHERE key = ?",
-                                 [(key,) for key in stored - articles.keys()])
-            self._db.executemany(
-                "INSERT INTO articles (key, published, draft, dates_check, checksum, blob) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(key, a.date.timestamp(), a.draft,
-                  _dates_check(key, a.date.timestamp(), a.draft), _checksum(blob), blob)
-                 for key, a, blob in ((k, a, pickle.dumps(a, pickle.HIGHEST_PROTOCOL))
-                                      for k, a in articles.items() if k not in stored)])
+        try:
+            if self._stored is None:
+                self._stored = {key for (key,) in self._db.execute("SELECT key FROM articles")}
+            stored = self._stored
+            with self._db:
+                self._db.executemany("DELETE FROM articles WHERE key = ?",
+                                     [(key,) for key in stored - articles.keys()])
+                self._db.executemany(
+                    "INSERT INTO articles (key, published, draft, dates_check, checksum, blob) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(key, a.timestamp, a.draft,
+                      _dates_check(key, a.timestamp, a.draft), _checksum(blob), blob)
+                     for key, a, blob in ((k, a, pickle.dumps(a, pickle.HIGHEST_PROTOCOL))
+                                          for k, a in articles.items() if k not in stored)])
+            self._stored = set(articles)
+        except sqlite3.DatabaseError:
+            self._reset()
 
     # Output folders ------------------------------------------------------------------------
 
@@ -176,7 +235,7 @@ class Cache:
                 "INSERT OR REPLACE INTO outputs (out, path, key, size, mtime_ns) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [(name, p, w.key, w.size, w.mtime_ns) for p, w in files.items()
-                 if before.get(p) != w])
+                 if (old := before.get(p)) is not w and old != w])
 
     def close(self) -> None:
         if self._db is not None:
@@ -185,6 +244,7 @@ class Cache:
 
     def _reset(self) -> None:
         assert self.path is not None
+        self._stored = None
         self.close()
         self._db = _open(self.path, fresh=True)
 

@@ -58,6 +58,7 @@ class Article:
     fingerprint: str  # staleness.fingerprint() of its title and body, for `translated_from`
     pair_name: str  # folder + name without language and suffix: pairs `x.en.md` with `x.es.md`
     path: str  # its page's URL path, relative to the site: `en/americas/story/`
+    timestamp: float  # `date` as seconds since the epoch, for ordering and publication
     lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -204,6 +205,7 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         fingerprint=staleness.fingerprint(title, matter.body),
         pair_name=str(folder / stem),
         path=urls.article(lang, section, slug),
+        timestamp=when.timestamp(),
         lines=lines,
         extra=extra,
     )

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from . import __version__, seo, urls
-from .assemble import Listing, Site, term_slug
+from .assemble import Site, term_slug
 from .config import SiteConfig
 from .content import Article
 from .pages import Page, x_default
@@ -47,7 +47,6 @@ class Contexts:
     """Page contexts for one site; what every page of a language shares is made once."""
 
     def __init__(self, site: Site) -> None:
-        self.site = site
         self.config = site.config
         self.shared = {e.lang: _shared(site, e.lang) for e in site.editions}
         self.shared_json = {lang: _json(shared) for lang, shared in self.shared.items()}
@@ -57,16 +56,13 @@ class Contexts:
         head = (config, page.path, page.lang, page.alternates)
         if page.template == "article.html":
             article = data["article"]
-            versions = tuple(v for v in self.site.versions(article) if v.lang != article.lang)
+            versions = tuple(v for v in data["versions"] if v.lang != article.lang)
             return self._context(page, article_context, (*head, article, versions,
-                                                         self.site.behind.get(article.source)))
+                                                         data["behind"]))
         if page.template == "list.html":
-            listing: Listing = data["listing"]
-            number, pages = data["number"], len(listing.pages)
             return self._context(page, listing_context, (
-                *head, listing.kind, listing.name, listing.title, listing.count, number, pages,
-                listing.path(number - 1) if number > 1 else None,
-                listing.path(number + 1) if number < pages else None, data["articles"]))
+                *head, data["kind"], data["name"], data["title"], data["total"], data["number"],
+                data["count"], data["newer"], data["older"], data["articles"]))
         if page.template == "terms.html":
             terms = tuple((t.title, t.path(), t.count) for t in data["listings"])
             return self._context(page, terms_context, (*head, data["kind"], terms))

@@ -13,6 +13,7 @@ import gettext
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,13 @@ def catalog_paths(locale_dirs: tuple[Path, ...], lang: str) -> tuple[Path, ...]:
     return tuple(found)
 
 
-def catalog_digest(locale_dirs: tuple[Path, ...], lang: str) -> str:
+def catalog_digest(locale_dirs: tuple[Path, ...], lang: str,
+                   read: Callable[[str], bytes]) -> str:
     """Changes whenever any catalog `lang` reads from does."""
     digest = hashlib.blake2b(digest_size=16)
     for po in catalog_paths(locale_dirs, lang):
         digest.update(f"{po}\0".encode())
-        digest.update(po.read_bytes())
+        digest.update(read(str(po)))
     return digest.hexdigest()
 
 

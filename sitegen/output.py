@@ -12,6 +12,7 @@ import hashlib
 import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from .cache import Cache, Written
 from .context import Contexts, PageContext
 from .errors import BuildFailed, Diagnostic, error
 from .pages import Page, site_pages
+from .recall import Recall
 from .render import Renderer
 from .theme import Theme
 from .write import OutputWriter, WriteReport, write_file
@@ -40,20 +42,19 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
                jobs: int = 1, lock: AbstractContextManager[Any] | None = None
                ) -> tuple[int, WriteReport]:
     """Render what changed and put the site in place; returns (files, what was written)."""
-    pages = site_pages(site)
-    page_jobs = _page_jobs(site, pages, theme, catalog_digests, store.page_keys)
-    generated = _generated_files(site, pages, store.fragments)
+    pages = site_pages(site, store.recall)
+    page_jobs = _page_jobs(site, pages, theme, catalog_digests, store)
+    generated = _generated_files(site, pages, store.recall)
     copies = {output: (path, f"theme:{path}:{_file_key(path)}")
               for output, path in theme.assets.values()}
     copies.update({name: (path, key) for name, path, key in static if name not in copies})
-    _check_collisions([(j.path, _owner(p)) for j, p in zip(page_jobs, pages)]
-                      + [(path, f"the generated {path}") for path in generated]
-                      + [(path, _copy_owner(path)) for path in copies])
+    _check_collisions(pages, page_jobs, generated, copies)
 
     writer = OutputWriter(out, store.written(out), lock, verify=not store.owns_output)
     try:
         render = [job for job in page_jobs if not writer.current(job.path, job.key)]
-        generated_keys = {path: "bytes:" + _digest(data) for path, data in generated.items()}
+        generated_keys = {path: store.recall(("digest", path), _digest, data)
+                          for path, data in generated.items()}
         write_generated = [p for p, k in generated_keys.items() if not writer.current(p, k)]
         write_copies = [p for p, (_, k) in copies.items() if not writer.current(p, k)]
         writer.plan(len(render) + len(write_generated) + len(write_copies),
@@ -72,26 +73,31 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
 
 
 def _page_jobs(site: Site, pages: tuple[Page, ...], theme: Theme,
-               catalog_digests: dict[str, str], known: dict[str, tuple[tuple, str]]
-               ) -> list[_PageJob]:
-    """Each page's context and key. `known` remembers, by path, the last key and what it was
-    computed from; equal inputs (compared in place, mostly by identity) give the same key."""
+               catalog_digests: dict[str, str], store: Cache) -> list[_PageJob]:
+    """Each page's context and key. The last build's job is taken back for the same Page;
+    `store.page_keys` remembers, by path, the last key and what it was computed from, so a new
+    Page with equal inputs (compared in place, mostly by identity) gets the same key."""
     contexts = Contexts(site)
     environments = {lang: f"{theme.digest}\0{catalog_digests[lang]}\0{site.config!r}"
                     for lang in site.config.codes}
-    jobs = []
-    for page in pages:
+    known = store.page_keys
+
+    def job(page: Page, environments: dict[str, str], shared_json: dict[str, str]) -> _PageJob:
         context, path = contexts.of(page), urls.output_file(page.path)
-        inputs = (environments[page.lang], contexts.shared_json[page.lang], context.template,
-                  context.function, context.args)
+        environment = environments[page.lang]
+        inputs = (environment, shared_json[page.lang], context.template, context.function,
+                  context.args)
         before = known.get(path)
         if before is not None and before[0] == inputs:
             key = before[1]
         else:
-            key = contexts.fingerprint(context, environments[page.lang])
+            key = contexts.fingerprint(context, environment)
             known[path] = (inputs, key)
-        jobs.append(_PageJob(path, context, key))
-    return jobs
+        return _PageJob(path, context, key)
+
+    return store.recall.each("page jobs", job, pages, attrgetter("path"), environments,
+                             contexts.shared_json)
+
 
 
 def _render_pages(site: Site, theme: Theme, render: list[_PageJob], writer: OutputWriter,
@@ -128,18 +134,25 @@ def _render_one(renderers: dict[str, Renderer],
     return write_file(job.target, data, job.key, job.existing)
 
 
-def _generated_files(site: Site, pages: tuple[Page, ...],
-                     fragments: dict[tuple, str]) -> dict[str, bytes]:
+def _generated_files(site: Site, pages: tuple[Page, ...], recall: Recall) -> dict[str, bytes]:
     linker = urls.Linker(site.config.base_url)
     files = {urls.feed(e.lang): feeds.atom(site, e, linker) for e in site.editions}
-    files[urls.SITEMAP] = sitemaps.sitemap(site, pages, linker, fragments)
+    files[urls.SITEMAP] = sitemaps.sitemap(site, pages, linker, recall)
     files[urls.NEWS_SITEMAP] = sitemaps.news_sitemap(site, linker)
     files[urls.ROBOTS] = sitemaps.robots(linker)
     return files
 
 
-def _check_collisions(claims: list[tuple[str, str]]) -> None:
+def _check_collisions(pages: tuple[Page, ...], jobs: list[_PageJob], generated: dict[str, bytes],
+                      copies: dict[str, tuple[str, str]]) -> None:
     """Two things written to one path are an error naming both, before anything is rendered."""
+    paths = {job.path for job in jobs}
+    paths.update(generated, copies)
+    if len(paths) == len(jobs) + len(generated) + len(copies):
+        return  # the usual case, found without naming anyone
+    claims = ([(job.path, _owner(page)) for job, page in zip(jobs, pages)]
+              + [(path, f"the generated {path}") for path in generated]
+              + [(path, _copy_owner(path)) for path in copies])
     owners: dict[str, str] = {}
     problems = []
     for path, owner in claims:
@@ -167,4 +180,4 @@ def _file_key(path: str) -> str:
 
 
 def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    return "bytes:" + hashlib.blake2b(data, digest_size=20).hexdigest()

@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from . import urls
-from .assemble import Edition, Listing, Site
+from .assemble import Edition, Listing, Site, listing_path
 from .content import Article
+from .recall import Recall
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +24,7 @@ class Page:
     alternates: tuple[tuple[str, str], ...]  # (lang, path) of every version, this one included
     lastmod: datetime | None = None
     in_sitemap: bool = True
-    data: dict[str, Any] = field(default_factory=dict)  # what the template is about
+    data: dict[str, Any] = field(default_factory=dict)  # all its template is about
 
     def x_default(self, default_language: str) -> str | None:
         return x_default(self.alternates, default_language)
@@ -37,16 +38,20 @@ def x_default(alternates: tuple[tuple[str, str], ...], default_language: str) ->
     return dict(alternates).get(default_language, alternates[0][1])
 
 
-def site_pages(site: Site) -> tuple[Page, ...]:
-    """All HTML pages, in a fixed order: by language, then kind, then path."""
+def site_pages(site: Site, recall: Recall | None = None) -> tuple[Page, ...]:
+    """All HTML pages, in a fixed order: by language, then kind, then path. `recall` hands back
+    the last build's pages of the same article or listing."""
+    recall = recall or Recall()
     pages: list[Page] = [_root(site)]
     for edition in site.editions:
-        pages.extend(_article_page(site, a) for a in edition.articles)
-        pages.extend(_listing_pages(site, edition.front))
-        for listing in (*edition.sections, *edition.tags, *edition.authors):
-            pages.extend(_listing_pages(site, listing))
-        pages.append(_terms_page(site, edition, "tag"))
-        pages.append(_terms_page(site, edition, "author"))
+        pages.extend([recall(("article", a.source), _article_page, a, site.versions(a),
+                             site.behind.get(a.source)) for a in edition.articles])
+        for listing in (edition.front, *edition.sections, *edition.tags, *edition.authors):
+            pages.extend(recall(("listing", listing.kind, listing.lang, listing.name),
+                                _listing_pages, listing, _shared_listing(site, listing), recall))
+        lastmod = max((a.modified for a in edition.articles), default=None)
+        pages.append(_terms_page(site, edition, "tag", lastmod))
+        pages.append(_terms_page(site, edition, "author", lastmod))
         pages.append(Page(urls.not_found(edition.lang), "404.html", edition.lang,
                           alternates=(), in_sitemap=False))
     # The root 404 page, which CDNs answer for any missing path, in the default language.
@@ -61,21 +66,39 @@ def _root(site: Site) -> Page:
                 in_sitemap=False)
 
 
-def _article_page(site: Site, article: Article) -> Page:
+def _article_page(article: Article, versions: tuple[Article, ...],
+                  behind: Article | None) -> Page:
+    """`versions` are the story's published versions, this one included; `behind` is the
+    original this version, a stale translation, fell behind."""
     return Page(article.path, "article.html", article.lang,
-                alternates=tuple((v.lang, v.path) for v in site.versions(article)),
-                lastmod=article.modified, data={"article": article})
+                alternates=tuple((v.lang, v.path) for v in versions),
+                lastmod=article.modified,
+                data={"article": article, "versions": versions, "behind": behind})
 
 
-def _listing_pages(site: Site, listing: Listing) -> list[Page]:
-    shared = _shared_listing(site, listing)
-    pages = []
-    for number, articles in enumerate(listing.pages, start=1):
-        alternates = shared if number == 1 else ((listing.lang, listing.path(number)),)
-        pages.append(Page(listing.path(number), "list.html", listing.lang, alternates,
-                          lastmod=max((a.modified for a in articles), default=None),
-                          data={"listing": listing, "number": number, "articles": articles}))
-    return pages
+def _listing_pages(listing: Listing, shared: tuple[tuple[str, str], ...],
+                   recall: Recall) -> list[Page]:
+    """`shared`: the first page's language versions. Each page is taken back from the last
+    build while its own articles and neighbours stay the same."""
+    count = len(listing.pages)
+    return [recall(("list", listing.kind, listing.lang, listing.name, number), _listing_page,
+                   listing.kind, listing.lang, listing.name, listing.title, listing.count,
+                   number, count, articles, shared if number == 1
+                   else ((listing.lang, listing.path(number)),))
+            for number, articles in enumerate(listing.pages, start=1)]
+
+
+def _listing_page(kind: str, lang: str, name: str, title: str, total: int, number: int,
+                  count: int, articles: tuple[Article, ...],
+                  alternates: tuple[tuple[str, str], ...]) -> Page:
+    """Page `number` of `count` of a listing of `total` articles."""
+    return Page(listing_path(kind, lang, name, number), "list.html", lang, alternates,
+                lastmod=max((a.modified for a in articles), default=None),
+                data={"kind": kind, "name": name, "title": title, "total": total,
+                      "number": number, "count": count, "articles": articles,
+                      "newer": listing_path(kind, lang, name, number - 1) if number > 1 else None,
+                      "older": listing_path(kind, lang, name, number + 1) if number < count
+                      else None})
 
 
 def _shared_listing(site: Site, listing: Listing) -> tuple[tuple[str, str], ...]:
@@ -88,10 +111,9 @@ def _shared_listing(site: Site, listing: Listing) -> tuple[tuple[str, str], ...]
     return ((listing.lang, listing.path()),)
 
 
-def _terms_page(site: Site, edition: Edition, kind: str) -> Page:
+def _terms_page(site: Site, edition: Edition, kind: str, lastmod: datetime | None) -> Page:
     index = urls.tag_index if kind == "tag" else urls.author_index
     listings = edition.tags if kind == "tag" else edition.authors
     return Page(index(edition.lang), "terms.html", edition.lang,
                 alternates=tuple((e.lang, index(e.lang)) for e in site.editions),
-                lastmod=max((a.modified for a in edition.articles), default=None),
-                data={"kind": kind, "listings": listings})
+                lastmod=lastmod, data={"kind": kind, "listings": listings})

@@ -38,6 +38,7 @@ EVENTS = "/_sitegen/events"
 SCRIPT = "/_sitegen/live.js"
 STATUS = "/_status/"  # the translation status page, only ever served by the preview
 QUIET = 0.03  # seconds without a new event before a burst of saves is built
+CHECK_AFTER = 2.0  # seconds of quiet after which every source is looked at once more
 MAX_RELOAD_PATHS = 500  # beyond this many renewed files, every open page reloads
 
 TYPES = {
@@ -61,7 +62,7 @@ class Preview:
     """The site as last built, the problems of the last build, and who wants to hear of both."""
 
     def __init__(self, site_dir: Path, drafts: bool, future: bool) -> None:
-        self.site_dir = site_dir.absolute()
+        self.site_dir = site_dir.resolve()  # as the build names the files the watcher names
         self.out_dir = self.site_dir / FOLDER / PREVIEW_FOLDER
         self.drafts, self.future = drafts, future
         self.files_lock = threading.Lock()  # held while a build puts files in place
@@ -73,6 +74,8 @@ class Preview:
         self._listeners: set[queue.Queue[Event]] = set()
         self._listeners_lock = threading.Lock()
         self._changed = threading.Event()
+        self._changes: set[str] | None = None  # what the watcher named since the last build
+        self._changes_lock = threading.Lock()
         self._stopping = threading.Event()
         self._cache: Cache | None = None  # used under cache_lock: by builds and the status page
         self.cache_lock = threading.Lock()
@@ -85,14 +88,19 @@ class Preview:
     def options(self) -> BuildOptions:
         return BuildOptions(now=build_clock(), drafts=self.drafts, future=self.future)
 
-    def rebuild(self, jobs: int | None = 1) -> bool:
-        """Build the site; on failure the last good pages stay served and the errors are shown."""
+    def rebuild(self, changes: set[str] | None = None, jobs: int | None = 1) -> bool:
+        """Build the site; on failure the last good pages stay served and the errors are shown.
+
+        `changes` are the paths the watcher saw change since the last build: then no other
+        source is looked at. Without them, every source is."""
         if self._cache is None:
             self._cache = open_cache(self.site_dir, True)
             self._cache.owns_output = True
         started = time.perf_counter()
         try:
             with self.cache_lock:
+                self._cache.watched = changes is not None
+                self._cache.forget(changes or ())
                 result = build(self.site_dir, self.options(), self.out_dir, jobs=jobs,
                                cache=self._cache, lock=self.files_lock)
         except BuildFailed as failed:
@@ -109,8 +117,10 @@ class Preview:
         self.generation += 1
         _settle_memory(self.generation)
         renewed = result.report.renewed
-        print(f"sitegen: rebuilt in {time.perf_counter() - started:.2f}s "
-              f"({result.report.written} written, {result.report.removed} removed)", flush=True)
+        if changes is not None or renewed:  # a check that finds nothing goes unmentioned
+            print(f"sitegen: rebuilt in {time.perf_counter() - started:.2f}s "
+                  f"({result.report.written} written, {result.report.removed} removed)",
+                  flush=True)
         if renewed or fixed:
             paths = ["*"] if len(renewed) > MAX_RELOAD_PATHS else list(renewed)
             self.publish(Event("renewed", json.dumps({"paths": paths,
@@ -137,24 +147,38 @@ class Preview:
 
     # Rebuilding on changes -----------------------------------------------------------------
 
-    def changed(self) -> None:
-        """Called by the watcher for every relevant file event."""
+    def changed(self, paths: list[str] | None) -> None:
+        """Called by the watcher with the paths of every relevant file event; None when any
+        source may have changed."""
+        with self._changes_lock:
+            if paths is None or self._changes is None:
+                self._changes = None
+            else:
+                self._changes.update(paths)
         self._changed.set()
 
     def run_builder(self) -> None:
         """Coalesce bursts of events into one build; events during a build cause another, so
-        the last saved state always wins."""
+        the last saved state always wins. Builds look only at what the watcher named; after a
+        while of quiet, one build looks at every source, in case the watcher missed an event
+        (an overflowing event queue, a folder it cannot watch)."""
+        checked, quiet_since = False, time.monotonic()
         while not self._stopping.is_set():
             if not self._changed.wait(0.2):
+                if not checked and time.monotonic() - quiet_since > CHECK_AFTER:
+                    self.changed(None)
                 continue
             while self._changed.is_set():  # wait for the burst to end
                 self._changed.clear()
                 time.sleep(QUIET)
+            with self._changes_lock:
+                changes, self._changes = self._changes, set()
             if not self._stopping.is_set():
                 try:
-                    self.rebuild()
+                    self.rebuild(changes)
                 except Exception as exc:  # noqa: BLE001 - the preview must outlive any surprise
                     print(f"sitegen: error: {exc!r}", file=sys.stderr, flush=True)
+            checked, quiet_since = changes is None, time.monotonic()
 
     def stop(self) -> None:
         self._stopping.set()

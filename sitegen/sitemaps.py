@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from xml.sax.saxutils import escape, quoteattr
 
 from . import l10n, urls
-from .assemble import Site, is_news
+from .assemble import NEWS_WINDOW, Site, is_news
 from .pages import Page
+from .recall import Recall
 
 
 def sitemap(site: Site, pages: tuple[Page, ...], linker: urls.Linker,
-            known: dict[tuple, str] | None = None) -> bytes:
-    """Every page of the sitemap with its language versions; `known` keeps each page's entry
-    by what it is made from, so a rebuild only writes the entries of pages that changed."""
-    known = {} if known is None else known
+            recall: Recall | None = None) -> bytes:
+    """Every page of the sitemap with its language versions; `recall` hands back the last
+    build's entry of the same page, and the last build's sitemap when no entry changed."""
+    recall = recall or Recall()
     default = site.config.default_language
-    entries = [('<?xml version="1.0" encoding="utf-8"?>\n'
-               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-               'xmlns:xhtml="http://www.w3.org/1999/xhtml">')]
-    for page in pages:
-        if not page.in_sitemap:
-            continue
-        inputs = (linker.base_url, default, page.path, page.lastmod, page.alternates)
-        entry = known.get(inputs)
-        if entry is None:
-            entry = known[inputs] = _entry(page, linker, default)
-        entries.append(entry)
-    entries.append("</urlset>\n")
-    return "\n".join(entries).encode("utf-8")
+    listed = [page for page in pages if page.in_sitemap]
+    entries = tuple(recall.each("sitemap entries", _entry, listed, attrgetter("path"), linker,
+                                default))
+    return recall("sitemap", _urlset, entries)
+
+
+
+_URLSET = ('<?xml version="1.0" encoding="utf-8"?>\n'
+           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+           'xmlns:xhtml="http://www.w3.org/1999/xhtml">')
+
+
+def _urlset(entries: tuple[str, ...]) -> bytes:
+    return "\n".join((_URLSET, *entries, "</urlset>\n")).encode("utf-8")
 
 
 def _entry(page: Page, linker: urls.Linker, default_language: str) -> str:
@@ -54,9 +57,12 @@ def news_sitemap(site: Site, linker: urls.Linker) -> bytes:
         ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
         'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'),
     ]
+    clock = site.now.timestamp()
     for edition in site.editions:
-        for article in edition.articles:
-            if not is_news(article.date.timestamp(), site.now):
+        for article in edition.articles:  # newest first: the window's end ends the loop
+            if article.timestamp < clock - NEWS_WINDOW.total_seconds():
+                break
+            if not is_news(article.timestamp, clock):
                 continue
             lines += [
                 "  <url>",

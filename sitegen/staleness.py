@@ -11,11 +11,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .recall import Recall
 
 if TYPE_CHECKING:
     from .content import Article
@@ -117,22 +120,25 @@ def _blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def stale_translations(groups: Iterable[TranslationGroup], history: GitHistory | None,
-                       files: Mapping[str, bytes], default_language: str) -> dict[str, Stale]:
+def stale_translations(groups: Sequence[TranslationGroup], history: GitHistory | None,
+                       files: Mapping[str, bytes], default_language: str,
+                       recall: Recall | None = None) -> dict[str, Stale]:
     """Every stale version, by its file: by the git history where the story's files are in git,
-    else by `translated_from`."""
-    found: dict[str, Stale] = {}
-    for story in groups:
+    else by `translated_from`. A story's verdict depends on its articles (whose digests cover
+    their files' bytes) and the history, so `recall` keeps it while both stay the same."""
+
+    def stale_in(story: TranslationGroup, history: GitHistory | None,
+                 default_language: str) -> list[Stale]:
         if len(story.versions) < 2:
-            continue
-        tracked = history is not None and any(v.source in history.blobs for v in story.versions)
-        if tracked:
-            assert history is not None
-            stale = _by_history(story.versions, history, files, default_language)
-        else:
-            stale = _by_fingerprint(story.versions)
-        found.update((s.translation, s) for s in stale)
-    return found
+            return []
+        if history is not None and any(v.source in history.blobs for v in story.versions):
+            return _by_history(story.versions, history, files, default_language)
+        return _by_fingerprint(story.versions)
+
+    recall = recall or Recall()
+    verdicts = recall.each("stale", stale_in, groups, attrgetter("key"), history,
+                           default_language)
+    return {s.translation: s for stale in verdicts for s in stale}
 
 
 def _by_history(versions: tuple[Article, ...], history: GitHistory, files: Mapping[str, bytes],

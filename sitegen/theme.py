@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,17 +20,18 @@ class Theme:
     digest: str  # changes whenever any template or static file does
 
     @classmethod
-    def load(cls, theme_dirs: tuple[Path, ...]) -> Theme:
+    def load(cls, theme_dirs: tuple[Path, ...], read: Callable[[str], bytes]) -> Theme:
+        """`read` gives a file's bytes (the build cache's reader)."""
         assets: dict[str, tuple[str, str]] = {}
         digest = hashlib.blake2b(digest_size=20)
         for folder in reversed(theme_dirs):  # later (the site's own) files win
             for name, path in static_files(folder / "static"):
-                data = Path(path).read_bytes()
+                data = read(path)
                 assets[name] = (urls.ASSETS + _fingerprinted(name, data), path)
         for folder in theme_dirs:
             for name, path in static_files(folder / "templates"):
                 digest.update(f"{folder}\0{name}\0".encode())
-                digest.update(Path(path).read_bytes())
+                digest.update(read(path))
         for name, (output, _) in sorted(assets.items()):
             digest.update(f"{name}\0{output}\0".encode())
         return cls(tuple(d / "templates" for d in theme_dirs), dict(sorted(assets.items())),

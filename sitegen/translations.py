@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error
+from .recall import swaps
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,29 @@ def group_leniently(articles: Iterable[Article], languages: tuple[str, ...]
         key = next((a.translation_key for a in versions if a.translation_key), versions[0].pair_name)
         groups.append(TranslationGroup(key, tuple(versions)))
     return tuple(sorted(groups, key=lambda g: g.versions[0].source)), problems
+
+
+def regroup(stories: tuple[TranslationGroup, ...], before: list[Article],
+            after: list[Article], languages: tuple[str, ...]) -> tuple[TranslationGroup, ...] | None:
+    """`stories`, the groups of `before`, brought up to date for `after`: possible when both
+    name the same files in the same order and each changed article links to its translations
+    as it did; None when the articles must be grouped afresh."""
+    swapped = swaps(before, after)
+    if swapped is None or any(_links(old) != _links(new) for old, new in swapped):
+        return None
+    if not swapped:
+        return stories
+    where = {v.source: n for n, story in enumerate(stories) for v in story.versions}
+    regrouped = list(stories)
+    for old, new in swapped:
+        story = regrouped[where[old.source]]
+        regrouped[where[old.source]] = TranslationGroup(
+            story.key, tuple(new if version is old else version for version in story.versions))
+    return tuple(regrouped)
+
+
+def _links(article: Article) -> tuple[str, str, str, str | None]:
+    return (article.source, article.lang, article.pair_name, article.translation_key)
 
 
 def _duplicates(versions: list[Article]) -> list[Diagnostic]:

@@ -83,6 +83,12 @@ class Linker:
         self.base_path = urlsplit(self.base_url).path
         self._quoted: dict[str, str] = {}
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Linker) and other.base_url == self.base_url
+
+    def __hash__(self) -> int:
+        return hash(self.base_url)
+
     def href(self, path: str) -> str:
         """A site-relative link, as pages use: `/en/americas/story/`."""
         return self.base_path + self._quote(path)

@@ -28,9 +28,9 @@ def is_source(site_dir: Path, path: str) -> bool:
 
 
 class Watcher:
-    """Calls `changed()` (from watchdog's thread) whenever a source of the site changes."""
+    """Calls `changed(paths)` (from watchdog's thread) whenever sources of the site change."""
 
-    def __init__(self, site_dir: Path, changed: Callable[[], None]) -> None:
+    def __init__(self, site_dir: Path, changed: Callable[[list[str]], None]) -> None:
         from watchdog.events import FileSystemEventHandler
         from watchdog.observers import Observer
 
@@ -63,8 +63,10 @@ class Watcher:
         for path in filter(None, map(str, paths)):
             if Path(path).parent == self.site_dir and Path(path).name in WATCHED_FOLDERS:
                 self._watch(Path(path))  # a watched folder that was created or moved in
-        if any(is_source(self.site_dir, str(p)) for p in paths if p):
-            self.changed()
+        sources = [path for path in filter(None, map(str, paths))
+                   if is_source(self.site_dir, path)]
+        if sources:
+            self.changed(sources)
 
     def _watch(self, folder: Path) -> None:
         if folder.is_dir() and str(folder) not in self.watched:
