@@ -1,0 +1,251 @@
+"""The live preview's memo: after any sequence of saves, rebuilt from what the watcher named,
+the preview holds exactly what a fresh `sitegen build --no-cache` of the same files writes.
+
+The preview is driven in-process (no server, no watcher), so each save names its paths as the
+watcher would, and every step is compared file by file with a cold build.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CONFIG, EPOCH, Site, article, tree
+
+from sitegen import serve
+from sitegen.recall import Recall, swaps
+from sitegen.serve import Preview
+
+BUNDLED_TEMPLATES = Path(__file__).resolve().parents[1] / "themes" / "default" / "templates"
+HOUR = 3600
+
+
+def story(title: str, date: str, slug: str, tags: str = "[cuba]", **fields: str) -> str:
+    return article(title, date=date, slug=slug, tags=tags, authors="[Staff]",
+                   section="world", sources="[Reuters]", **fields)
+
+
+FILES = {
+    f"content/world/story{n}.{lang}.md": story(f"Story {n} {lang}", f"2014-0{1 + n % 9}-1{n}T10:00:00Z",
+                                               f"story-{n}-{lang}", tags=f"[cuba, tag{n % 3}]")
+    for n in range(8) for lang in ("en", "es")
+} | {
+    "content/world/draft.en.md": story("A Draft", "2014-05-05T10:00:00Z", "a-draft", draft="true"),
+    # Comes out one hour after the tests' clock.
+    "content/world/later.en.md": story("Later", "2025-01-01T01:00:00Z", "later"),
+    "content/world/single.es.md": story("Solo en español", "2014-03-03T10:00:00Z", "solo"),
+    "static/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
+}
+PAGED = CONFIG.replace('theme = "default"\n', 'theme = "default"\nper_page = 3\n')
+
+
+class Editor:
+    """Saves files of a site the way an editor would and names them as the watcher does."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.root = site.root.resolve()
+
+    def save(self, rel: str, text: str) -> str:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+        return str(path)
+
+    def change(self, rel: str, old: str, new: str) -> str:
+        text = (self.root / rel).read_text("utf-8")
+        assert old in text, (rel, old)
+        return self.save(rel, text.replace(old, new))
+
+    def remove(self, rel: str) -> str:
+        (self.root / rel).unlink()
+        return str(self.root / rel)
+
+    def move(self, rel: str, to: str) -> list[str]:
+        (self.root / rel).rename(self.root / to)
+        return [str(self.root / rel), str(self.root / to)]
+
+
+def cold_build(site: Site, out: Path) -> dict[str, bytes]:
+    shutil.rmtree(out, ignore_errors=True)
+    result = site.build("--no-cache", "-j", "1", "-o", str(out))
+    assert result.code == 0, result.err
+    return tree(out)
+
+
+def template_with_marker(marker: str) -> str:
+    text = (BUNDLED_TEMPLATES / "article.html").read_text("utf-8")
+    assert "</article>" in text
+    return text.replace("</article>", f"<p>{marker}</p></article>", 1)
+
+
+Save = Callable[[Editor, pytest.MonkeyPatch], "str | list[str]"]
+
+SAVES: list[tuple[str, Save]] = [
+    ("a body edited", lambda e, _: e.change("content/world/story3.en.md", "Second paragraph.",
+                                            "A correction.")),
+    ("a headline edited", lambda e, _: e.change("content/world/story2.es.md", "title: Story 2 es",
+                                                "title: Titular nuevo")),
+    ("a date moved (the listings reorder)",
+     lambda e, _: e.change("content/world/story1.en.md", "2014-02-11", "2014-09-30")),
+    ("tags changed", lambda e, _: e.change("content/world/story4.en.md", "[cuba, tag1]",
+                                           "[havana, tag1]")),
+    ("a draft published", lambda e, _: e.change("content/world/draft.en.md", "draft: true\n", "")),
+    ("a story published as a draft",
+     lambda e, _: e.change("content/world/story5.es.md", "section: world",
+                           "section: world\ndraft: true")),
+    ("an article added", lambda e, _: e.save("content/world/new.en.md",
+                                             story("Brand New", "2014-06-06T10:00:00Z", "new"))),
+    ("its translation added",
+     lambda e, _: e.save("content/world/new.es.md", story("Nuevo", "2014-06-06T11:00:00Z", "nuevo"))),
+    ("an article removed", lambda e, _: e.remove("content/world/story6.es.md")),
+    ("an article renamed", lambda e, _: e.move("content/world/story7.en.md",
+                                               "content/world/renamed.en.md")),
+    ("two stories joined by translation_key",
+     lambda e, _: [e.change("content/world/renamed.en.md", "section: world",
+                            "section: world\ntranslation_key: joined"),
+                   e.change("content/world/single.es.md", "section: world",
+                            "section: world\ntranslation_key: joined")]),
+    ("a translation falls behind its original",
+     lambda e, _: [e.change("content/world/story0.es.md", "section: world",
+                            "section: world\ntranslated_from: 0000000000"),
+                   e.change("content/world/story0.en.md", "Second paragraph.", "Updated.")]),
+    ("the clock passes a scheduled article",
+     lambda e, mp: (mp.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 2 * HOUR)), [])[1]),
+    ("the site's own template", lambda e, _: e.save("themes/default/templates/article.html",
+                                                    template_with_marker("MARKER-1"))),
+    ("that template edited", lambda e, _: e.save("themes/default/templates/article.html",
+                                                 template_with_marker("MARKER-2"))),
+    ("a static file edited", lambda e, _: e.save("static/logo.svg", "<svg/>\n")),
+    ("the configuration edited",
+     lambda e, _: e.change("sitegen.toml", 'title = "The Island Post"', 'title = "The Post"')),
+    ("a body edited again", lambda e, _: e.change("content/world/story3.en.md", "A correction.",
+                                                  "Another correction.")),
+]
+
+
+def test_every_save_gives_what_a_cold_build_writes(make_site, monkeypatch, tmp_path: Path):
+    site = make_site(FILES, config=PAGED)
+    editor, preview = Editor(site), Preview(site.root, drafts=False, future=False)
+    assert preview.rebuild(jobs=1)
+    assert tree(preview.out_dir) == cold_build(site, tmp_path / "cold")
+    for name, save in SAVES:
+        paths = save(editor, monkeypatch)
+        assert preview.rebuild(set([paths] if isinstance(paths, str) else paths)), name
+        assert tree(preview.out_dir) == cold_build(site, tmp_path / "cold"), name
+
+
+def test_a_broken_save_and_its_fix_end_as_a_cold_build(make_site, tmp_path: Path):
+    site = make_site(FILES, config=PAGED)
+    editor, preview = Editor(site), Preview(site.root, drafts=False, future=False)
+    assert preview.rebuild(jobs=1)
+    good = tree(preview.out_dir)
+    broken = editor.change("content/world/story3.en.md", "title: Story 3 en", "title: [oops")
+    assert not preview.rebuild({broken})
+    assert preview.problems and "story3.en.md" in preview.problems[0]
+    assert tree(preview.out_dir) == good
+    fixed = editor.change("content/world/story3.en.md", "title: [oops", "title: Fixed")
+    assert preview.rebuild({fixed}) and not preview.problems
+    assert tree(preview.out_dir) == cold_build(site, tmp_path / "cold")
+
+
+def test_builds_trust_the_watcher_and_a_check_finds_what_it_missed(make_site, tmp_path: Path):
+    """A save the watcher did not name stays unseen by builds that trust it (they read nothing
+    else), until a build that looks at every source, as the preview runs after a quiet while."""
+    site = make_site(FILES, config=PAGED)
+    editor, preview = Editor(site), Preview(site.root, drafts=False, future=False)
+    assert preview.rebuild(jobs=1)
+    before = tree(preview.out_dir)
+    editor.change("content/world/story3.en.md", "Second paragraph.", "Unannounced.")
+    assert preview.rebuild(set())
+    assert tree(preview.out_dir) == before
+    assert preview.rebuild(None)
+    assert b"Unannounced." in (preview.out_dir / "en/world/story-3-en/index.html").read_bytes()
+    assert tree(preview.out_dir) == cold_build(site, tmp_path / "cold")
+
+
+def test_the_builder_checks_every_source_after_a_quiet_while(make_site, monkeypatch):
+    monkeypatch.setattr(serve, "CHECK_AFTER", 0.2)
+    site = make_site(FILES, config=PAGED)
+    editor, preview = Editor(site), Preview(site.root, drafts=False, future=False)
+    assert preview.rebuild(jobs=1)
+    builder = threading.Thread(target=preview.run_builder, daemon=True)
+    builder.start()
+    try:
+        page = preview.out_dir / "en/world/story-3-en/index.html"
+        preview.changed([editor.change("content/world/story3.en.md", "First", "Named")])
+        editor.change("content/world/story2.en.md", "First", "Unnamed")
+        deadline = time.monotonic() + 20
+        while b"Unnamed" not in (preview.out_dir / "en/world/story-2-en/index.html").read_bytes():
+            assert time.monotonic() < deadline, "the check never came"
+            time.sleep(0.05)
+        assert b"Named" in page.read_bytes()
+    finally:
+        preview.stop()
+        builder.join(timeout=5)
+
+
+# The recall itself ---------------------------------------------------------------------------
+
+def test_recall_hands_back_what_equal_inputs_made():
+    recall, made = Recall(), []
+
+    def make(*inputs: object) -> list[object]:
+        made.append(inputs)
+        return list(inputs)
+
+    first = recall("x", make, 1, "a")
+    assert recall("x", make, 1, "a") is first and len(made) == 1
+    recall.finish()
+    assert recall("x", make, 1, "a") is first and len(made) == 1
+    assert recall("x", make, 2, "a") == [2, "a"] and len(made) == 2
+    recall.finish()
+    recall.finish()  # a build that did not ask for "x" lets it go
+    assert recall("x", make, 2, "a") == [2, "a"] and len(made) == 3
+
+
+def test_recall_each_takes_back_the_same_objects_at_any_place():
+    recall, made = Recall(), []
+    items = [object() for _ in range(40)]
+
+    def make(item: object, shared: str) -> tuple[object, str]:
+        made.append(item)
+        return (item, shared)
+
+    first = recall.each("items", make, items, id, "s")
+    assert len(made) == 40
+    new = object()
+    moved = [new, *items[:20], *items[21:]]  # one new, one gone, the rest shifted
+    again = recall.each("items", make, moved, id, "s")
+    assert made[40:] == [new]
+    assert again[1:] == first[:20] + first[21:] and all(
+        a is b for a, b in zip(again[1:], first[:20] + first[21:]))
+    assert recall.each("items", make, moved, id, "other") == [(i, "other") for i in moved]
+
+
+def test_recall_update_falls_back_to_making_afresh():
+    recall = Recall()
+    calls: list[str] = []
+
+    def make(items: list[int], step: int) -> list[int]:
+        calls.append("make")
+        return [i * step for i in items]
+
+    def update(value: list[int], before: list[int], after: list[int],
+               step: int) -> list[int] | None:
+        calls.append("update")
+        changed = swaps(before, after)
+        if changed is None:
+            return None
+        return [v if b is a else a * step for v, b, a in zip(value, before, after)]
+
+    assert recall.update("n", make, update, [1, 2, 3], 10) == [10, 20, 30]
+    assert recall.update("n", make, update, [1, 5, 3], 10) == [10, 50, 30]
+    assert recall.update("n", make, update, [1, 5], 10) == [10, 50]
+    assert recall.update("n", make, update, [1, 5], 2) == [2, 10]
+    assert calls == ["make", "update", "update", "make", "make"]
+    assert swaps([1, 2], [1, 2, 3]) is None
