@@ -54,7 +54,7 @@ class SiteInputs:
                                 lambda: discover.content_files(config))
         return cls(
             config,
-            tuple([(s.rel, store.read(s.path)) for s in sources]),
+            tuple(zip([s.rel for s in sources], store.read_all([s.path for s in sources]))),
             Theme.load(discover.theme_dirs(config), store.read),
             {lang: l10n.catalog_digest(locale_dirs, lang, store.read) for lang in config.codes},
             _static_files(config, store),
@@ -78,17 +78,19 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
     try:
         inputs = SiteInputs.read(config, store)
         settings = parse_settings(inputs, store)
-        keys = [store.article_key(rel, data, settings) for rel, data in inputs.files]
-        site_key = _site_key(inputs, keys, options, store)
+        keys = store.article_keys(inputs.files, settings)
+        # A build that trusts a watcher skips the whole-site check: something did change.
+        site_key = None if store.watched else _site_key(inputs, keys, options, store)
         unchanged = _unchanged(config, out, site_key, store)
         if unchanged is not None:
             return unchanged
         result = _full_build(inputs, settings, keys, options, out, store,
                              jobs or parallel.default_jobs(), lock)
+        store.recall.finish()
         # From the articles just parsed or verified, never from what the cache said before.
-        site_key = _site_key(inputs, keys, options, store)
-        if site_key is not None:
-            store.put(f"site:{out.resolve()}", site_key)
+        site_key = None if store.watched else _site_key(inputs, keys, options, store)
+        if site_key is not None or store.get(f"site:{out.resolve()}"):
+            store.put(f"site:{out.resolve()}", site_key or "")
         return result
     finally:
         if cache is None:
@@ -110,7 +112,7 @@ def parse_settings(inputs: SiteInputs, store: Cache) -> ParseSettings:
                                                      config.site_dir))
             store.put(f"backlink:{lang}:{digest}", title)
         titles[lang] = title
-    return ParseSettings.of(inputs.config, titles)
+    return store.same(ParseSettings.of(inputs.config, titles))
 
 
 # The whole site at once ---------------------------------------------------------------------
@@ -142,7 +144,7 @@ def _unchanged(config: site_config.SiteConfig, out: Path, site_key: str | None,
     if not written or not (out / MANIFEST).is_file():
         return None
     writer = OutputWriter(out, written, verify=not store.owns_output)
-    if not all(writer.current(path, w.key) for path, w in written.items()):
+    if writer.keep({path: w.key for path, w in written.items()}):
         return None
     return BuildResult(config, int(site_key.rsplit(" ", 1)[1]), len(written),
                        WriteReport(0, len(written), 0))

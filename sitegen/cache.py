@@ -122,6 +122,14 @@ class Cache:
         self.files[path] = (signature, data)
         return data
 
+    def read_all(self, paths: list[str]) -> list[bytes]:
+        """`read()` of each path; while watched, what is known is taken as it is."""
+        if not self.watched:
+            return [self.read(path) for path in paths]
+        files = self.files
+        return [found[1] if (found := files.get(path)) is not None and found[1] is not None
+                else self.read(path) for path in paths]
+
     def signature(self, path: str) -> tuple[int, int, int]:
         """A file's size, time and inode: what tells a copied file has changed."""
         known = self.files.get(path)
@@ -153,14 +161,20 @@ class Cache:
         stat = os.stat(path)
         return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
-    def article_key(self, rel: str, data: bytes, settings: Any) -> str:
-        """content.article_key, remembered for the very bytes object `read()` returned."""
-        known = self.keys.get(rel)
-        if known is None or known[0] is not data or known[1] != settings:
-            from .content import article_key
+    def article_keys(self, files: Iterable[tuple[str, bytes]], settings: Any) -> list[str]:
+        """content.article_key of each (file, bytes), remembered for the very bytes object
+        `read()` returned."""
+        known = self.keys
+        return [found[2] if (found := known.get(rel)) is not None and found[0] is data
+                and (found[1] is settings or found[1] == settings)
+                else self._article_key(rel, data, settings) for rel, data in files]
 
-            known = self.keys[rel] = (data, settings, article_key(rel, data, settings))
-        return known[2]
+    def _article_key(self, rel: str, data: bytes, settings: Any) -> str:
+        from .content import article_key
+
+        key = article_key(rel, data, settings)
+        self.keys[rel] = (data, settings, key)
+        return key
 
     def load_articles(self) -> None:
         """Read every stored article once; entries that fail their checksum are dropped."""

@@ -64,8 +64,7 @@ class Contexts:
                 *head, data["kind"], data["name"], data["title"], data["total"], data["number"],
                 data["count"], data["newer"], data["older"], data["articles"]))
         if page.template == "terms.html":
-            terms = tuple((t.title, t.path(), t.count) for t in data["listings"])
-            return self._context(page, terms_context, (*head, data["kind"], terms))
+            return self._context(page, terms_context, (*head, data["kind"], data["terms"]))
         return self._context(page, page_context, head)
 
     def _context(self, page: Page, function: Callable[..., dict[str, Any]],

@@ -52,11 +52,12 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
 
     writer = OutputWriter(out, store.written(out), lock, verify=not store.owns_output)
     try:
-        render = [job for job in page_jobs if not writer.current(job.path, job.key)]
+        stale = writer.keep({job.path: job.key for job in page_jobs})
+        render = [job for job in page_jobs if job.path in stale]
         generated_keys = {path: store.recall(("digest", path), _digest, data)
                           for path, data in generated.items()}
-        write_generated = [p for p, k in generated_keys.items() if not writer.current(p, k)]
-        write_copies = [p for p, (_, k) in copies.items() if not writer.current(p, k)]
+        write_generated = sorted(writer.keep(generated_keys))
+        write_copies = sorted(writer.keep({path: key for path, (_, key) in copies.items()}))
         writer.plan(len(render) + len(write_generated) + len(write_copies),
                     len(page_jobs) + len(generated) + len(copies))
         _render_pages(site, theme, render, writer, store, jobs)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from . import urls
-from .assemble import Edition, Listing, Site, listing_path
+from .assemble import Listing, Site, listing_path
 from .content import Article
 from .recall import Recall
 
@@ -44,14 +44,20 @@ def site_pages(site: Site, recall: Recall | None = None) -> tuple[Page, ...]:
     recall = recall or Recall()
     pages: list[Page] = [_root(site)]
     for edition in site.editions:
-        pages.extend([recall(("article", a.source), _article_page, a, site.versions(a),
-                             site.behind.get(a.source)) for a in edition.articles])
+        stories, behind = site.stories, site.behind
+        pages.extend(recall.each(
+            ("articles", edition.lang), _article_page,
+            [(a, stories[a.source], behind.get(a.source)) for a in edition.articles], _source))
         for listing in (edition.front, *edition.sections, *edition.tags, *edition.authors):
             pages.extend(recall(("listing", listing.kind, listing.lang, listing.name),
                                 _listing_pages, listing, _shared_listing(site, listing), recall))
         lastmod = max((a.modified for a in edition.articles), default=None)
-        pages.append(_terms_page(site, edition, "tag", lastmod))
-        pages.append(_terms_page(site, edition, "author", lastmod))
+        for kind, index, listings in (("tag", urls.tag_index, edition.tags),
+                                      ("author", urls.author_index, edition.authors)):
+            pages.append(recall(
+                ("terms", kind, edition.lang), _terms_page, kind, edition.lang,
+                tuple((e.lang, index(e.lang)) for e in site.editions), lastmod,
+                tuple((t.title, t.path(), t.count) for t in listings)))
         pages.append(Page(urls.not_found(edition.lang), "404.html", edition.lang,
                           alternates=(), in_sitemap=False))
     # The root 404 page, which CDNs answer for any missing path, in the default language.
@@ -66,14 +72,18 @@ def _root(site: Site) -> Page:
                 in_sitemap=False)
 
 
-def _article_page(article: Article, versions: tuple[Article, ...],
-                  behind: Article | None) -> Page:
-    """`versions` are the story's published versions, this one included; `behind` is the
-    original this version, a stale translation, fell behind."""
+def _article_page(inputs: tuple[Article, tuple[Article, ...], Article | None]) -> Page:
+    """An article with its story's published versions (itself included) and, if it is a stale
+    translation, the original it fell behind."""
+    article, versions, behind = inputs
     return Page(article.path, "article.html", article.lang,
                 alternates=tuple((v.lang, v.path) for v in versions),
                 lastmod=article.modified,
                 data={"article": article, "versions": versions, "behind": behind})
+
+
+def _source(inputs: tuple[Article, tuple[Article, ...], Article | None]) -> str:
+    return inputs[0].source
 
 
 def _listing_pages(listing: Listing, shared: tuple[tuple[str, str], ...],
@@ -111,9 +121,9 @@ def _shared_listing(site: Site, listing: Listing) -> tuple[tuple[str, str], ...]
     return ((listing.lang, listing.path()),)
 
 
-def _terms_page(site: Site, edition: Edition, kind: str, lastmod: datetime | None) -> Page:
+def _terms_page(kind: str, lang: str, alternates: tuple[tuple[str, str], ...],
+                lastmod: datetime | None, terms: tuple[tuple[str, str, int], ...]) -> Page:
+    """The index of every tag or author: (title, path, count) of each."""
     index = urls.tag_index if kind == "tag" else urls.author_index
-    listings = edition.tags if kind == "tag" else edition.authors
-    return Page(index(edition.lang), "terms.html", edition.lang,
-                alternates=tuple((e.lang, index(e.lang)) for e in site.editions),
-                lastmod=lastmod, data={"kind": kind, "listings": listings})
+    return Page(index(lang), "terms.html", lang, alternates, lastmod=lastmod,
+                data={"kind": kind, "terms": terms})

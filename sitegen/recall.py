@@ -38,22 +38,23 @@ class Recall:
 
     def each(self, name: Hashable, make: Callable[..., T], items: Sequence[Item],
              key: Callable[[Item], Hashable], *shared: Any) -> list[T]:
-        """`[make(item, *shared) for item in items]`, where every item that is the very object
-        of the last build (at the same place, or else with the same `key`) gets its last value
-        back: the same as calling the recall once per item, at a fraction of the cost."""
+        """`[make(item, *shared) for item in items]`, where every item equal to one of the last
+        build (at the same place, or else with the same `key`) gets its last value back: the
+        same as calling the recall once per item, at a fraction of the cost."""
         last = self._used.get(name) or self._last.get(name)
         if last is None or last[0][2:] != shared:
             values = [make(item, *shared) for item in items]
         else:
             before, values_before = last[0][0], last[1]
-            values = ([v if a is b else _MISSING for a, b, v in zip(items, before, values_before)]
+            values = ([v if a is b or a == b else _MISSING
+                       for a, b, v in zip(items, before, values_before)]
                       if len(before) == len(items) else [_MISSING] * len(items))
             missing = [n for n, value in enumerate(values) if value is _MISSING]
             by_key = ({key(b): (b, v) for b, v in zip(before, values_before)}
                       if len(missing) > _LOOKUPS else {})
             for n in missing:
                 found = by_key.get(key(items[n]))
-                values[n] = found[1] if found is not None and found[0] is items[n] \
+                values[n] = found[1] if found is not None and found[0] == items[n] \
                     else make(items[n], *shared)
         self._used[name] = ((items, key, *shared), values)
         return values

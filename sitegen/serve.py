@@ -37,7 +37,7 @@ PREVIEW_FOLDER = "preview"
 EVENTS = "/_sitegen/events"
 SCRIPT = "/_sitegen/live.js"
 STATUS = "/_status/"  # the translation status page, only ever served by the preview
-QUIET = 0.03  # seconds without a new event before a burst of saves is built
+QUIET = 0.01  # seconds without a new event before a burst of saves is built
 CHECK_AFTER = 2.0  # seconds of quiet after which every source is looked at once more
 MAX_RELOAD_PATHS = 500  # beyond this many renewed files, every open page reloads
 

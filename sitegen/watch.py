@@ -59,6 +59,8 @@ class Watcher:
     def on_event(self, event: Any) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reading a file changes nothing
+        if event.is_directory and event.event_type == "modified":
+            return  # said of a folder whenever a file in it changes, which is reported itself
         paths = [event.src_path, getattr(event, "dest_path", "")]
         for path in filter(None, map(str, paths)):
             if Path(path).parent == self.site_dir and Path(path).name in WATCHED_FOLDERS:

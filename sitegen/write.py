@@ -56,33 +56,36 @@ class OutputWriter:
         self.out_dir = out_dir.absolute()
         self.lock = lock or nullcontext()  # held while files are put in place
         self.verify = verify  # look at each kept file's size and time
-        self.owned = _previous_files(self.out_dir)
-        # What the cache remembers counts only for files sitegen wrote and nobody changed since.
-        self.before = {p: w for p, w in written_before.items() if p in self.owned}
+        if not verify and written_before:  # a folder only sitegen writes: the record is true
+            self.owned, self.before = set(written_before), written_before
+        else:
+            self.owned = _previous_files(self.out_dir)
+            # What the cache remembers counts only for files sitegen wrote, unchanged since.
+            self.before = {p: w for p, w in written_before.items() if p in self.owned}
         self.files: dict[str, Written] = {}
         self.pending: list[str] = []
         self.staging: Path | None = None
         self.unchanged = 0
         self.renewed: list[str] = []
 
-    def current(self, path: str, key: str) -> bool:
-        """True if the output already holds the file made from `key`; it is then kept as it is."""
-        before = self.before.get(path)
-        if before is None or before.key != key:
-            return False
-        if not self.verify:
-            self.files[path] = before
-            self.unchanged += 1
-            return True
+    def keep(self, wanted: dict[str, str]) -> set[str]:
+        """Keep, as they are, the files the output already holds made from the same key
+        (path -> key); returns the paths that must be written."""
+        before = self.before
+        kept = {path: found for path, key in wanted.items()
+                if (found := before.get(path)) is not None and found.key == key}
+        if self.verify:
+            kept = {path: found for path, found in kept.items() if self._intact(path, found)}
+        self.files.update(kept)
+        self.unchanged += len(kept)
+        return wanted.keys() - kept.keys()
+
+    def _intact(self, path: str, written: Written) -> bool:
         try:
             stat = os.stat(f"{self.out_dir}/{path}")
         except OSError:
             return False
-        if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
-            return False
-        self.files[path] = before
-        self.unchanged += 1
-        return True
+        return (stat.st_size, stat.st_mtime_ns) == (written.size, written.mtime_ns)
 
     def plan(self, changes: int, total: int) -> None:
         """Stage a whole new tree when much changes; otherwise replace files one by one."""
@@ -122,8 +125,7 @@ class OutputWriter:
         self.wrote(path, Written(key, stat.st_size, stat.st_mtime_ns))
 
     def commit(self) -> WriteReport:
-        clashes = sorted(p for p in self.files if p not in self.owned
-                         and (self.out_dir / p).exists())
+        clashes = sorted(p for p in self.files.keys() - self.owned if (self.out_dir / p).exists())
         if clashes:
             raise BuildFailed([error(str(self.out_dir / p), None,
                                      "this file was not written by sitegen and the build would "
