@@ -50,11 +50,10 @@ class SiteInputs:
     @classmethod
     def read(cls, config: site_config.SiteConfig, store: Cache) -> SiteInputs:
         locale_dirs = discover.locale_dirs(config)
-        sources = store.listing(("content", config.content_dir),
-                                lambda: discover.content_files(config))
         return cls(
             config,
-            tuple(zip([s.rel for s in sources], store.read_all([s.path for s in sources]))),
+            store.snapshot(("content", config.content_dir), lambda: discover.content_files(config),
+                           lambda rel, path: (rel, store.read(path))),
             Theme.load(discover.theme_dirs(config), store.read),
             {lang: l10n.catalog_digest(locale_dirs, lang, store.read) for lang in config.codes},
             _static_files(config, store),
@@ -222,11 +221,12 @@ def _parse_one(settings: ParseSettings, file: tuple[str, bytes]) -> Article | tu
 def _static_files(config: site_config.SiteConfig,
                   store: Cache) -> tuple[tuple[str, str, str], ...]:
     folder = config.site_dir / "static"
-    found = []
-    for name, path in store.listing(("static", folder), lambda: discover.static_files(folder)):
+
+    def copied(name: str, path: str) -> tuple[str, str, str]:
         try:
             size, mtime_ns, _ = store.signature(path)
         except OSError as exc:
             raise BuildFailed([error(f"static/{name}", None, f"cannot read: {exc.strerror}")])
-        found.append((name, path, f"file:{size}:{mtime_ns}"))
-    return tuple(found)
+        return (name, path, f"file:{size}:{mtime_ns}")
+
+    return store.snapshot(("static", folder), lambda: discover.static_files(folder), copied)

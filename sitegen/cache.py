@@ -12,8 +12,8 @@ import hashlib
 import os
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,6 +34,16 @@ class Written:
     mtime_ns: int
 
 
+@dataclass(slots=True)
+class _Snapshot:
+    """A folder's files as last walked, a value made of each, and which the watcher named."""
+
+    found: tuple[tuple[str, str], ...]  # (label, path)
+    positions: dict[str, int]  # path -> its place in found
+    values: tuple[Any, ...]
+    named: set[int] = field(default_factory=set)
+
+
 class Cache:
     """A key-value memo of articles plus the record of each output folder; in memory if no path."""
 
@@ -43,9 +53,9 @@ class Cache:
         self.outputs: dict[str, dict[str, Written]] = {}
         self.values: dict[str, str] = {}
         self.files: dict[str, tuple[tuple[int, int, int], bytes | None]] = {}
-        self.listings: dict[Any, Any] = {}  # see listing()
+        self.snapshots: dict[Hashable, _Snapshot] = {}  # see snapshot()
         # True while a watcher reports every change to the sources (the live preview): then a
-        # file or folder listing is looked at again only when the watcher names it.
+        # file is looked at again, and a folder walked again, only when the watcher names it.
         self.watched = False
         self.keys: dict[str, tuple[bytes, Any, str]] = {}
         self.page_keys: dict[str, tuple[tuple[Any, ...], str]] = {}  # see output._page_jobs
@@ -122,14 +132,6 @@ class Cache:
         self.files[path] = (signature, data)
         return data
 
-    def read_all(self, paths: list[str]) -> list[bytes]:
-        """`read()` of each path; while watched, what is known is taken as it is."""
-        if not self.watched:
-            return [self.read(path) for path in paths]
-        files = self.files
-        return [found[1] if (found := files.get(path)) is not None and found[1] is not None
-                else self.read(path) for path in paths]
-
     def signature(self, path: str) -> tuple[int, int, int]:
         """A file's size, time and inode: what tells a copied file has changed."""
         known = self.files.get(path)
@@ -140,19 +142,35 @@ class Cache:
             self.files[path] = (signature, None)
         return signature
 
-    def listing(self, name: Any, walk: Callable[[], T]) -> T:
-        """What `walk()` finds (a folder's files), walked again only when something was
-        created, removed or renamed in the sources."""
-        if not self.watched or name not in self.listings:
-            self.listings[name] = walk()
-        return self.listings[name]  # type: ignore[no-any-return]
+    def snapshot(self, name: Hashable, walk: Callable[[], Iterable[tuple[str, str]]],
+                 make: Callable[[str, str], T]) -> tuple[T, ...]:
+        """`make(label, path)` of each file `walk()` finds, as (label, path). While watched,
+        the last snapshot stands, with only the files the watcher named made again."""
+        known = self.snapshots.get(name)
+        if not self.watched or known is None:
+            found = tuple(walk())
+            known = self.snapshots[name] = _Snapshot(
+                found, {path: n for n, (_, path) in enumerate(found)},
+                tuple([make(label, path) for label, path in found]))
+        elif known.named:
+            values = list(known.values)
+            for n in known.named:
+                values[n] = make(*known.found[n])
+            known.values, known.named = tuple(values), set()
+        return known.values
 
     def forget(self, paths: Iterable[str]) -> None:
         """What the watcher saw change: those files are read again. A path not known here (a
         file or folder that came or went, or a file seen under another name) makes the next
         build look at every source."""
         for path in paths:
-            if path not in self.files or not os.path.isfile(path):
+            known = path in self.files
+            for snapshot in self.snapshots.values():
+                n = snapshot.positions.get(path)
+                if n is not None:
+                    snapshot.named.add(n)
+                    known = True
+            if not known or not os.path.isfile(path):
                 self.watched = False
             self.files.pop(path, None)
 

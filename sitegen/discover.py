@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from .config import SiteConfig
@@ -12,23 +11,18 @@ from .errors import BuildFailed, error
 ARTICLE_SUFFIXES = (".md", ".markdown")
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class SourceFile:
-    rel: str  # relative to the site folder, with "/", as diagnostics show it
-    path: str
-
-
 def bundled_dir() -> Path:
     """Where the default theme and catalogs are: inside the wheel, or the repository's top level."""
     packaged = Path(__file__).parent / "_bundled"
     return packaged if packaged.is_dir() else Path(__file__).parent.parent
 
 
-def content_files(config: SiteConfig) -> tuple[SourceFile, ...]:
+def content_files(config: SiteConfig) -> tuple[tuple[str, str], ...]:
+    """(path relative to the site, as diagnostics show it; file) of every article."""
     root = config.content_dir
     if not root.is_dir():
         raise BuildFailed([error("content", None, "no content/ folder: articles go in content/")])
-    return tuple(SourceFile(f"content/{rel}", f"{root}/{rel}") for rel in _walk(root)
+    return tuple((f"content/{rel}", f"{root}/{rel}") for rel in _walk(root)
                  if rel.endswith(ARTICLE_SUFFIXES))
 
 
