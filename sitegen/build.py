@@ -20,7 +20,7 @@ from .assemble import BuildOptions
 from .cache import Cache, open_cache
 from .content import Article, ParseSettings, backlink_title, parse
 from .errors import BuildFailed, Diagnostic, error
-from .recall import Recall
+from .recall import Recall, changed_at
 from .theme import Theme
 from .write import MANIFEST, OutputWriter, WriteReport, check_output_dir
 
@@ -179,22 +179,42 @@ def load_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], 
     return articles
 
 
+Parsed = list[Article | tuple[Diagnostic, ...]]  # each file's article, or its problems
+
+
 def parse_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], store: Cache,
                    jobs: int = 1) -> tuple[list[Article], list[Diagnostic]]:
-    """The articles that parse and the problems of those that do not."""
+    """The articles that parse and the problems of those that do not. Where only some files
+    changed since the last call, only theirs are looked at."""
     store.load_articles()
-    missing = {key: file for file, key in zip(inputs.files, keys) if key not in store.articles}
-    parsed = dict(zip(missing, parallel.run(_parse_one, settings, list(missing.values()), jobs)))
-    articles: list[Article] = []
-    problems: list[Diagnostic] = []
-    for key in keys:
-        found = store.articles.get(key) or parsed[key]
-        if isinstance(found, Article):
-            articles.append(found)
-        else:
-            problems.extend(found)
-    store.store_articles({a.digest: a for a in articles})
-    return articles, problems
+
+    def parse_all(keys: list[str], settings: ParseSettings) -> Parsed:
+        missing = {key: file for file, key in zip(inputs.files, keys)
+                   if key not in store.articles}
+        parsed = dict(zip(missing, parallel.run(_parse_one, settings, list(missing.values()),
+                                                jobs)))
+        found = [store.articles.get(key) or parsed[key] for key in keys]
+        store.store_articles({key: a for key, a in zip(keys, found) if isinstance(a, Article)})
+        return found
+
+    def reparse(last: Parsed, before: list[str], keys: list[str],
+                settings: ParseSettings) -> Parsed | None:
+        changed = changed_at(before, keys)
+        if changed is None:
+            return None
+        found = list(last)
+        for n in changed:
+            found[n] = store.articles.get(keys[n]) or _parse_one(settings, inputs.files[n])
+        store.update_articles([before[n] for n in changed],
+                              {keys[n]: found[n] for n in changed
+                               if isinstance(found[n], Article)})
+        return found
+
+    found = store.recall.update("articles", parse_all, reparse, keys, settings)
+    if len(store.articles) == len(found):  # all parsed, the usual case
+        return found, []  # type: ignore[return-value]
+    return ([a for a in found if isinstance(a, Article)],
+            [problem for a in found if not isinstance(a, Article) for problem in a])
 
 
 def group_articles(config: site_config.SiteConfig, articles: list[Article],
@@ -202,7 +222,12 @@ def group_articles(config: site_config.SiteConfig, articles: list[Article],
     """The stories; `recall` updates the last build's where only some articles changed."""
     from .translations import group, regroup
 
-    return (recall or Recall()).update("stories", group, regroup, articles, config.codes)
+    def regrouped(last: tuple[tuple[TranslationGroup, ...], Any], before: list[Article],
+                  after: list[Article], codes: tuple[str, ...]) -> Any:
+        return regroup(last[0], before, after, last[1])
+
+    return (recall or Recall()).update("stories", lambda articles, codes: (
+        group(articles, codes), None), regrouped, articles, config.codes)[0]
 
 
 def stale_translations(inputs: SiteInputs, groups: tuple[TranslationGroup, ...],

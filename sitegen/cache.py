@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import __version__
-from .recall import Recall
+from .recall import Recall, changed_at
 
 FOLDER = ".sitegen-cache"
 _FORMAT = f"sitegen-cache 7 {__version__}"
@@ -58,6 +58,7 @@ class Cache:
         # file is looked at again, and a folder walked again, only when the watcher names it.
         self.watched = False
         self.keys: dict[str, tuple[bytes, Any, str]] = {}
+        self._last_keys: tuple[tuple[tuple[str, bytes], ...], Any, list[str]] | None = None
         self.page_keys: dict[str, tuple[tuple[Any, ...], str]] = {}  # see output._page_jobs
         self.fragments: dict[tuple[Any, ...], str] = {}  # sitemap entries by their inputs
         self.kept: dict[type, Any] = {}  # see same()
@@ -179,15 +180,26 @@ class Cache:
         stat = os.stat(path)
         return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
-    def article_keys(self, files: Iterable[tuple[str, bytes]], settings: Any) -> list[str]:
+    def article_keys(self, files: tuple[tuple[str, bytes], ...], settings: Any) -> list[str]:
         """content.article_key of each (file, bytes), remembered for the very bytes object
-        `read()` returned."""
-        known = self.keys
-        return [found[2] if (found := known.get(rel)) is not None and found[0] is data
-                and (found[1] is settings or found[1] == settings)
-                else self._article_key(rel, data, settings) for rel, data in files]
+        `read()` returned; where only some files changed since the last call, only theirs."""
+        last = self._last_keys
+        changed = changed_at(last[0], files) if last is not None and last[1] is settings \
+            else None
+        if last is not None and changed is not None:
+            keys = list(last[2])
+            for n in changed:
+                keys[n] = self._article_key(*files[n], settings)
+        else:
+            keys = [self._article_key(rel, data, settings) for rel, data in files]
+        self._last_keys = (files, settings, keys)
+        return keys
 
     def _article_key(self, rel: str, data: bytes, settings: Any) -> str:
+        found = self.keys.get(rel)
+        if found is not None and found[0] is data and (found[1] is settings
+                                                       or found[1] == settings):
+            return found[2]
         from .content import article_key
 
         key = article_key(rel, data, settings)
@@ -214,31 +226,50 @@ class Cache:
 
     def store_articles(self, articles: dict[str, Any]) -> None:
         """Keep exactly the articles of this build, so the cache never grows without bound."""
-        self.articles = dict(articles)
+        stored, dates = self._stored_keys(), self.article_dates()
+        self.update_articles((self.articles.keys() | stored) - articles.keys(),
+                             {key: a for key, a in articles.items() if key not in self.articles
+                              or key not in stored or key not in dates})
+
+    def update_articles(self, removed: Iterable[str], added: dict[str, Any]) -> None:
+        """The articles of the last build less `removed`, plus `added` (key -> Article)."""
+        removed = [key for key in removed if key not in added]
         dates = self.article_dates()
-        for key in dates.keys() - articles.keys():
-            del dates[key]
-        for key in articles.keys() - dates.keys():
-            dates[key] = (articles[key].timestamp, articles[key].draft)
+        for key in removed:
+            self.articles.pop(key, None)
+            dates.pop(key, None)
+        self.articles.update(added)
+        for key, a in added.items():
+            dates[key] = (a.timestamp, a.draft)
         if self._db is None:
             return
         try:
-            if self._stored is None:
-                self._stored = {key for (key,) in self._db.execute("SELECT key FROM articles")}
-            stored = self._stored
+            stored = self._stored_keys()
             with self._db:
                 self._db.executemany("DELETE FROM articles WHERE key = ?",
-                                     [(key,) for key in stored - articles.keys()])
+                                     [(key,) for key in removed if key in stored])
                 self._db.executemany(
                     "INSERT INTO articles (key, published, draft, dates_check, checksum, blob) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(key, a.timestamp, a.draft,
-                      _dates_check(key, a.timestamp, a.draft), _checksum(blob), blob)
+                    [(key, a.timestamp, a.draft, _dates_check(key, a.timestamp, a.draft),
+                      _checksum(blob), blob)
                      for key, a, blob in ((k, a, pickle.dumps(a, pickle.HIGHEST_PROTOCOL))
-                                          for k, a in articles.items() if k not in stored)])
-            self._stored = set(articles)
+                                          for k, a in added.items() if k not in stored)])
+            stored.difference_update(removed)
+            stored.update(added)
         except sqlite3.DatabaseError:
             self._reset()
+
+    def _stored_keys(self) -> set[str]:
+        """The keys of the articles table (none without one)."""
+        if self._stored is None:
+            try:
+                self._stored = set() if self._db is None else {
+                    key for (key,) in self._db.execute("SELECT key FROM articles")}
+            except sqlite3.DatabaseError:
+                self._reset()
+                self._stored = set()
+        return self._stored
 
     # Output folders ------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ value as the same object and can recall its own work on it in turn.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from itertools import compress
+from operator import is_not
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -79,9 +81,16 @@ class Recall:
         self._last, self._used = self._used, {}
 
 
+def changed_at(before: Sequence[Any], after: Sequence[Any]) -> list[int] | None:
+    """The places where `after` holds another object than `before`, found without looking
+    inside either; None when they differ in length."""
+    if len(before) != len(after):
+        return None
+    return list(compress(range(len(after)), map(is_not, before, after)))
+
+
 def swaps(before: Sequence[T], after: Sequence[T]) -> list[tuple[T, T]] | None:
     """The (old, new) pairs where `after` holds another object than `before` at the same
     place; None when they differ in length."""
-    if len(before) != len(after):
-        return None
-    return [(old, new) for old, new in zip(before, after) if old is not new]
+    changed = changed_at(before, after)
+    return None if changed is None else [(before[n], after[n]) for n in changed]

@@ -68,23 +68,29 @@ def group_leniently(articles: Iterable[Article], languages: tuple[str, ...]
     return tuple(sorted(groups, key=lambda g: g.versions[0].source)), problems
 
 
+Places = dict[str, int]  # article source -> the place of its story
+
+
 def regroup(stories: tuple[TranslationGroup, ...], before: list[Article],
-            after: list[Article], languages: tuple[str, ...]) -> tuple[TranslationGroup, ...] | None:
-    """`stories`, the groups of `before`, brought up to date for `after`: possible when both
-    name the same files in the same order and each changed article links to its translations
-    as it did; None when the articles must be grouped afresh."""
+            after: list[Article], places: Places | None = None
+            ) -> tuple[tuple[TranslationGroup, ...], Places] | None:
+    """`stories`, the groups of `before`, brought up to date for `after`, with the place of
+    each article's story: possible when both name the same files in the same order and each
+    changed article links to its translations as it did; None when they must be grouped
+    afresh."""
     swapped = swaps(before, after)
     if swapped is None or any(_links(old) != _links(new) for old, new in swapped):
         return None
+    if places is None:
+        places = {v.source: n for n, story in enumerate(stories) for v in story.versions}
     if not swapped:
-        return stories
-    where = {v.source: n for n, story in enumerate(stories) for v in story.versions}
+        return stories, places
     regrouped = list(stories)
     for old, new in swapped:
-        story = regrouped[where[old.source]]
-        regrouped[where[old.source]] = TranslationGroup(
+        story = regrouped[places[old.source]]
+        regrouped[places[old.source]] = TranslationGroup(
             story.key, tuple(new if version is old else version for version in story.versions))
-    return tuple(regrouped)
+    return tuple(regrouped), places
 
 
 def _links(article: Article) -> tuple[str, str, str, str | None]:
