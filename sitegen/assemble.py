@@ -73,6 +73,8 @@ class Edition:
 
     language: LanguageConfig
     articles: tuple[Article, ...]  # newest first
+    stories: tuple[tuple[Article, ...], ...]  # each article's story: its published versions
+    lastmod: datetime | None  # the newest change among the articles
     front: Listing
     sections: tuple[Listing, ...]
     tags: tuple[Listing, ...]
@@ -99,11 +101,20 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
+class Shelf:
+    """One language's published articles, newest first, each beside its story."""
+
+    articles: tuple[Article, ...]
+    stories: tuple[tuple[Article, ...], ...]  # each article's story: its published versions
+    lastmod: datetime | None  # the newest change among them
+
+
+@dataclass(frozen=True, slots=True)
 class Published:
-    """What readers see of the stories at one time: every published version, by language."""
+    """What readers see of the stories at one time."""
 
     stories: dict[str, tuple[Article, ...]]  # article source -> its story's published versions
-    by_lang: dict[str, tuple[Article, ...]]  # newest first
+    shelves: dict[str, Shelf]  # by language
     since: float  # the clock it was decided at
     until: float  # the first time a scheduled article comes out: then it must be decided again
 
@@ -118,8 +129,8 @@ def assemble(config: SiteConfig, groups: Sequence[TranslationGroup], options: Bu
                               lambda last, before, after, *_: _republished(last, before, after,
                                                                            options),
                               groups, options.drafts, options.future)
-    editions = tuple(_edition(config, language, published.by_lang.get(language.code, ()), recall)
-                     for language in config.languages)
+    editions = tuple(_edition(config, language, published.shelves.get(language.code, _EMPTY),
+                              recall) for language in config.languages)
     behind = {source: original for source, original in (behind or {}).items()
               if source in published.stories}
     return Site(config, editions, published.stories, options.now, behind)
@@ -139,8 +150,19 @@ def _published(groups: Sequence[TranslationGroup], options: BuildOptions) -> Pub
     by_lang: dict[str, list[Article]] = {}
     for article in articles:
         by_lang.setdefault(article.lang, []).append(article)
-    return Published(stories, {lang: tuple(found) for lang, found in by_lang.items()},
-                     options.clock, until)
+    return Published(stories, {lang: _shelf(found, [stories[a.source] for a in found])
+                               for lang, found in by_lang.items()}, options.clock, until)
+
+
+def _shelf(articles: list[Article], stories: list[tuple[Article, ...]],
+           lastmod: datetime | None | bool = True) -> Shelf:
+    """`lastmod` True: find it."""
+    if lastmod is True:
+        lastmod = max((a.modified for a in articles), default=None)
+    return Shelf(tuple(articles), tuple(stories), lastmod)
+
+
+_EMPTY = _shelf([], [])
 
 
 def _republished(last: Published, before: Sequence[TranslationGroup],
@@ -155,17 +177,24 @@ def _republished(last: Published, before: Sequence[TranslationGroup],
             _place(old) != _place(new) for old, new in pairs):
         return None
     stories = dict(last.stories)
-    by_lang = {lang: list(articles) for lang, articles in last.by_lang.items()}
-    for old, new in pairs:
-        if old is not new and old.source in stories:
-            found = by_lang[old.lang]
-            found[next(n for n, a in enumerate(found) if a is old)] = new
-    for _, group in swapped:
-        versions = tuple([a for a in group.versions if a.source in stories])
-        for article in versions:
-            stories[article.source] = versions
-    return Published(stories, {lang: tuple(found) for lang, found in by_lang.items()},
-                     last.since, last.until)
+    shelves = {lang: (list(shelf.articles), list(shelf.stories))
+               for lang, shelf in last.shelves.items()}
+    changed_dates = set()
+    for old_group, new_group in swapped:
+        pairs = [(old, new) for old, new in zip(old_group.versions, new_group.versions)
+                 if old.source in last.stories]  # its published versions, old and new
+        versions = tuple(new for _, new in pairs)
+        for old, new in pairs:
+            stories[new.source] = versions
+            articles, story_of = shelves[new.lang]
+            n = next(n for n, article in enumerate(articles) if article is old)
+            articles[n], story_of[n] = new, versions
+            if old.modified != new.modified:
+                changed_dates.add(new.lang)
+    return Published(stories, {
+        lang: _shelf(articles, story_of,
+                     True if lang in changed_dates else last.shelves[lang].lastmod)
+        for lang, (articles, story_of) in shelves.items()}, last.since, last.until)
 
 
 def _place(article: Article) -> tuple[str, str, float, bool]:
@@ -199,9 +228,9 @@ def newest_first(article: Article) -> tuple[float, str]:
     return (-article.timestamp, article.source)
 
 
-def _edition(config: SiteConfig, language: LanguageConfig, articles: tuple[Article, ...],
+def _edition(config: SiteConfig, language: LanguageConfig, shelf: Shelf,
              recall: Recall) -> Edition:
-    lang, per_page = language.code, config.per_page
+    lang, per_page, articles = language.code, config.per_page, shelf.articles
 
     def listing(kind: str, name: str, title: str, found: list[Article]) -> Listing:
         return recall((kind, lang, name), Listing.of, kind, lang, name, title, tuple(found),
@@ -223,7 +252,8 @@ def _edition(config: SiteConfig, language: LanguageConfig, articles: tuple[Artic
     authors = sorted((listing("author", slug, name, found)
                       for slug, (name, found) in members("author", _authors, term_slug).items()),
                      key=_by_title)
-    return Edition(language, articles, listing("front", "", language.title, list(articles)),
+    return Edition(language, articles, shelf.stories, shelf.lastmod,
+                   listing("front", "", language.title, list(articles)),
                    tuple(sections), tuple(tags), tuple(authors))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 from . import urls
@@ -44,19 +45,18 @@ def site_pages(site: Site, recall: Recall | None = None) -> tuple[Page, ...]:
     recall = recall or Recall()
     pages: list[Page] = [_root(site)]
     for edition in site.editions:
-        stories, behind = site.stories, site.behind
-        pages.extend(recall.each(
-            ("articles", edition.lang), _article_page,
-            [(a, stories[a.source], behind.get(a.source)) for a in edition.articles], _source))
+        behind = [site.behind.get(a.source) for a in edition.articles] if site.behind \
+            else repeat(None)
+        pages.extend(recall.each(("articles", edition.lang), _article_page,
+                                 list(zip(edition.articles, edition.stories, behind)), _source))
         for listing in (edition.front, *edition.sections, *edition.tags, *edition.authors):
             pages.extend(recall(("listing", listing.kind, listing.lang, listing.name),
                                 _listing_pages, listing, _shared_listing(site, listing), recall))
-        lastmod = max((a.modified for a in edition.articles), default=None)
         for kind, index, listings in (("tag", urls.tag_index, edition.tags),
                                       ("author", urls.author_index, edition.authors)):
             pages.append(recall(
                 ("terms", kind, edition.lang), _terms_page, kind, edition.lang,
-                tuple((e.lang, index(e.lang)) for e in site.editions), lastmod,
+                tuple((e.lang, index(e.lang)) for e in site.editions), edition.lastmod,
                 tuple((t.title, t.path(), t.count) for t in listings)))
         pages.append(Page(urls.not_found(edition.lang), "404.html", edition.lang,
                           alternates=(), in_sitemap=False))
