@@ -14,6 +14,8 @@ import pickle
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import is_not
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -297,8 +299,9 @@ class Cache:
             self._db.executemany(
                 "INSERT OR REPLACE INTO outputs (out, path, key, size, mtime_ns) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(name, p, w.key, w.size, w.mtime_ns) for p, w in files.items()
-                 if (old := before.get(p)) is not w and old != w])
+                [(name, p, w.key, w.size, w.mtime_ns) for p in
+                 compress(files, map(is_not, map(before.get, files), files.values()))
+                 if before.get(p) != (w := files[p])])
 
     def close(self) -> None:
         if self._db is not None:

@@ -45,9 +45,9 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
     pages = site_pages(site, store.recall)
     page_jobs = _page_jobs(site, pages, theme, catalog_digests, store)
     generated = _generated_files(site, pages, store.recall)
-    copies = {output: (path, f"theme:{path}:{_file_key(path)}")
-              for output, path in theme.assets.values()}
-    copies.update({name: (path, key) for name, path, key in static if name not in copies})
+    copies = store.recall("copies", _copies, tuple(
+        (output, path, f"theme:{path}:{_file_key(path)}") for output, path in theme.assets.values()),
+        static)
     _check_collisions(pages, page_jobs, generated, copies)
 
     writer = OutputWriter(out, store.written(out), lock, verify=not store.owns_output)
@@ -57,7 +57,7 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
         generated_keys = {path: store.recall(("digest", path), _digest, data)
                           for path, data in generated.items()}
         write_generated = sorted(writer.keep(generated_keys))
-        write_copies = sorted(writer.keep({path: key for path, (_, key) in copies.items()}))
+        write_copies = sorted(writer.keep(store.recall("copy keys", _copy_keys, copies)))
         writer.plan(len(render) + len(write_generated) + len(write_copies),
                     len(page_jobs) + len(generated) + len(copies))
         _render_pages(site, theme, render, writer, store, jobs)
@@ -169,6 +169,20 @@ def _check_collisions(pages: tuple[Page, ...], jobs: list[_PageJob], generated: 
 def _owner(page: Page) -> str:
     article = page.data.get("article")
     return article.source if article is not None else f"the {page.template} page /{page.path}"
+
+
+def _copies(*sources: tuple[tuple[str, str, str], ...]) -> dict[str, tuple[str, str]]:
+    """Output path -> (file, key) of what is copied: the theme's files, then static files
+    whose path the theme does not take."""
+    copies: dict[str, tuple[str, str]] = {}
+    for found in sources:
+        copies.update({output: (path, key) for output, path, key in found
+                       if output not in copies})
+    return copies
+
+
+def _copy_keys(copies: dict[str, tuple[str, str]]) -> dict[str, str]:
+    return {path: key for path, (_, key) in copies.items()}
 
 
 def _copy_owner(path: str) -> str:

@@ -48,13 +48,15 @@ class Recall:
             values = [make(item, *shared) for item in items]
         else:
             before, values_before = last[0][0], last[1]
-            values = ([v if a is b or a == b else _MISSING
-                       for a, b, v in zip(items, before, values_before)]
-                      if len(before) == len(items) else [_MISSING] * len(items))
-            missing = [n for n, value in enumerate(values) if value is _MISSING]
+            moved = changed_at(before, items)
+            if moved is None:
+                values, moved = [_MISSING] * len(items), range(len(items))
+            else:
+                values = list(values_before)
+                moved = [n for n in moved if items[n] != before[n]]
             by_key = ({key(b): (b, v) for b, v in zip(before, values_before)}
-                      if len(missing) > _LOOKUPS else {})
-            for n in missing:
+                      if len(moved) > _LOOKUPS else {})
+            for n in moved:
                 found = by_key.get(key(items[n]))
                 values[n] = found[1] if found is not None and found[0] == items[n] \
                     else make(items[n], *shared)
