@@ -19,6 +19,7 @@ from conftest import CONFIG, EPOCH, Site, article, tree
 from sitegen import serve
 from sitegen.recall import Recall, swaps
 from sitegen.serve import Preview
+from sitegen.watch import Watcher
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parents[1] / "themes" / "default" / "templates"
 HOUR = 3600
@@ -187,6 +188,26 @@ def test_the_builder_checks_every_source_after_a_quiet_while(make_site, monkeypa
     finally:
         preview.stop()
         builder.join(timeout=5)
+
+
+def test_the_watcher_names_a_saved_file_and_not_its_folder(tmp_path: Path):
+    """A folder's own 'modified' event would make every save look at every source."""
+    story = tmp_path / "content" / "world" / "story.en.md"
+    story.parent.mkdir(parents=True)
+    story.write_text("first\n", "utf-8")
+    named: list[list[str]] = []
+    watcher = Watcher(tmp_path, named.append)
+    watcher.start()
+    try:
+        story.write_text("second\n", "utf-8")
+        deadline = time.monotonic() + 10
+        while not named:
+            assert time.monotonic() < deadline, "the watcher named nothing"
+            time.sleep(0.02)
+        time.sleep(0.3)  # whatever else the save makes the watcher say
+    finally:
+        watcher.stop()
+    assert {path for paths in named for path in paths} == {str(story)}
 
 
 # The recall itself ---------------------------------------------------------------------------
