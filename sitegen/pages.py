@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
 from typing import Any
 
 from . import urls
@@ -46,9 +45,9 @@ def site_pages(site: Site, recall: Recall | None = None) -> tuple[Page, ...]:
     pages: list[Page] = [_root(site)]
     for edition in site.editions:
         behind = [site.behind.get(a.source) for a in edition.articles] if site.behind \
-            else repeat(None)
-        pages.extend(recall.each(("articles", edition.lang), _article_page,
-                                 list(zip(edition.articles, edition.stories, behind)), _source))
+            else (None,) * len(edition.articles)
+        pages.extend(recall.rows(("articles", edition.lang), _article_page,
+                                 (edition.articles, edition.stories, behind), _source))
         for listing in (edition.front, *edition.sections, *edition.tags, *edition.authors):
             pages.extend(recall(("listing", listing.kind, listing.lang, listing.name),
                                 _listing_pages, listing, _shared_listing(site, listing), recall))
@@ -72,10 +71,10 @@ def _root(site: Site) -> Page:
                 in_sitemap=False)
 
 
-def _article_page(inputs: tuple[Article, tuple[Article, ...], Article | None]) -> Page:
+def _article_page(article: Article, versions: tuple[Article, ...],
+                  behind: Article | None) -> Page:
     """An article with its story's published versions (itself included) and, if it is a stale
     translation, the original it fell behind."""
-    article, versions, behind = inputs
     return Page(article.path, "article.html", article.lang,
                 alternates=tuple((v.lang, v.path) for v in versions),
                 lastmod=article.modified,

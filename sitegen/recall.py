@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from itertools import compress
-from operator import is_not
+from operator import is_not, or_
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 Item = TypeVar("Item")
 _MISSING: Any = object()
 _LOOKUPS = 16  # beyond this many moved or new items, the last build's are looked up by key
+_FORGET_EVERY = 64  # builds between two clean-ups of what no build asked for
 
 
 class Recall:
@@ -27,6 +28,7 @@ class Recall:
     def __init__(self) -> None:
         self._last: dict[Hashable, tuple[tuple[Any, ...], Any]] = {}
         self._used: dict[Hashable, tuple[tuple[Any, ...], Any]] = {}
+        self._builds = 0
 
     def __call__(self, name: Hashable, make: Callable[..., T], *inputs: Any) -> T:
         """`make(*inputs)`, or the value it gave in the last build for equal inputs."""
@@ -43,24 +45,31 @@ class Recall:
         """`[make(item, *shared) for item in items]`, where every item equal to one of the last
         build (at the same place, or else with the same `key`) gets its last value back: the
         same as calling the recall once per item, at a fraction of the cost."""
+        return self.rows(name, make, (items,), lambda row: key(row[0]), *shared)
+
+    def rows(self, name: Hashable, make: Callable[..., T], columns: tuple[Sequence[Any], ...],
+             key: Callable[[tuple[Any, ...]], Hashable], *shared: Any) -> list[T]:
+        """`each` over the rows of parallel columns, `make(*row, *shared)`, compared column by
+        column without making the rows."""
         last = self._used.get(name) or self._last.get(name)
         if last is None or last[0][2:] != shared:
-            values = [make(item, *shared) for item in items]
+            values = [make(*row, *shared) for row in zip(*columns)]
         else:
             before, values_before = last[0][0], last[1]
-            moved = changed_at(before, items)
+            moved = _changed_rows(before, columns)
             if moved is None:
-                values, moved = [_MISSING] * len(items), range(len(items))
+                values, moved = [_MISSING] * len(columns[0]), range(len(columns[0]))
             else:
                 values = list(values_before)
-                moved = [n for n in moved if items[n] != before[n]]
-            by_key = ({key(b): (b, v) for b, v in zip(before, values_before)}
+                moved = [n for n in moved if _row(columns, n) != _row(before, n)]
+            by_key = ({key(row): (row, v) for row, v in zip(zip(*before), values_before)}
                       if len(moved) > _LOOKUPS else {})
             for n in moved:
-                found = by_key.get(key(items[n]))
-                values[n] = found[1] if found is not None and found[0] == items[n] \
-                    else make(items[n], *shared)
-        self._used[name] = ((items, key, *shared), values)
+                row = _row(columns, n)
+                found = by_key.get(key(row))
+                values[n] = found[1] if found is not None and found[0] == row \
+                    else make(*row, *shared)
+        self._used[name] = ((columns, key, *shared), values)
         return values
 
     def update(self, name: Hashable, make: Callable[..., T],
@@ -78,9 +87,30 @@ class Recall:
         return value
 
     def finish(self) -> None:
-        """After a build that succeeded: what it did not use is forgotten, so memory stays the
-        size of one site. After a failed build the last good build's values stay too."""
-        self._last, self._used = self._used, {}
+        """After a build that succeeded. What it did not ask for is kept a while (a step that
+        took back a whole listing did not ask for its pages), and let go every so many builds,
+        so that memory stays the size of one site."""
+        self._builds += 1
+        if self._builds % _FORGET_EVERY == 0:
+            self._last, self._used = self._used, {}
+        else:
+            self._last.update(self._used)
+            self._used = {}
+
+
+def _row(columns: tuple[Sequence[Any], ...], n: int) -> tuple[Any, ...]:
+    return tuple(column[n] for column in columns)
+
+
+def _changed_rows(before: tuple[Sequence[Any], ...],
+                  after: tuple[Sequence[Any], ...]) -> list[int] | None:
+    """The rows where any column holds another object than before; None if lengths differ."""
+    if len({len(column) for column in (*before, *after)}) != 1:
+        return None
+    differ = map(is_not, before[0], after[0])
+    for old, new in zip(before[1:], after[1:]):
+        differ = map(or_, differ, map(is_not, old, new))
+    return list(compress(range(len(after[0])), differ))
 
 
 def changed_at(before: Sequence[Any], after: Sequence[Any]) -> list[int] | None:

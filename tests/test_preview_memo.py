@@ -225,7 +225,10 @@ def test_recall_hands_back_what_equal_inputs_made():
     assert recall("x", make, 1, "a") is first and len(made) == 1
     assert recall("x", make, 2, "a") == [2, "a"] and len(made) == 2
     recall.finish()
-    recall.finish()  # a build that did not ask for "x" lets it go
+    recall.finish()  # a build that did not ask for "x" keeps it a while
+    assert recall("x", make, 2, "a") == [2, "a"] and len(made) == 2
+    for _ in range(64):
+        recall.finish()  # builds that never ask for it let it go
     assert recall("x", make, 2, "a") == [2, "a"] and len(made) == 3
 
 
