@@ -154,12 +154,9 @@ def _published(groups: Sequence[TranslationGroup], options: BuildOptions) -> Pub
                                for lang, found in by_lang.items()}, options.clock, until)
 
 
-def _shelf(articles: list[Article], stories: list[tuple[Article, ...]],
-           lastmod: datetime | None | bool = True) -> Shelf:
-    """`lastmod` True: find it."""
-    if lastmod is True:
-        lastmod = max((a.modified for a in articles), default=None)
-    return Shelf(tuple(articles), tuple(stories), lastmod)
+def _shelf(articles: list[Article], stories: list[tuple[Article, ...]]) -> Shelf:
+    return Shelf(tuple(articles), tuple(stories), max((a.modified for a in articles),
+                                                      default=None))
 
 
 _EMPTY = _shelf([], [])
@@ -179,21 +176,21 @@ def _republished(last: Published, before: Sequence[TranslationGroup],
     stories = dict(last.stories)
     shelves = {lang: (list(shelf.articles), list(shelf.stories))
                for lang, shelf in last.shelves.items()}
-    changed_dates = set()
+    redated = set()  # languages where an article's last change moved
     for old_group, new_group in swapped:
-        pairs = [(old, new) for old, new in zip(old_group.versions, new_group.versions)
-                 if old.source in last.stories]  # its published versions, old and new
-        versions = tuple(new for _, new in pairs)
-        for old, new in pairs:
+        published = [(old, new) for old, new in zip(old_group.versions, new_group.versions)
+                     if old.source in last.stories]
+        versions = tuple(new for _, new in published)
+        for old, new in published:
             stories[new.source] = versions
             articles, story_of = shelves[new.lang]
             n = next(n for n, article in enumerate(articles) if article is old)
             articles[n], story_of[n] = new, versions
             if old.modified != new.modified:
-                changed_dates.add(new.lang)
+                redated.add(new.lang)
     return Published(stories, {
-        lang: _shelf(articles, story_of,
-                     True if lang in changed_dates else last.shelves[lang].lastmod)
+        lang: _shelf(articles, story_of) if lang in redated
+        else Shelf(tuple(articles), tuple(story_of), last.shelves[lang].lastmod)
         for lang, (articles, story_of) in shelves.items()}, last.since, last.until)
 
 

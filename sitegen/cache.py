@@ -62,7 +62,6 @@ class Cache:
         self.keys: dict[str, tuple[bytes, Any, str]] = {}
         self._last_keys: tuple[tuple[tuple[str, bytes], ...], Any, list[str]] | None = None
         self.page_keys: dict[str, tuple[tuple[Any, ...], str]] = {}  # see output._page_jobs
-        self.fragments: dict[tuple[Any, ...], str] = {}  # sitemap entries by their inputs
         self.kept: dict[type, Any] = {}  # see same()
         self.recall = Recall()
         self.dates: dict[str, tuple[float, bool]] | None = None  # see article_dates()

@@ -104,7 +104,10 @@ class Preview:
                 result = build(self.site_dir, self.options(), self.out_dir, jobs=jobs,
                                cache=self._cache, lock=self.files_lock)
         except BuildFailed as failed:
-            self.problems = tuple(str(d) for d in failed.diagnostics)
+            problems = tuple(str(d) for d in failed.diagnostics)
+            if changes is None and problems == self.problems:
+                return False  # a look at every source found what is already shown
+            self.problems = problems
             for problem in self.problems:
                 print(problem, file=sys.stderr, flush=True)
             print(f"sitegen: the preview keeps the last good build; fix "

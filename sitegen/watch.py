@@ -7,15 +7,16 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .discover import ignored
+from .discover import ARTICLE_SUFFIXES, ignored
 
 WATCHED_FOLDERS = ("content", "themes", "locales", "static")
 CONFIG_FILES = ("sitegen.toml", "pyproject.toml")
 
 
-def is_source(site_dir: Path, path: str) -> bool:
+def is_source(site_dir: Path, path: str, folder: bool = False) -> bool:
     """True if a change at `path` can change the built site: the configuration, and visible
-    files under content/, themes/, locales/ and static/ (not editors' backup or swap files)."""
+    files under content/ (articles only), themes/, locales/ and static/, not editors' backup,
+    swap or test files. `folder`: the path is (or was) a folder."""
     try:
         parts = PurePosixPath(Path(path).absolute().relative_to(site_dir).as_posix()).parts
     except ValueError:
@@ -24,6 +25,8 @@ def is_source(site_dir: Path, path: str) -> bool:
         return False
     if len(parts) == 1:
         return parts[0] in CONFIG_FILES or parts[0] in WATCHED_FOLDERS
+    if parts[0] == "content" and not folder and not parts[-1].endswith(ARTICLE_SUFFIXES):
+        return False
     return parts[0] in WATCHED_FOLDERS and not any(ignored(part) for part in parts[1:])
 
 
@@ -66,7 +69,7 @@ class Watcher:
             if Path(path).parent == self.site_dir and Path(path).name in WATCHED_FOLDERS:
                 self._watch(Path(path))  # a watched folder that was created or moved in
         sources = [path for path in filter(None, map(str, paths))
-                   if is_source(self.site_dir, path)]
+                   if is_source(self.site_dir, path, event.is_directory)]
         if sources:
             self.changed(sources)
 

@@ -140,14 +140,17 @@ def test_every_save_gives_what_a_cold_build_writes(make_site, monkeypatch, tmp_p
         assert tree(preview.out_dir) == cold_build(site, tmp_path / "cold"), name
 
 
-def test_a_broken_save_and_its_fix_end_as_a_cold_build(make_site, tmp_path: Path):
+def test_a_broken_save_and_its_fix_end_as_a_cold_build(make_site, tmp_path: Path, capsys):
     site = make_site(FILES, config=PAGED)
     editor, preview = Editor(site), Preview(site.root, drafts=False, future=False)
     assert preview.rebuild(jobs=1)
     good = tree(preview.out_dir)
     broken = editor.change("content/world/story3.en.md", "title: Story 3 en", "title: [oops")
+    capsys.readouterr()
     assert not preview.rebuild({broken})
     assert preview.problems and "story3.en.md" in preview.problems[0]
+    assert not preview.rebuild(None)  # the quiet-time look finds the same problem: said once
+    assert capsys.readouterr().err.count("story3.en.md") == 1
     assert tree(preview.out_dir) == good
     fixed = editor.change("content/world/story3.en.md", "title: [oops", "title: Fixed")
     assert preview.rebuild({fixed}) and not preview.problems

@@ -760,11 +760,14 @@ def test_is_source(tmp_path: Path):
                "static/logo.svg", "sitegen.toml", "pyproject.toml", "content"]
     others = ["public/en/index.html", ".sitegen-cache/x", ".sitegen-cache/preview/en/index.html",
               "content/.x.en.md.swp", "content/x.en.md~", "content/#x#", "content/news/x.en.md.tmp",
-              "content/.git/index", "README.md", "notes.txt", ".sitegen.toml.swp"]
+              "content/.git/index", "README.md", "notes.txt", ".sitegen.toml.swp",
+              "content/news/4913", "content/notes.txt"]  # 4913: the file vim writes to test
     for rel in sources:
         assert is_source(site, str(site / rel)) is True, rel
     for rel in others:
         assert is_source(site, str(site / rel)) is False, rel
+    assert is_source(site, str(site / "content/news"), folder=True) is True
+    assert is_source(site, str(site / "content/news.md"), folder=True) is True
     assert is_source(site, str(tmp_path / "elsewhere" / "content" / "x.en.md")) is False
     assert is_source(site, str(tmp_path / "sitegen.toml")) is False
     assert is_source(site, "/etc/passwd") is False
