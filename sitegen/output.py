@@ -100,7 +100,6 @@ def _page_jobs(site: Site, pages: tuple[Page, ...], theme: Theme,
                              contexts.shared_json)
 
 
-
 def _render_pages(site: Site, theme: Theme, render: list[_PageJob], writer: OutputWriter,
                   store: Cache, jobs: int) -> None:
     if not render:
