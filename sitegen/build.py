@@ -222,17 +222,13 @@ def group_articles(config: site_config.SiteConfig, articles: list[Article],
     """The stories; `recall` updates the last build's where only some articles changed."""
     from .translations import group, regroup
 
-    def regrouped(last: tuple[tuple[TranslationGroup, ...], Any], before: list[Article],
-                  after: list[Article], codes: tuple[str, ...]) -> Any:
-        return regroup(last[0], before, after, last[1])
-
     return (recall or Recall()).update("stories", lambda articles, codes: (
-        group(articles, codes), None), regrouped, articles, config.codes)[0]
+        group(articles, codes), None), regroup, articles, config.codes)[0]
 
 
 def stale_translations(inputs: SiteInputs, groups: tuple[TranslationGroup, ...],
                        recall: Recall | None = None) -> dict[str, staleness.Stale]:
-    return staleness.stale_translations(groups, inputs.history, dict(inputs.files),
+    return staleness.stale_translations(groups, inputs.history, inputs.files,
                                         inputs.config.default_language, recall)
 
 

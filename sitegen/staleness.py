@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -121,18 +121,22 @@ def _blob_id(data: bytes) -> str:
 
 
 def stale_translations(groups: Sequence[TranslationGroup], history: GitHistory | None,
-                       files: Mapping[str, bytes], default_language: str,
+                       files: Iterable[tuple[str, bytes]], default_language: str,
                        recall: Recall | None = None) -> dict[str, Stale]:
-    """Every stale version, by its file: by the git history where the story's files are in git,
-    else by `translated_from`. A story's verdict depends on its articles (whose digests cover
-    their files' bytes) and the history, so `recall` keeps it while both stay the same."""
+    """Every stale version, by its file: by the git history where the story's files (file,
+    bytes) are in git, else by `translated_from`. A story's verdict depends on its articles
+    (whose digests cover their files' bytes) and the history, so `recall` keeps it while both
+    stay the same."""
+    by_file: dict[str, bytes] = {}
 
     def stale_in(story: TranslationGroup, history: GitHistory | None,
                  default_language: str) -> list[Stale]:
         if len(story.versions) < 2:
             return []
         if history is not None and any(v.source in history.blobs for v in story.versions):
-            return _by_history(story.versions, history, files, default_language)
+            if not by_file:  # only stories in git need the bytes, for uncommitted edits
+                by_file.update(files)
+            return _by_history(story.versions, history, by_file, default_language)
         return _by_fingerprint(story.versions)
 
     recall = recall or Recall()

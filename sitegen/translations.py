@@ -69,15 +69,15 @@ def group_leniently(articles: Iterable[Article], languages: tuple[str, ...]
 
 
 Places = dict[str, int]  # article source -> the place of its story
+Stories = tuple[tuple[TranslationGroup, ...], Places | None]  # the groups, and where each is
 
 
-def regroup(stories: tuple[TranslationGroup, ...], before: list[Article],
-            after: list[Article], places: Places | None = None
-            ) -> tuple[tuple[TranslationGroup, ...], Places] | None:
-    """`stories`, the groups of `before`, brought up to date for `after`, with the place of
-    each article's story: possible when both name the same files in the same order and each
-    changed article links to its translations as it did; None when they must be grouped
-    afresh."""
+def regroup(last: Stories, before: list[Article], after: list[Article],
+            languages: tuple[str, ...]) -> Stories | None:
+    """The groups of `before` (with their places, once found) brought up to date for `after`:
+    possible when both name the same files in the same order and each changed article links to
+    its translations as it did; None when the articles must be grouped afresh."""
+    stories, places = last
     swapped = swaps(before, after)
     if swapped is None or any(_links(old) != _links(new) for old, new in swapped):
         return None
