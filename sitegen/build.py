@@ -88,8 +88,8 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
         store.recall.finish()
         # From the articles just parsed or verified, never from what the cache said before.
         site_key = None if store.watched else _site_key(inputs, keys, options, store)
-        if site_key is not None or store.get(f"site:{out.resolve()}"):
-            store.put(f"site:{out.resolve()}", site_key or "")
+        if site_key is not None or store.get(_site_name(out)):  # a stale key must not stay
+            store.put(_site_name(out), site_key or "")
         return result
     finally:
         if cache is None:
@@ -132,12 +132,17 @@ def _site_key(inputs: SiteInputs, keys: list[str], options: BuildOptions,
     return f"{digest.hexdigest()} {len(published)}"
 
 
+def _site_name(out: Path) -> str:
+    """Where the cache keeps the key of the site an output folder was last built from."""
+    return f"site:{out.resolve()}"
+
+
 def _unchanged(config: site_config.SiteConfig, out: Path, site_key: str | None,
                store: Cache) -> BuildResult | None:
     """The previous build's result, if it was made from the same inputs and is still intact."""
     if site_key is None:
         return None
-    if store.get(f"site:{out.resolve()}") != site_key:
+    if store.get(_site_name(out)) != site_key:
         return None
     written = store.written(out)
     if not written or not (out / MANIFEST).is_file():

@@ -23,7 +23,6 @@ def sitemap(site: Site, pages: tuple[Page, ...], linker: urls.Linker,
     return recall("sitemap", _urlset, entries)
 
 
-
 _URLSET = ('<?xml version="1.0" encoding="utf-8"?>\n'
            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
            'xmlns:xhtml="http://www.w3.org/1999/xhtml">')
