@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -14,6 +15,11 @@ import pytest
 
 import sitegen
 from sitegen.cli import main
+
+# Subprocesses (the preview server, `python -m sitegen`) run the source tree too.
+_SOURCE = str(Path(__file__).resolve().parent.parent)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [_SOURCE, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
 
 # The whole suite must cover this much of sitegen; a run of some of its files need not.
 COVERAGE_GATE = 90

@@ -20,3 +20,9 @@ def test_python_dash_m_runs_the_command() -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"sitegen {sitegen.__version__}"
+
+
+def test_subprocesses_run_the_source_tree(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", "import sitegen; print(sitegen.__file__)"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert Path(done.stdout.strip()).resolve().parent == ROOT / "sitegen"
