@@ -8,8 +8,11 @@ writes.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
-from contextlib import AbstractContextManager
+import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +25,7 @@ from .content import Article, ParseSettings, backlink_title, parse
 from .errors import BuildFailed, Diagnostic, error
 from .recall import Recall, changed_at
 from .theme import Theme
-from .write import MANIFEST, OutputWriter, WriteReport, check_output_dir
+from .write import WriteReport, check_output_dir, holds
 
 if TYPE_CHECKING:
     from .translations import TranslationGroup
@@ -63,15 +66,39 @@ class SiteInputs:
 
 def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
           base_url: str | None = None, jobs: int | None = None, use_cache: bool = True,
-          cache: Cache | None = None, lock: AbstractContextManager[Any] | None = None
-          ) -> BuildResult:
+          cache: Cache | None = None, lock: AbstractContextManager[Any] | None = None,
+          waiting: Callable[[], None] = lambda: None) -> BuildResult:
     """Build the site into `out_dir` (default `public/`); nothing changes unless all went well.
 
     `cache` keeps the memo in memory between builds (the live preview's); `lock` is held while
-    the new files are put in place, so that a server never reads a half-swapped folder."""
+    the new files are put in place, so that a server never reads a half-swapped folder. One
+    build of a site runs at a time: another one waits, after calling `waiting`."""
     config = load_config(site_dir, base_url)
     out = out_dir if out_dir is not None else config.site_dir / "public"
     check_output_dir(config.site_dir, out)
+    with one_build_at_a_time(config.site_dir, waiting):
+        return _build(config, out, options, jobs, use_cache, cache, lock)
+
+
+@contextmanager
+def one_build_at_a_time(site_dir: Path, waiting: Callable[[], None]) -> Iterator[None]:
+    """Hold the site's build lock: an advisory lock on the site folder itself, so that no file
+    is made for it and a killed build's lock goes with its process."""
+    folder = os.open(site_dir, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)
+
+
+def _build(config: site_config.SiteConfig, out: Path, options: BuildOptions, jobs: int | None,
+           use_cache: bool, cache: Cache | None,
+           lock: AbstractContextManager[Any] | None) -> BuildResult:
     store = cache if cache is not None else open_cache(config.site_dir, use_cache)
     config = store.same(config)
     try:
@@ -145,10 +172,7 @@ def _unchanged(config: site_config.SiteConfig, out: Path, site_key: str | None,
     if store.get(_site_name(out)) != site_key:
         return None
     written = store.written(out)
-    if not written or not (out / MANIFEST).is_file():
-        return None
-    writer = OutputWriter(out, written, verify=not store.owns_output)
-    if writer.keep({path: w.key for path, w in written.items()}):
+    if not holds(out, written, verify=not store.owns_output):
         return None
     return BuildResult(config, int(site_key.rsplit(" ", 1)[1]), len(written),
                        WriteReport(0, len(written), 0))

@@ -127,12 +127,17 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = BuildOptions(now=build_clock(), drafts=args.drafts, future=args.future)
     result = build(args.site, options, args.output, args.base_url, jobs=args.jobs,
-                   use_cache=not args.no_cache)
+                   use_cache=not args.no_cache, waiting=_waiting)
     out = args.output or args.site / "public"
     print(f"sitegen: built {result.articles} articles, {result.files} files into {out} "
           f"({result.report.written} written, {result.report.unchanged} unchanged, "
           f"{result.report.removed} removed) in {time.perf_counter() - started:.2f}s")
     return 0
+
+
+def _waiting() -> None:
+    print("sitegen: another build of this site is running; waiting for it to finish",
+          file=sys.stderr, flush=True)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -50,7 +50,10 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
         static)
     _check_collisions(pages, page_jobs, generated, copies)
 
-    writer = OutputWriter(out, store.written(out), lock, verify=not store.owns_output)
+    back = kept_tree_dir(store, out)
+    writer = OutputWriter(out, store.written(out), back,
+                          store.written(back) if back is not None else None, lock,
+                          verify=not store.owns_output)
     try:
         stale = writer.keep({job.path: job.key for job in page_jobs})
         render = [job for job in page_jobs if job.path in stale]
@@ -58,8 +61,7 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
                           for path, data in generated.items()}
         write_generated = sorted(writer.keep(generated_keys))
         write_copies = sorted(writer.keep(store.recall("copy keys", _copy_keys, copies)))
-        writer.plan(len(render) + len(write_generated) + len(write_copies),
-                    len(page_jobs) + len(generated) + len(copies))
+        writer.plan()
         _render_pages(site, theme, render, writer, store, jobs)
         for path in write_generated:
             writer.put(path, generated[path], generated_keys[path])
@@ -69,8 +71,27 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
     except BaseException:
         writer.abort()
         raise
+    finally:
+        if back is not None:
+            store.record(back, writer.kept_tree())
     store.record(out, writer.files)
     return len(writer.files), report
+
+
+def kept_tree_dir(store: Cache, out: Path) -> Path | None:
+    """Where the tree a build swaps out is kept for the next one: in the cache folder, when
+    that is on the output's disk (a swap cannot cross disks)."""
+    if store.path is None:
+        return None
+    folder = store.path.parent
+    try:
+        if os.stat(folder).st_dev != os.stat(out.absolute().parent).st_dev:
+            return None
+    except OSError:
+        return None
+    name = hashlib.blake2b(str(out.resolve()).encode("utf-8", "surrogateescape"),
+                           digest_size=8).hexdigest()
+    return folder / "trees" / name
 
 
 def _page_jobs(site: Site, pages: tuple[Page, ...], theme: Theme,

@@ -95,7 +95,6 @@ class Preview:
         source is looked at. Without them, every source is."""
         if self._cache is None:
             self._cache = open_cache(self.site_dir, True)
-            self._cache.owns_output = True
         started = time.perf_counter()
         try:
             with self.cache_lock:
@@ -116,6 +115,8 @@ class Preview:
             self.publish(Event("problems", json.dumps(self.problems)))
             return False
         self.configure(result.config)
+        # From now on only this process writes the preview's folder: its records are trusted.
+        self._cache.owns_output = True
         fixed, self.problems = bool(self.problems), ()
         self.generation += 1
         _settle_memory(self.generation)

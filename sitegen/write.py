@@ -1,26 +1,34 @@
-"""The one step with side effects on the output folder: nothing is replaced until all is ready.
+"""The one step with side effects on the output folder: a new tree is made aside and swapped in.
 
-A build that changes much of the site is staged in a folder beside the output and swapped in
-whole. A build that changes a few files writes each beside its target and renames them all into
-place at the end. Either way a failed build leaves the output exactly as it was, files whose
-bytes did not change keep their inode and time, and files sitegen did not write are kept.
+Whoever reads the output folder (a deploy, a web server, a browser) sees either the previous
+build's tree or the new one, never a mixture, even if the build is killed: the new tree is
+completed in a folder of its own on the same disk and exchanged with the output folder in one
+atomic step (Linux's `renameat2(RENAME_EXCHANGE)`). The folder swapped out then holds the
+previous tree; where the cache folder can keep it, the next build brings it up to date by
+writing only what differs, so a build costs what changed rather than the size of the site.
+
+Files whose bytes did not change keep their inode and time (they are hard links), files sitegen
+did not write are carried over, and nothing outside the output folder and the folder it is
+staged in is ever written or removed.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
+import stat as kinds
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .cache import Written
 from .errors import BuildFailed, error
 
-MANIFEST = ".sitegen-files"  # what the last build wrote, so that nothing else is ever deleted
+MANIFEST = ".sitegen-files"  # what the build wrote, so that nothing else is ever taken for its own
 PROTECTED = ("content", "themes", "locales", "static")
-_NEW = ".sitegen-new"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,146 +56,199 @@ def check_output_dir(site_dir: Path, out_dir: Path) -> None:
                                                      "choose another output folder")])
 
 
+def staging_dir(out_dir: Path) -> Path:
+    """Where a new tree is made when no kept folder is at hand: beside the output, same disk."""
+    out = out_dir.absolute()
+    return out.parent / f".{out.name}.sitegen-staging"
+
+
 class OutputWriter:
-    """Collects a build's files and puts them in place in one step at `commit()`."""
+    """Makes the new tree in `back_dir` from what changed, and swaps it in at `commit()`.
+
+    `written_before` is the record of the output folder, `written_back` the record of the tree
+    `back_dir` holds from the build before (both: path -> Written). With `verify`, both folders
+    are looked at and a record counts only where the files still match it; without it (a folder
+    only sitegen touches, the live preview's), the records are trusted as they are."""
 
     def __init__(self, out_dir: Path, written_before: dict[str, Written],
+                 back_dir: Path | None = None, written_back: dict[str, Written] | None = None,
                  lock: AbstractContextManager[Any] | None = None, verify: bool = True) -> None:
         self.out_dir = out_dir.absolute()
-        self.lock = lock or nullcontext()  # held while files are put in place
-        self.verify = verify  # look at each kept file's size and time
-        if not verify and written_before:  # a folder only sitegen writes: the record is true
-            self.owned, self.before = set(written_before), written_before
+        self.back_dir = back_dir.absolute() if back_dir is not None else staging_dir(out_dir)
+        self.keeps_back = back_dir is not None  # the swapped-out tree is kept for the next build
+        self.lock = lock or nullcontext()  # held while the trees are swapped
+        self.verify = verify
+        self.foreign: dict[str, int] = {}  # files sitegen did not write (path -> st_mode)
+        if verify or not written_before:
+            found = _scan(self.out_dir) if _is_folder(self.out_dir) else {}
+            self.owned = _previous_files(self.out_dir, found)
+            self.before = {p: w for p, w in written_before.items()
+                           if p in self.owned and _matches(found.get(p), w)}
+            self.foreign = {p: s.st_mode for p, s in found.items()
+                            if p not in self.owned and p != MANIFEST}
         else:
-            self.owned = _previous_files(self.out_dir)
-            # What the cache remembers counts only for files sitegen wrote, unchanged since.
-            self.before = {p: w for p, w in written_before.items() if p in self.owned}
-        self.files: dict[str, Written] = {}
-        self.pending: list[str] = []
-        self.staging: Path | None = None
+            self.owned, self.before = set(written_before), written_before
+        back = written_back if self.keeps_back and written_back else {}
+        self.back = _verified(self.back_dir, back) if verify and back else back
+        self.files: dict[str, Written] = {}  # the new tree
+        self.in_back: set[str] = set()  # already in back_dir as the new tree needs them
+        self.linked: dict[str, Written] = {}  # unchanged files of the output, to link
+        self.writing: set[str] = set()  # to be made anew in back_dir
         self.unchanged = 0
         self.renewed: list[str] = []
+        self.prepared = self.committed = False
 
     def keep(self, wanted: dict[str, str]) -> set[str]:
-        """Keep, as they are, the files the output already holds made from the same key
-        (path -> key); returns the paths that must be written."""
-        before = self.before
-        kept = {path: found for path, key in wanted.items()
-                if (found := before.get(path)) is not None and found.key == key}
-        if self.verify:
-            kept = {path: found for path, found in kept.items() if self._intact(path, found)}
-        self.files.update(kept)
-        self.unchanged += len(kept)
-        return wanted.keys() - kept.keys()
+        """Take every file whose bytes the output or the kept tree already holds for the same
+        key (path -> key); returns the paths that must be written."""
+        must = set()
+        for path, key in wanted.items():
+            now, back = self.before.get(path), self.back.get(path)
+            same = now is not None and now.key == key
+            if same and back == now or not same and back is not None and back.key == key:
+                self.in_back.add(path)
+                self.files[path] = back  # type: ignore[assignment]
+            elif same:
+                self.linked[path] = self.files[path] = now  # type: ignore[assignment]
+            else:
+                must.add(path)
+                continue
+            if same:
+                self.unchanged += 1
+            else:
+                self.renewed.append(path)
+        self.writing |= must
+        return must
 
-    def _intact(self, path: str, written: Written) -> bool:
-        try:
-            stat = os.stat(f"{self.out_dir}/{path}")
-        except OSError:
-            return False
-        return (stat.st_size, stat.st_mtime_ns) == (written.size, written.mtime_ns)
-
-    def plan(self, changes: int, total: int) -> None:
-        """Stage a whole new tree when much changes; otherwise replace files one by one."""
-        if not self.out_dir.exists() or changes > max(64, total // 10):
-            self.staging = self.out_dir.parent / f".{self.out_dir.name}.sitegen-staging"
-            _remove(self.staging)
-            self.staging.mkdir(parents=True)
+    def plan(self, changes: int = 0, total: int = 0) -> None:
+        """Bring the kept tree to what it keeps and link the unchanged files: after this, only
+        the files keep() returned are missing from the new tree."""
+        if self.prepared:
+            return
+        self.prepared = True
+        back = self.back_dir
+        if not self.in_back:
+            _remove(back)
+            back.mkdir(parents=True)
+        elif self.verify:
+            _prune(back, self.in_back)
+        else:
+            for path in self.back.keys() - self.in_back:
+                _unlink(back, path)
+        for path in self.linked:
+            _link(f"{self.out_dir}/{path}", f"{back}/{path}")
 
     def put(self, path: str, data: bytes, key: str) -> None:
         self.wrote(path, *write_file(self.target(path), data, key, self.existing(path)))
 
     def existing(self, path: str) -> str | None:
         """The file of the previous build at `path`, if sitegen wrote it."""
-        return f"{self.out_dir}/{path}" if path in self.owned else None
+        return f"{self.out_dir}/{path}" if path in self.before else None
 
     def target(self, path: str) -> str:
-        """Where the new bytes of `path` go until commit(); other processes may write there."""
-        if self.staging is not None:
-            return f"{self.staging}/{path}"
-        return f"{self.out_dir}/{path}{_NEW}"
+        """Where the new bytes of `path` go; other processes may write there."""
+        return f"{self.back_dir}/{path}"
 
     def wrote(self, path: str, written: Written, changed: bool = True) -> None:
-        """Record a file written to target(path), by this process or a worker; an unchanged
-        one stays where it is."""
+        """Record a file written to target(path), by this process or a worker."""
         self.files[path] = written
-        self.renewed.append(path)
-        if not changed:
+        if changed:
+            self.renewed.append(path)
+        else:
             self.unchanged += 1
-        elif self.staging is None:
-            self.pending.append(path)
 
     def copy(self, path: str, source: str, key: str) -> None:
-        target = Path(self.target(path))
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self.target(path)
+        _unlink_file(target)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(source, target)
-        stat = target.stat()
+        stat = os.stat(target)
         self.wrote(path, Written(key, stat.st_size, stat.st_mtime_ns))
 
     def commit(self) -> WriteReport:
-        clashes = sorted(p for p in self.files.keys() - self.owned if (self.out_dir / p).exists())
+        self.plan()
+        clashes = _clashes(self.files, self.foreign)
         if clashes:
             raise BuildFailed([error(str(self.out_dir / p), None,
                                      "this file was not written by sitegen and the build would "
                                      "replace it; move it away") for p in clashes])
+        for path, mode in self.foreign.items():  # carried over untouched
+            if kinds.S_ISDIR(mode):
+                os.makedirs(f"{self.back_dir}/{path}", exist_ok=True)
+            else:
+                _link(f"{self.out_dir}/{path}", f"{self.back_dir}/{path}")
+        write_file(f"{self.back_dir}/{MANIFEST}",
+                   "".join(f"{path}\n" for path in sorted(self.files)).encode("utf-8"), "",
+                   f"{self.out_dir}/{MANIFEST}" if self.owned else None)
         removed = sorted(self.owned - self.files.keys())
         with self.lock:
-            if self.staging is not None:
-                self._commit_staged(_foreign_files(self.out_dir, self.owned))
+            if _is_folder(self.out_dir):
+                exchange(self.back_dir, self.out_dir)
             else:
-                self._commit_in_place(removed)
+                os.replace(self.back_dir, self.out_dir)
+            self.committed = True
+        if not self.keeps_back:
+            _remove(self.back_dir)
         return WriteReport(len(self.files) - self.unchanged, self.unchanged, len(removed),
                            tuple(sorted(self.renewed + removed)))
 
+    def kept_tree(self) -> dict[str, Written]:
+        """The record of what `back_dir` holds now: the old output after a commit; after a
+        failure, what this build left untouched in it (abort() removed the rest)."""
+        if not self.keeps_back or not _is_folder(self.back_dir):
+            return {}
+        if self.committed:
+            return self.before
+        return {path: self.back[path] for path in self.in_back} if self.prepared else self.back
+
     def abort(self) -> None:
-        """Leave the output exactly as it was."""
-        if self.staging is not None:
-            _remove(self.staging)
-        for path in self.pending:
-            (self.out_dir / (path + _NEW)).unlink(missing_ok=True)
+        """Leave the output exactly as it was, and the kept tree as kept_tree() says."""
+        if self.committed:
+            return
+        if not self.keeps_back:
+            _remove(self.back_dir)
+        elif self.prepared:
+            for path in self.writing | self.linked.keys():
+                _unlink(self.back_dir, path)
 
-    def _commit_staged(self, foreign: list[str]) -> None:
-        assert self.staging is not None
-        for path in [p for p in self.files if not (self.staging / p).exists()] + foreign:
-            target = self.staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(self.out_dir / path, target)
-        _write_manifest(self.staging, self.files)
-        old = self.out_dir.parent / f".{self.out_dir.name}.sitegen-old"
-        _remove(old)
-        if self.out_dir.exists():
-            os.replace(self.out_dir, old)
-        os.replace(self.staging, self.out_dir)
-        _remove(old)
 
-    def _commit_in_place(self, removed: list[str]) -> None:
-        for path in self.pending:
-            os.replace(self.out_dir / (path + _NEW), self.out_dir / path)
-        for path in removed:
-            (self.out_dir / path).unlink(missing_ok=True)
-            _prune_empty_parents(self.out_dir, path)
-        if self.files.keys() != self.owned or not (self.out_dir / MANIFEST).exists():
-            _write_manifest(self.out_dir, self.files)
+def holds(out_dir: Path, written: dict[str, Written], verify: bool = True) -> bool:
+    """Whether the output folder still holds exactly the files of its record."""
+    if not written or not (out_dir / MANIFEST).is_file():
+        return False
+    if not verify:
+        return True
+    for path, record in written.items():
+        try:
+            stat = os.lstat(f"{out_dir}/{path}")
+        except OSError:
+            return False
+        if not _matches(stat, record):
+            return False
+    return True
 
 
 def write_file(target: str, data: bytes, key: str,
                existing: str | None = None) -> tuple[Written, bool]:
-    """Write one output file (creating its folder) unless `existing` already holds these bytes;
-    says what is now there and whether it changed."""
+    """Put these bytes at `target` as a new file (creating its folder), or as a link to
+    `existing` where that already holds them; says what is now there and whether it changed."""
+    _unlink_file(target)
     if existing is not None:
         try:
             stat = os.stat(existing)
             if stat.st_size == len(data):
                 with open(existing, "rb") as old:
                     if old.read() == data:
+                        _link(existing, target)
                         return Written(key, stat.st_size, stat.st_mtime_ns), False
         except OSError:
             pass
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(target, flags, 0o644)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(target, flags, 0o644)
     try:
         view = memoryview(data)
         while view:
@@ -198,46 +259,169 @@ def write_file(target: str, data: bytes, key: str,
     return Written(key, stat.st_size, stat.st_mtime_ns), True
 
 
-def _previous_files(out_dir: Path) -> set[str]:
-    manifest = out_dir / MANIFEST
-    if manifest.is_file():
-        return set(manifest.read_text("utf-8").splitlines())
+# Swapping two folders ---------------------------------------------------------------------------
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2() -> Any:
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # not Linux, or a C library without it
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]
+    return function
+
+
+_RENAMEAT2 = _renameat2()
+
+
+def exchange(new: Path, current: Path) -> None:
+    """Swap two folders in one atomic step; where the system cannot, in three renames, with a
+    moment in which `current` is missing."""
+    if _RENAMEAT2 is not None:
+        if _RENAMEAT2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(current),
+                      _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(current))
+    aside = current.parent / f".{current.name}.sitegen-old"
+    _remove(aside)
+    os.replace(current, aside)
+    os.replace(new, current)
+    os.replace(aside, new)
+
+
+# The output folder as it is ---------------------------------------------------------------------
+
+def _scan(root: Path) -> dict[str, os.stat_result]:
+    """Every entry under `root` that is not a folder, and every empty folder (path -> lstat);
+    links are not followed."""
+    found: dict[str, os.stat_result] = {}
+    folders = [""]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(f"{root}/{folder}" if folder else root) as entries:
+            empty = True
+            for entry in entries:
+                empty = False
+                rel = f"{folder}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(rel + "/")
+                else:
+                    found[rel] = entry.stat(follow_symlinks=False)
+        if empty and folder:
+            found[folder.rstrip("/")] = os.lstat(f"{root}/{folder}")
+    return found
+
+
+def _previous_files(out_dir: Path, found: dict[str, os.stat_result]) -> set[str]:
+    """The files of the output that the last build wrote: what its manifest names, as long as
+    it is a plain file inside the folder; nothing else is ever taken for sitegen's own."""
+    if out_dir.is_symlink():
+        raise BuildFailed([error(str(out_dir), None, "the output path is a link; give the "
+                                                     "folder it leads to instead")])
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildFailed([error(str(out_dir), None, "the output path is a file, not a folder")])
-    if out_dir.is_dir() and any(out_dir.iterdir()):
+    manifest = found.get(MANIFEST)
+    if manifest is not None and kinds.S_ISREG(manifest.st_mode):
+        try:
+            listed = (out_dir / MANIFEST).read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            listed = []
+        return {path for path in listed if _safe(path) and path in found
+                and kinds.S_ISREG(found[path].st_mode)}
+    if found:
         raise BuildFailed([error(str(out_dir), None,
                                  "this folder already holds files that sitegen did not write; "
                                  "empty it or choose another output folder")])
     return set()
 
 
-def _foreign_files(out_dir: Path, owned: set[str]) -> list[str]:
-    """Files in the output that no sitegen build wrote: they are carried over untouched."""
-    if not owned:
+def _safe(path: str) -> bool:
+    """A relative path that stays inside its folder, written the one way sitegen writes it."""
+    parts = PurePosixPath(path).parts
+    return (bool(parts) and path == "/".join(parts) and not path.startswith("/")
+            and ".." not in parts and "." not in parts and "\0" not in path)
+
+
+def _matches(stat: os.stat_result | None, record: Written) -> bool:
+    return (stat is not None and kinds.S_ISREG(stat.st_mode)
+            and (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns))
+
+
+def _verified(folder: Path, record: dict[str, Written]) -> dict[str, Written]:
+    """The part of a kept tree's record that its files still match."""
+    if not _is_folder(folder):
+        return {}
+    found = _scan(folder)
+    return {path: w for path, w in record.items() if _matches(found.get(path), w)}
+
+
+def _clashes(files: dict[str, Written], foreign: dict[str, int]) -> list[str]:
+    """New files at the place of a foreign file or folder, or under a foreign file."""
+    if not foreign:
         return []
+    taken = set(foreign)
+    for path in foreign:
+        parts = path.split("/")
+        taken.update("/".join(parts[:n]) for n in range(1, len(parts)))
     found = []
-    for folder, _, names in os.walk(out_dir):
-        for name in names:
-            rel = (Path(folder) / name).relative_to(out_dir).as_posix()
-            if rel != MANIFEST and rel not in owned and not rel.endswith(_NEW):
-                found.append(rel)
+    for path in files:
+        parts = path.split("/")
+        if path in taken or any("/".join(parts[:n]) in foreign for n in range(1, len(parts))):
+            found.append(path)
     return sorted(found)
 
 
-def _write_manifest(folder: Path, files: dict[str, Written]) -> None:
-    temporary = folder / (MANIFEST + _NEW)
-    temporary.write_text("".join(f"{path}\n" for path in sorted(files)), "utf-8")
-    os.replace(temporary, folder / MANIFEST)
+# Files and folders --------------------------------------------------------------------------------
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Remove from `root` every entry but the files `keep` names, and the folders left empty."""
+    for folder, names, files in os.walk(root, topdown=False):
+        rel = os.path.relpath(folder, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        for name in files:
+            if prefix + name not in keep:
+                os.unlink(os.path.join(folder, name))
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                os.unlink(path)
+            else:
+                try:
+                    os.rmdir(path)
+                except OSError:  # not empty: it holds kept files
+                    pass
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _link(source: str, target: str) -> None:
+    """`target` becomes another name of `source` (a copy where links cannot be made)."""
+    _unlink_file(target)
     try:
-        os.link(source, target)
+        os.link(source, target, follow_symlinks=False)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        _link(source, target)
     except OSError:
-        shutil.copy2(source, target)
+        shutil.copy2(source, target, follow_symlinks=False)
 
 
-def _prune_empty_parents(root: Path, path: str) -> None:
+def _unlink_file(path: str) -> None:
+    """A new file never shares its inode with the old one, which may be the output's."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(path)
+
+
+def _unlink(root: Path, path: str) -> None:
+    _unlink_file(f"{root}/{path}")
     folder = (root / path).parent
     while folder != root:
         try:
@@ -247,8 +431,12 @@ def _prune_empty_parents(root: Path, path: str) -> None:
         folder = folder.parent
 
 
+def _is_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
 def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
+    if _is_folder(path):
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
         path.unlink()
