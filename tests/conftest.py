@@ -5,15 +5,14 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote
 
 import pytest
 
-import sitegen
 from sitegen.cli import main
 
 # Subprocesses (the preview server, `python -m sitegen`) run the source tree too.
@@ -191,7 +190,7 @@ def visible_text(fragment: str) -> str:
 def element(page: str, tag: str, cls: str) -> str:
     """The inner HTML of the first `<tag class="cls ...">` (no nesting of the same tag)."""
     match = re.search(rf'<{tag}[^>]*class="[^"]*\b{re.escape(cls)}\b[^"]*"[^>]*>(.*?)</{tag}>',
-                      page, re.S)
+                      page, re.DOTALL)
     assert match, f"no <{tag} class={cls!r}> in page"
     return match.group(1)
 

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import CONFIG, EPOCH, article, tree
 
 CONFIG_NEWS = CONFIG.replace('title = "The Island Post"\n',
@@ -147,7 +146,7 @@ def test_concurrent_builds_end_as_a_clean_build(make_site, tmp_path):
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                   for _ in range(3)]
         for build in builds:
-            out, err = build.communicate(timeout=300)
+            _, err = build.communicate(timeout=300)
             assert build.returncode == 0, err
         clean = tmp_path / f"clean{round_}"
         assert site.build("--no-cache", "-o", str(clean)).code == 0
@@ -169,7 +168,7 @@ def test_a_second_build_waits_for_the_first(make_site):
         assert not site.public.exists()
     finally:
         os.close(holder)
-    out, err = waiting.communicate(timeout=120)
+    _, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, err
     assert "another build of this site is running" in err
     assert (site.public / "index.html").is_file()
