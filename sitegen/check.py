@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import assemble, i18n, urls
+from . import assemble, i18n, sitemaps, urls
 from .assemble import BuildOptions
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error, info, warning
@@ -171,7 +171,9 @@ def _targets(found: Survey, options: BuildOptions) -> set[str]:
     site = assemble.assemble(found.config, found.stories, options)
     files = {urls.output_file(page.path) for page in site_pages(site)}
     files.update(urls.feed(e.lang) for e in site.editions)
-    files.update((urls.SITEMAP, urls.NEWS_SITEMAP, urls.ROBOTS))
+    files.update((urls.SITEMAP, urls.ROBOTS))
+    if sitemaps.has_news(site):
+        files.add(urls.NEWS_SITEMAP)
     files.update(output for output, _ in found.inputs.theme.assets.values())
     files.update(name for name, _, _ in found.inputs.static)
     return files

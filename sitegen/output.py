@@ -138,8 +138,10 @@ def _generated_files(site: Site, pages: tuple[Page, ...], recall: Recall) -> dic
     linker = urls.Linker(site.config.base_url)
     files = {urls.feed(e.lang): feeds.atom(site, e, linker) for e in site.editions}
     files[urls.SITEMAP] = sitemaps.sitemap(site, pages, linker, recall)
-    files[urls.NEWS_SITEMAP] = sitemaps.news_sitemap(site, linker)
-    files[urls.ROBOTS] = sitemaps.robots(linker)
+    news = sitemaps.news_sitemap(site, linker)
+    if news is not None:
+        files[urls.NEWS_SITEMAP] = news
+    files[urls.ROBOTS] = sitemaps.robots(linker, news is not None)
     return files
 
 
