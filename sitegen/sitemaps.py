@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape, quoteattr
 from . import l10n, urls
 from .assemble import NEWS_WINDOW, Edition, Site, is_news
 from .content import Article
-from .pages import Page
+from .pages import Page, languages
 from .recall import Recall
 
 
@@ -39,7 +39,8 @@ def _entry(page: Page, linker: urls.Linker, default_language: str) -> str:
     if page.lastmod:
         lines.append(f"    <lastmod>{l10n.iso(page.lastmod)}</lastmod>")
     if len(page.alternates) > 1:
-        lines += [_alternate(lang, linker.absolute(path)) for lang, path in page.alternates]
+        lines += [_alternate(lang, linker.absolute(path))
+                  for lang, path in languages(page.alternates)]
         x_default = page.x_default(default_language)
         if x_default is not None:
             lines.append(_alternate("x-default", linker.absolute(x_default)))
