@@ -9,6 +9,7 @@ writes.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,15 @@ from .write import MANIFEST, OutputWriter, WriteReport, check_output_dir
 
 if TYPE_CHECKING:
     from .translations import TranslationGroup
+
+
+# Told where a build is: (stage, done, total), e.g. ("rendering", 120, 3500); only the command
+# line shows it, the pipeline never prints.
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """A build that nobody watches."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +73,20 @@ class SiteInputs:
 
 def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
           base_url: str | None = None, jobs: int | None = None, use_cache: bool = True,
-          cache: Cache | None = None, lock: AbstractContextManager[Any] | None = None
-          ) -> BuildResult:
+          cache: Cache | None = None, lock: AbstractContextManager[Any] | None = None,
+          progress: Progress = no_progress) -> BuildResult:
     """Build the site into `out_dir` (default `public/`); nothing changes unless all went well.
 
     `cache` keeps the memo in memory between builds (the live preview's); `lock` is held while
-    the new files are put in place, so that a server never reads a half-swapped folder."""
+    the new files are put in place, so that a server never reads a half-swapped folder;
+    `progress` is told each stage as it starts."""
     config = load_config(site_dir, base_url)
     out = out_dir if out_dir is not None else config.site_dir / "public"
     check_output_dir(config.site_dir, out)
     store = cache if cache is not None else open_cache(config.site_dir, use_cache)
     config = store.same(config)
     try:
+        progress("reading", 0, 0)
         inputs = SiteInputs.read(config, store)
         settings = parse_settings(inputs, store)
         keys = store.article_keys(inputs.files, settings)
@@ -84,7 +96,7 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
         if unchanged is not None:
             return unchanged
         result = _full_build(inputs, settings, keys, options, out, store,
-                             jobs or parallel.default_jobs(), lock)
+                             jobs or parallel.default_jobs(), lock, progress)
         store.recall.finish()
         # From the articles just parsed or verified, never from what the cache said before.
         site_key = None if store.watched else _site_key(inputs, keys, options, store)
@@ -158,23 +170,25 @@ def _unchanged(config: site_config.SiteConfig, out: Path, site_key: str | None,
 
 def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
                 options: BuildOptions, out: Path, store: Cache, jobs: int,
-                lock: AbstractContextManager[Any] | None = None) -> BuildResult:
+                lock: AbstractContextManager[Any] | None = None,
+                progress: Progress = no_progress) -> BuildResult:
     from . import output  # the rendering half, imported only when there is work
 
-    articles = load_articles(inputs, settings, keys, store, jobs)
+    articles = load_articles(inputs, settings, keys, store, jobs, progress)
+    progress("assembling", 0, 0)
     groups = group_articles(inputs.config, articles, store.recall)
     stale = stale_translations(inputs, groups, store.recall)
     site = assemble.assemble(inputs.config, groups, options,
                              {s.translation: s.original for s in stale.values()}, store.recall)
     files, report = output.write_site(site, inputs.theme, inputs.catalogs, inputs.static, out,
-                                      store, jobs, lock)
+                                      store, jobs, lock, progress)
     return BuildResult(inputs.config, sum(len(e.articles) for e in site.editions), files, report)
 
 
 def load_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], store: Cache,
-                  jobs: int = 1) -> list[Article]:
+                  jobs: int = 1, progress: Progress = no_progress) -> list[Article]:
     """Parse every article, or take it from the cache; all problems are reported together."""
-    articles, problems = parse_articles(inputs, settings, keys, store, jobs)
+    articles, problems = parse_articles(inputs, settings, keys, store, jobs, progress)
     if problems:
         from .translations import group_leniently
 
@@ -188,7 +202,8 @@ Parsed = list[Article | tuple[Diagnostic, ...]]  # each file's article, or its p
 
 
 def parse_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], store: Cache,
-                   jobs: int = 1) -> tuple[list[Article], list[Diagnostic]]:
+                   jobs: int = 1, progress: Progress = no_progress
+                   ) -> tuple[list[Article], list[Diagnostic]]:
     """The articles that parse and the problems of those that do not. Where only some files
     changed since the last call, only theirs are looked at."""
     store.load_articles()
@@ -196,8 +211,12 @@ def parse_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
     def parse_all(keys: list[str], settings: ParseSettings) -> Parsed:
         missing = {key: file for file, key in zip(inputs.files, keys)
                    if key not in store.articles}
-        parsed = dict(zip(missing, parallel.run(_parse_one, settings, list(missing.values()),
-                                                jobs)))
+        progress("parsing", 0, len(missing))
+        parsed = {}
+        results = parallel.run(_parse_one, settings, list(missing.values()), jobs)
+        for done, (key, article) in enumerate(zip(missing, results), start=1):
+            parsed[key] = article
+            progress("parsing", done, len(missing))
         found = [store.articles.get(key) or parsed[key] for key in keys]
         store.store_articles({key: a for key, a in zip(keys, found) if isinstance(a, Article)})
         return found
