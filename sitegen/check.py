@@ -48,7 +48,7 @@ def check(site_dir: Path, now: datetime) -> list[Diagnostic]:
 
 
 def report(findings: list[Diagnostic], form: str) -> str:
-    """The findings as `path:line: level: message` lines and a count, or as a JSON list."""
+    """The findings as `path:line: severity: message` lines and a count, or as a JSON list."""
     if form == "json":
         return json.dumps([asdict(f) for f in findings], ensure_ascii=False, indent=1) + "\n"
     counts = []
