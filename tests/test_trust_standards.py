@@ -382,3 +382,26 @@ def test_readme_names_the_json_fields_check_emits(make_site, run):
     assert "level" not in section
     for name in fields:
         assert f"`{name}`" in section, name
+
+
+# --- Atom: every entry has an author ---------------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_feed_names_an_author_for_entries_without_one(make_site):
+    """RFC 4287 §4.1.1: a feed without an author of its own needs one in every entry; stories
+    without a byline are the publication's."""
+    site = make_site({"content/news/a.en.md": article("Bylined", author="Ana"),
+                      "content/news/b.en.md": article("Unsigned"),
+                      "content/news/c.es.md": article("Sin firma")})
+    assert site.build().code == 0
+    for lang, publication in (("en", "The Island Post"), ("es", "El Post de la Isla")):
+        feed = ET.parse(site.public / f"{lang}/feed.xml").getroot()
+        assert [a.findtext(f"{ATOM}name") for a in feed.findall(f"{ATOM}author")] == \
+            [publication]
+        assert feed.findall(f"{ATOM}entry")
+    bylined = ET.parse(site.public / "en/feed.xml").getroot().findall(f"{ATOM}entry")
+    names = {e.findtext(f"{ATOM}title"): [a.findtext(f"{ATOM}name")
+                                          for a in e.findall(f"{ATOM}author")] for e in bylined}
+    assert names == {"Bylined": ["Ana"], "Unsigned": []}
