@@ -166,8 +166,8 @@ class _Progress:
         self.stage, self.at = stage, now
         self._show(f"sitegen: {self.describe(stage, done, total)}")
 
-    @classmethod
-    def describe(cls, stage: str, done: int, total: int) -> str:
+    @staticmethod
+    def describe(stage: str, done: int, total: int) -> str:
         noun = _COUNTED.get(stage)
         if noun is None:
             return f"{stage} the site..."
