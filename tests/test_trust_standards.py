@@ -405,3 +405,12 @@ def test_feed_names_an_author_for_entries_without_one(make_site):
     names = {e.findtext(f"{ATOM}title"): [a.findtext(f"{ATOM}name")
                                           for a in e.findall(f"{ATOM}author")] for e in bylined}
     assert names == {"Bylined": ["Ana"], "Unsigned": []}
+
+
+def test_new_site_story_does_not_send_editors_to_open_the_file(tmp_path, run):
+    """The output's links start at `/`: opened as a file, public/index.html shows no site."""
+    assert run("init", tmp_path / "newsroom").code == 0
+    for story in sorted((tmp_path / "newsroom/content").rglob("*.md")):
+        text = story.read_text("utf-8")
+        assert "public/index.html" not in text, story
+        assert "sitegen serve" in text, story
