@@ -31,6 +31,15 @@ if TYPE_CHECKING:
     from .translations import TranslationGroup
 
 
+# Told where a build is: (stage, done, total), e.g. ("rendering", 120, 3500); only the command
+# line shows it, the pipeline never prints.
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """A build that nobody watches."""
+
+
 @dataclass(frozen=True, slots=True)
 class BuildResult:
     config: site_config.SiteConfig
@@ -67,17 +76,19 @@ class SiteInputs:
 def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
           base_url: str | None = None, jobs: int | None = None, use_cache: bool = True,
           cache: Cache | None = None, lock: AbstractContextManager[Any] | None = None,
-          waiting: Callable[[], None] = lambda: None) -> BuildResult:
+          waiting: Callable[[], None] = lambda: None,
+          progress: Progress = no_progress) -> BuildResult:
     """Build the site into `out_dir` (default `public/`); nothing changes unless all went well.
 
     `cache` keeps the memo in memory between builds (the live preview's); `lock` is held while
     the new files are put in place, so that a server never reads a half-swapped folder. One
-    build of a site runs at a time: another one waits, after calling `waiting`."""
+    build of a site runs at a time: another one waits, after calling `waiting`. `progress` is
+    told each stage as it starts."""
     config = load_config(site_dir, base_url)
     out = out_dir if out_dir is not None else config.site_dir / "public"
     check_output_dir(config.site_dir, out)
     with one_build_at_a_time(config.site_dir, waiting):
-        return _build(config, out, options, jobs, use_cache, cache, lock)
+        return _build(config, out, options, jobs, use_cache, cache, lock, progress)
 
 
 @contextmanager
@@ -97,11 +108,12 @@ def one_build_at_a_time(site_dir: Path, waiting: Callable[[], None]) -> Iterator
 
 
 def _build(config: site_config.SiteConfig, out: Path, options: BuildOptions, jobs: int | None,
-           use_cache: bool, cache: Cache | None,
-           lock: AbstractContextManager[Any] | None) -> BuildResult:
+           use_cache: bool, cache: Cache | None, lock: AbstractContextManager[Any] | None,
+           progress: Progress) -> BuildResult:
     store = cache if cache is not None else open_cache(config.site_dir, use_cache)
     config = store.same(config)
     try:
+        progress("reading", 0, 0)
         inputs = SiteInputs.read(config, store)
         settings = parse_settings(inputs, store)
         keys = store.article_keys(inputs.files, settings)
@@ -111,7 +123,7 @@ def _build(config: site_config.SiteConfig, out: Path, options: BuildOptions, job
         if unchanged is not None:
             return unchanged
         result = _full_build(inputs, settings, keys, options, out, store,
-                             jobs or parallel.default_jobs(), lock)
+                             jobs or parallel.default_jobs(), lock, progress)
         store.recall.finish()
         # From the articles just parsed or verified, never from what the cache said before.
         site_key = None if store.watched else _site_key(inputs, keys, options, store)
@@ -182,23 +194,25 @@ def _unchanged(config: site_config.SiteConfig, out: Path, site_key: str | None,
 
 def _full_build(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
                 options: BuildOptions, out: Path, store: Cache, jobs: int,
-                lock: AbstractContextManager[Any] | None = None) -> BuildResult:
+                lock: AbstractContextManager[Any] | None = None,
+                progress: Progress = no_progress) -> BuildResult:
     from . import output  # the rendering half, imported only when there is work
 
-    articles = load_articles(inputs, settings, keys, store, jobs)
+    articles = load_articles(inputs, settings, keys, store, jobs, progress)
+    progress("assembling", 0, 0)
     groups = group_articles(inputs.config, articles, store.recall)
     stale = stale_translations(inputs, groups, store.recall)
     site = assemble.assemble(inputs.config, groups, options,
                              {s.translation: s.original for s in stale.values()}, store.recall)
     files, report = output.write_site(site, inputs.theme, inputs.catalogs, inputs.static, out,
-                                      store, jobs, lock)
+                                      store, jobs, lock, progress)
     return BuildResult(inputs.config, sum(len(e.articles) for e in site.editions), files, report)
 
 
 def load_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], store: Cache,
-                  jobs: int = 1) -> list[Article]:
+                  jobs: int = 1, progress: Progress = no_progress) -> list[Article]:
     """Parse every article, or take it from the cache; all problems are reported together."""
-    articles, problems = parse_articles(inputs, settings, keys, store, jobs)
+    articles, problems = parse_articles(inputs, settings, keys, store, jobs, progress)
     if problems:
         from .translations import group_leniently
 
@@ -212,7 +226,8 @@ Parsed = list[Article | tuple[Diagnostic, ...]]  # each file's article, or its p
 
 
 def parse_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str], store: Cache,
-                   jobs: int = 1) -> tuple[list[Article], list[Diagnostic]]:
+                   jobs: int = 1, progress: Progress = no_progress
+                   ) -> tuple[list[Article], list[Diagnostic]]:
     """The articles that parse and the problems of those that do not. Where only some files
     changed since the last call, only theirs are looked at."""
     store.load_articles()
@@ -220,8 +235,12 @@ def parse_articles(inputs: SiteInputs, settings: ParseSettings, keys: list[str],
     def parse_all(keys: list[str], settings: ParseSettings) -> Parsed:
         missing = {key: file for file, key in zip(inputs.files, keys)
                    if key not in store.articles}
-        parsed = dict(zip(missing, parallel.run(_parse_one, settings, list(missing.values()),
-                                                jobs)))
+        progress("parsing", 0, len(missing))
+        parsed = {}
+        results = parallel.run(_parse_one, settings, list(missing.values()), jobs)
+        for done, (key, article) in enumerate(zip(missing, results), start=1):
+            parsed[key] = article
+            progress("parsing", done, len(missing))
         found = [store.articles.get(key) or parsed[key] for key in keys]
         store.store_articles({key: a for key, a in zip(keys, found) if isinstance(a, Article)})
         return found

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import assemble, i18n, urls
+from . import assemble, i18n, sitemaps, urls
 from .assemble import BuildOptions
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error, info, warning
@@ -48,7 +48,7 @@ def check(site_dir: Path, now: datetime) -> list[Diagnostic]:
 
 
 def report(findings: list[Diagnostic], form: str) -> str:
-    """The findings as `path:line: level: message` lines and a count, or as a JSON list."""
+    """The findings as `path:line: severity: message` lines and a count, or as a JSON list."""
     if form == "json":
         return json.dumps([asdict(f) for f in findings], ensure_ascii=False, indent=1) + "\n"
     counts = []
@@ -171,7 +171,9 @@ def _targets(found: Survey, options: BuildOptions) -> set[str]:
     site = assemble.assemble(found.config, found.stories, options)
     files = {urls.output_file(page.path) for page in site_pages(site)}
     files.update(urls.feed(e.lang) for e in site.editions)
-    files.update((urls.SITEMAP, urls.NEWS_SITEMAP, urls.ROBOTS))
+    files.update((urls.SITEMAP, urls.ROBOTS))
+    if sitemaps.has_news(site):
+        files.add(urls.NEWS_SITEMAP)
     files.update(output for output, _ in found.inputs.theme.assets.values())
     files.update(name for name, _, _ in found.inputs.static)
     return files

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .assemble import BuildOptions, build_clock
-from .build import build
+from .build import build, no_progress
 from .errors import BuildFailed
 from .i18n import ACTIONS
 
@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
                            help="worker processes (default: all cores; 1: no workers)")
     build_cmd.add_argument("--no-cache", action="store_true",
                            help="neither read nor write the build cache (.sitegen-cache/)")
+    build_cmd.add_argument("-q", "--quiet", action="store_true",
+                           help="print nothing but errors (no progress, no summary)")
     build_cmd.set_defaults(run=_build)
 
     serve_cmd = commands.add_parser(
@@ -126,13 +128,64 @@ def _positive(text: str) -> int:
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = BuildOptions(now=build_clock(), drafts=args.drafts, future=args.future)
-    result = build(args.site, options, args.output, args.base_url, jobs=args.jobs,
-                   use_cache=not args.no_cache, waiting=_waiting)
-    out = args.output or args.site / "public"
-    print(f"sitegen: built {result.articles} articles, {result.files} files into {out} "
-          f"({result.report.written} written, {result.report.unchanged} unchanged, "
-          f"{result.report.removed} removed) in {time.perf_counter() - started:.2f}s")
+    progress = _Progress() if not args.quiet and sys.stderr.isatty() else None
+    try:
+        result = build(args.site, options, args.output, args.base_url, jobs=args.jobs,
+                       use_cache=not args.no_cache, progress=progress or no_progress,
+                       waiting=(lambda: None) if args.quiet else _waiting)
+    finally:
+        if progress is not None:
+            progress.clear()
+    if not args.quiet:
+        out = args.output or args.site / "public"
+        print(f"sitegen: built {_count(result.articles, 'article')}, "
+              f"{_count(result.files, 'file')} into {out} "
+              f"({result.report.written} written, {result.report.unchanged} unchanged, "
+              f"{result.report.removed} removed) in {time.perf_counter() - started:.2f}s")
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+_COUNTED = {"parsing": "article", "rendering": "page", "writing": "file"}
+
+
+class _Progress:
+    """The build's stage on one terminal line, rewritten in place, at most ten times a second."""
+
+    def __init__(self) -> None:
+        self.shown = ""
+        self.stage = ""
+        self.at = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == self.stage and now - self.at < 0.1 and done != total:
+            return
+        self.stage, self.at = stage, now
+        self._show(f"sitegen: {self.describe(stage, done, total)}")
+
+    @staticmethod
+    def describe(stage: str, done: int, total: int) -> str:
+        noun = _COUNTED.get(stage)
+        if noun is None:
+            return f"{stage} the site..."
+        if 0 < done < total:
+            return f"{stage} {done}/{_count(total, noun)}..."
+        return f"{stage} {_count(total, noun)}..."
+
+    def clear(self) -> None:
+        if self.shown:
+            self._show("")
+            sys.stderr.write("\r")
+            sys.stderr.flush()
+
+    def _show(self, line: str) -> None:
+        sys.stderr.write("\r" + line.ljust(len(self.shown)))
+        sys.stderr.flush()
+        self.shown = line
 
 
 def _waiting() -> None:

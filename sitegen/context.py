@@ -22,7 +22,7 @@ from . import __version__, seo, urls
 from .assemble import Site, term_slug
 from .config import SiteConfig
 from .content import Article
-from .pages import Page, x_default
+from .pages import Page, languages, x_default
 
 Alternates = tuple[tuple[str, str], ...]
 
@@ -112,10 +112,11 @@ def page_context(config: SiteConfig, path: str, lang: str,
     default = x_default(alternates, config.default_language)
     return {
         "canonical": linker.absolute(path),
-        "alternates": [{"lang": code, "url": linker.absolute(p)} for code, p in alternates],
+        "alternates": [{"lang": code, "url": linker.absolute(p)}
+                       for code, p in languages(alternates)],
         "x_default": linker.absolute(default) if default is not None else None,
         "switch": [{"lang": code, "name": config.language(code).name, "href": linker.href(p)}
-                   for code, p in alternates if code != lang],
+                   for code, p in languages(alternates) if code != lang],
     }
 
 

@@ -28,6 +28,8 @@ def atom(site: Site, edition: Edition, linker: urls.Linker) -> bytes:
         f'  <link rel="alternate" type="text/html" href={quoteattr(home)}/>',
         f"  <id>{escape(home)}</id>",
         f"  <updated>{l10n.iso(updated) if updated else _EPOCH}</updated>",
+        # The author of entries without a byline: Atom requires one for every entry.
+        f"  <author><name>{escape(edition.language.title)}</name></author>",
         "  <generator>sitegen</generator>",
     ]
     lines.extend(_entry(site, article, linker) for article in entries)

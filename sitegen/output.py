@@ -18,6 +18,7 @@ from typing import Any
 
 from . import discover, feeds, l10n, parallel, sitemaps, urls
 from .assemble import Site
+from .build import Progress, no_progress
 from .cache import Cache, Written
 from .context import Contexts, PageContext
 from .errors import BuildFailed, Diagnostic, error
@@ -39,8 +40,8 @@ class _PageJob:
 
 def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
                static: tuple[tuple[str, str, str], ...], out: Path, store: Cache,
-               jobs: int = 1, lock: AbstractContextManager[Any] | None = None
-               ) -> tuple[int, WriteReport]:
+               jobs: int = 1, lock: AbstractContextManager[Any] | None = None,
+               progress: Progress = no_progress) -> tuple[int, WriteReport]:
     """Render what changed and put the site in place; returns (files, what was written)."""
     pages = site_pages(site, store.recall)
     page_jobs = _page_jobs(site, pages, theme, catalog_digests, store)
@@ -57,12 +58,14 @@ def write_site(site: Site, theme: Theme, catalog_digests: dict[str, str],
     try:
         stale = writer.keep({job.path: job.key for job in page_jobs})
         render = [job for job in page_jobs if job.path in stale]
+        progress("rendering", 0, len(render))
         generated_keys = {path: store.recall(("digest", path), _digest, data)
                           for path, data in generated.items()}
         write_generated = sorted(writer.keep(generated_keys))
         write_copies = sorted(writer.keep(store.recall("copy keys", _copy_keys, copies)))
         writer.plan()
-        _render_pages(site, theme, render, writer, store, jobs)
+        _render_pages(site, theme, render, writer, store, jobs, progress)
+        progress("writing", 0, len(page_jobs) + len(generated) + len(copies))
         for path in write_generated:
             writer.put(path, generated[path], generated_keys[path])
         for path in write_copies:
@@ -122,7 +125,7 @@ def _page_jobs(site: Site, pages: tuple[Page, ...], theme: Theme,
 
 
 def _render_pages(site: Site, theme: Theme, render: list[_PageJob], writer: OutputWriter,
-                  store: Cache, jobs: int) -> None:
+                  store: Cache, jobs: int, progress: Progress) -> None:
     if not render:
         return
     config = site.config
@@ -135,7 +138,9 @@ def _render_pages(site: Site, theme: Theme, render: list[_PageJob], writer: Outp
     render = [dataclasses.replace(job, target=writer.target(job.path),
                                   existing=writer.existing(job.path)) for job in render]
     problems: list[Diagnostic] = []
-    for job, result in zip(render, parallel.run(_render_one, renderers, render, jobs)):
+    results = parallel.run(_render_one, renderers, render, jobs)
+    for done, (job, result) in enumerate(zip(render, results), start=1):
+        progress("rendering", done, len(render))
         if isinstance(result[0], Written):
             writer.wrote(job.path, *result)
         else:
@@ -159,8 +164,10 @@ def _generated_files(site: Site, pages: tuple[Page, ...], recall: Recall) -> dic
     linker = urls.Linker(site.config.base_url)
     files = {urls.feed(e.lang): feeds.atom(site, e, linker) for e in site.editions}
     files[urls.SITEMAP] = sitemaps.sitemap(site, pages, linker, recall)
-    files[urls.NEWS_SITEMAP] = sitemaps.news_sitemap(site, linker)
-    files[urls.ROBOTS] = sitemaps.robots(linker)
+    news = sitemaps.news_sitemap(site, linker)
+    if news is not None:
+        files[urls.NEWS_SITEMAP] = news
+    files[urls.ROBOTS] = sitemaps.robots(linker, news is not None)
     return files
 
 

@@ -21,7 +21,9 @@ class Page:
     path: str  # URL path relative to the output folder, e.g. "en/americas/story/"
     template: str
     lang: str
-    alternates: tuple[tuple[str, str], ...]  # (lang, path) of every version, this one included
+    # (hreflang, path) of every version, this one included; an "x-default" entry names the
+    # version for readers of other languages where that is not one of them (the root page)
+    alternates: tuple[tuple[str, str], ...]
     lastmod: datetime | None = None
     in_sitemap: bool = True
     data: dict[str, Any] = field(default_factory=dict)  # all its template is about
@@ -30,12 +32,23 @@ class Page:
         return x_default(self.alternates, default_language)
 
 
+X_DEFAULT = "x-default"
+
+
 def x_default(alternates: tuple[tuple[str, str], ...], default_language: str) -> str | None:
-    """The version for readers whose language the site does not have: the default language's,
-    or the first there is."""
+    """The version for readers whose language the site does not have: the one named so, else
+    the default language's, or the first there is."""
     if not alternates:
         return None
-    return dict(alternates).get(default_language, alternates[0][1])
+    paths = dict(alternates)
+    if X_DEFAULT in paths:  # the root's path is ""
+        return paths[X_DEFAULT]
+    return paths.get(default_language, alternates[0][1])
+
+
+def languages(alternates: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The language versions among the alternates, without the x-default."""
+    return tuple((lang, path) for lang, path in alternates if lang != X_DEFAULT)
 
 
 def site_pages(site: Site, recall: Recall | None = None) -> tuple[Page, ...]:
@@ -66,9 +79,14 @@ def site_pages(site: Site, recall: Recall | None = None) -> tuple[Page, ...]:
 
 
 def _root(site: Site) -> Page:
-    return Page(urls.ROOT, "root.html", site.config.default_language,
-                alternates=tuple((e.lang, urls.front(e.lang)) for e in site.editions),
+    """The language chooser, which a CDN may answer with a redirect by the reader's language:
+    the x-default of the front pages (so it names itself), and no sitemap entry of its own."""
+    return Page(urls.ROOT, "root.html", site.config.default_language, _fronts(site),
                 in_sitemap=False)
+
+
+def _fronts(site: Site) -> tuple[tuple[str, str], ...]:
+    return (*((e.lang, urls.front(e.lang)) for e in site.editions), (X_DEFAULT, urls.ROOT))
 
 
 def _article_page(article: Article, versions: tuple[Article, ...],
@@ -113,7 +131,7 @@ def _listing_page(kind: str, lang: str, name: str, title: str, total: int, numbe
 def _shared_listing(site: Site, listing: Listing) -> tuple[tuple[str, str], ...]:
     """Front pages and sections exist in every language that has them; tags and authors don't."""
     if listing.kind == "front":
-        return tuple((e.lang, urls.front(e.lang)) for e in site.editions)
+        return _fronts(site)
     if listing.kind == "section":
         return tuple((lang, urls.section(lang, listing.name)) for lang in
                      site.section_langs(listing.name))

@@ -355,8 +355,9 @@ folder, is paired with it by name, so each page links to the other.
 ## Your next story
 
 Start an article with `sitegen new "Your headline"`, and its translation with
-`sitegen new "Su titular" --translation-of content/news/your-headline.en.md`. Build the site
-with `sitegen build` and open `public/index.html`, or preview it with `sitegen serve`.
+`sitegen new "Su titular" --translation-of content/news/your-headline.en.md`. Preview the
+site with `sitegen serve` and open the address it prints; `sitegen build` writes it into
+`public/`, ready to publish.
 
 Every story ends with its sources, listed in its front matter. Delete this one when you publish
 your own.
@@ -380,8 +381,9 @@ misma carpeta, está emparejada con ella por el nombre, así que cada página en
 ## Su próxima noticia
 
 Empiece un artículo con `sitegen new "Su titular" --lang es`, y su traducción con
-`sitegen new "Your headline" --translation-of content/news/su-titular.es.md`. Construya el
-sitio con `sitegen build` y abra `public/index.html`, o véalo con `sitegen serve`.
+`sitegen new "Your headline" --translation-of content/news/su-titular.es.md`. Vea el sitio
+con `sitegen serve` y abra la dirección que indica; `sitegen build` lo escribe en `public/`,
+listo para publicar.
 
 Cada noticia termina con sus fuentes, indicadas en sus metadatos. Borre esta cuando publique las
 suyas.

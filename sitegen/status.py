@@ -89,8 +89,9 @@ def table(report: Status) -> str:
                                       for state in STATES) for lang in langs]
     if report.problems:
         lines.append("")
-        lines.append(f"{len(report.problems)} problem(s) kept some files out of this table; "
-                     "`sitegen check` lists them")
+        count = len(report.problems)
+        lines.append(f"{count} problem{'' if count == 1 else 's'} kept some files out of this "
+                     "table; `sitegen check` lists them")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -346,7 +346,7 @@ def test_status_table_and_counts(make_site, run):
         "en              1          1          0          0          1",
         "es              1          0          1          1          0",
         "",
-        "1 problem(s) kept some files out of this table; `sitegen check` lists them",
+        "1 problem kept some files out of this table; `sitegen check` lists them",
     ]
 
 
