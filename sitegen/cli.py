@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(serve_cmd)
     serve_cmd.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default: 127.0.0.1, this computer only)")
-    serve_cmd.add_argument("--port", type=int, default=8000,
+    serve_cmd.add_argument("--port", type=_port, default=8000,
                            help="port to listen on (default: 8000; 0 picks a free one)")
     _publishing_options(serve_cmd)
     serve_cmd.set_defaults(run=_serve)
@@ -123,13 +123,20 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, not {text!r}")
+    return int(text)
+
+
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = BuildOptions(now=build_clock(), drafts=args.drafts, future=args.future)
     result = build(args.site, options, args.output, args.base_url, jobs=args.jobs,
                    use_cache=not args.no_cache)
     out = args.output or args.site / "public"
-    print(f"sitegen: built {result.articles} articles, {result.files} files into {out} "
+    print(f"sitegen: built {result.articles} article{'s' if result.articles != 1 else ''}, "
+          f"{result.files} file{'s' if result.files != 1 else ''} into {out} "
           f"({result.report.written} written, {result.report.unchanged} unchanged, "
           f"{result.report.removed} removed) in {time.perf_counter() - started:.2f}s")
     return 0
