@@ -75,7 +75,8 @@ class Preview:
         self.drafts, self.future = drafts, future
         self.files_lock = threading.Lock()  # held while a build puts files in place
         self.problems: tuple[str, ...] = ()
-        self.generation = 0
+        self.generation = 0  # of the pages: goes up with each build that renews any
+        self.builds = 0  # that succeeded
         self.base_path = "/"
         self.default_language = "en"
         self.languages: tuple[str, ...] = ()
@@ -122,19 +123,19 @@ class Preview:
             return self.fail((problem,), changes, traceback.format_exc())
         self.configure(result.config)
         fixed, self.problems = bool(self.problems), ()
-        first = self.generation == 0
-        self.generation += 1
-        _settle_memory(self.generation)
+        self.builds += 1
+        _settle_memory(self.builds)
         renewed = result.report.renewed
         took = time.perf_counter() - started
-        if first:
+        if self.builds == 1:
             print(f"sitegen: built {counted(result.articles, 'article')}, "
                   f"{counted(result.files, 'file')} in {took:.2f}s", flush=True)
         elif changes is not None or renewed:  # a check that finds nothing goes unmentioned
             print(f"sitegen: rebuilt in {took:.2f}s "
                   f"({result.report.written} written, {result.report.removed} removed)",
                   flush=True)
-        if renewed or fixed:
+        if renewed or fixed:  # else an open page that reconnects need not reload
+            self.generation += 1
             paths = ["*"] if len(renewed) > MAX_RELOAD_PATHS else list(renewed)
             self.publish(Event("renewed", json.dumps({"paths": paths,
                                                       "generation": self.generation})))
@@ -150,7 +151,7 @@ class Preview:
             print(details, end="", file=sys.stderr)
         for problem in self.problems:
             print(problem, file=sys.stderr)
-        kept = "the preview keeps the last good build" if self.generation else \
+        kept = "the preview keeps the last good build" if self.builds else \
             "the preview shows the site once it builds"
         then = "it builds again on the next save" if details else \
             f"fix {'this' if len(self.problems) == 1 else 'these'} and save again"
@@ -510,11 +511,11 @@ def _problems_page(text: str) -> bytes:
             f"<pre>{html.escape(text)}</pre>\n").encode()
 
 
-def _settle_memory(generation: int) -> None:
+def _settle_memory(builds: int) -> None:
     """Keep the garbage collector off the memo: what survived a build is frozen out of its
     scans, which otherwise walk every article and page of a large site during the next save.
     Now and then a full collection frees cycles among what was frozen and let go since."""
-    if generation % 64 == 0:
+    if builds % 64 == 0:
         gc.unfreeze()
         gc.collect()
     gc.freeze()
