@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__
 from .assemble import BuildOptions, build_clock
 from .build import build, no_progress
-from .errors import BuildFailed
+from .errors import BuildFailed, counted
 from .i18n import ACTIONS
 
 
@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(serve_cmd)
     serve_cmd.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default: 127.0.0.1, this computer only)")
-    serve_cmd.add_argument("--port", type=int, default=8000,
+    serve_cmd.add_argument("--port", type=_port, default=8000,
                            help="port to listen on (default: 8000; 0 picks a free one)")
     _publishing_options(serve_cmd)
     serve_cmd.set_defaults(run=_serve)
@@ -125,6 +125,12 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, not {text!r}")
+    return int(text)
+
+
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = BuildOptions(now=build_clock(), drafts=args.drafts, future=args.future)
@@ -138,15 +144,11 @@ def _build(args: argparse.Namespace) -> int:
             progress.clear()
     if not args.quiet:
         out = args.output or args.site / "public"
-        print(f"sitegen: built {_count(result.articles, 'article')}, "
-              f"{_count(result.files, 'file')} into {out} "
+        print(f"sitegen: built {counted(result.articles, 'article')}, "
+              f"{counted(result.files, 'file')} into {out} "
               f"({result.report.written} written, {result.report.unchanged} unchanged, "
               f"{result.report.removed} removed) in {time.perf_counter() - started:.2f}s")
     return 0
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 _COUNTED = {"parsing": "article", "rendering": "page", "writing": "file"}
@@ -173,8 +175,8 @@ class _Progress:
         if noun is None:
             return f"{stage} the site..."
         if 0 < done < total:
-            return f"{stage} {done}/{_count(total, noun)}..."
-        return f"{stage} {_count(total, noun)}..."
+            return f"{stage} {done}/{counted(total, noun)}..."
+        return f"{stage} {counted(total, noun)}..."
 
     def clear(self) -> None:
         if self.shown:

@@ -32,6 +32,11 @@ def info(path: str, line: int | None, message: str) -> Diagnostic:
     return Diagnostic(path, line, "info", message)
 
 
+def counted(number: int, noun: str) -> str:
+    """`1 article`, `2 articles`: the nouns messages count take an s."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 class BuildFailed(Exception):
     """Raised by a stage with every error it found, so the run can report them all at once."""
 

@@ -8,21 +8,26 @@ reloads the page when it changed, and shows build errors over the page until the
 
 from __future__ import annotations
 
+import errno
 import gc
 import html
+import ipaddress
 import json
 import mimetypes
 import os
 import posixpath
 import queue
+import socket
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from . import urls
@@ -30,7 +35,7 @@ from .assemble import BuildOptions, build_clock
 from .build import build, load_config
 from .cache import FOLDER, Cache, open_cache
 from .config import SiteConfig
-from .errors import BuildFailed
+from .errors import BuildFailed, counted, error
 from .watch import Watcher
 
 PREVIEW_FOLDER = "preview"
@@ -40,6 +45,9 @@ STATUS = "/_status/"  # the translation status page, only ever served by the pre
 QUIET = 0.01  # seconds without a new event before a burst of saves is built
 CHECK_AFTER = 2.0  # seconds of quiet after which every source is looked at once more
 MAX_RELOAD_PATHS = 500  # beyond this many renewed files, every open page reloads
+IDLE_TIMEOUT = 10.0  # seconds a connection may keep the server waiting for its request
+CHUNK = 256 * 1024  # bytes of a file sent at a time: a large video is never read whole
+NOT_FOUND = b"<!doctype html>\n<meta charset=utf-8>\n<title>Not found</title>\n<p>Not found</p>\n"
 
 TYPES = {
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -67,7 +75,8 @@ class Preview:
         self.drafts, self.future = drafts, future
         self.files_lock = threading.Lock()  # held while a build puts files in place
         self.problems: tuple[str, ...] = ()
-        self.generation = 0
+        self.generation = 0  # of the pages: goes up with each build that renews any
+        self.builds = 0  # that succeeded
         self.base_path = "/"
         self.default_language = "en"
         self.languages: tuple[str, ...] = ()
@@ -103,33 +112,60 @@ class Preview:
                 result = build(self.site_dir, self.options(), self.out_dir, jobs=jobs,
                                cache=self._cache, lock=self.files_lock)
         except BuildFailed as failed:
-            problems = tuple(str(d) for d in failed.diagnostics)
-            if changes is None and problems == self.problems:
-                return False  # a look at every source found what is already shown
-            self.problems = problems
-            for problem in self.problems:
-                print(problem, file=sys.stderr, flush=True)
-            print(f"sitegen: the preview keeps the last good build; fix "
-                  f"{'this' if len(self.problems) == 1 else 'these'} and save again",
-                  file=sys.stderr, flush=True)
-            self.publish(Event("problems", json.dumps(self.problems)))
-            return False
+            return self.fail(tuple(str(d) for d in failed.diagnostics), changes)
+        except OSError as exc:  # a file that cannot be read or written: the user's to fix
+            return self.fail((_os_error(exc, self.site_dir),), changes)
+        except Exception as exc:  # noqa: BLE001 - a bug in sitegen must not end the preview
+            self._forget_memo()  # it may hold half of what the failed build made
+            problem = (f"sitegen: internal error while building (a bug in sitegen): "
+                       f"{type(exc).__name__}: {exc}")
+            return self.fail((problem,), changes, traceback.format_exc())
         self.configure(result.config)
         # From now on only this process writes the preview's folder: its records are trusted.
         self._cache.owns_output = True
         fixed, self.problems = bool(self.problems), ()
-        self.generation += 1
-        _settle_memory(self.generation)
+        self.builds += 1
+        _settle_memory(self.builds)
         renewed = result.report.renewed
-        if changes is not None or renewed:  # a check that finds nothing goes unmentioned
-            print(f"sitegen: rebuilt in {time.perf_counter() - started:.2f}s "
+        took = time.perf_counter() - started
+        if self.builds == 1:
+            print(f"sitegen: built {counted(result.articles, 'article')}, "
+                  f"{counted(result.files, 'file')} in {took:.2f}s", flush=True)
+        elif changes is not None or renewed:  # a check that finds nothing goes unmentioned
+            print(f"sitegen: rebuilt in {took:.2f}s "
                   f"({result.report.written} written, {result.report.removed} removed)",
                   flush=True)
-        if renewed or fixed:
+        if renewed or fixed:  # else an open page that reconnects need not reload
+            self.generation += 1
             paths = ["*"] if len(renewed) > MAX_RELOAD_PATHS else list(renewed)
             self.publish(Event("renewed", json.dumps({"paths": paths,
                                                       "generation": self.generation})))
         return True
+
+    def fail(self, problems: tuple[str, ...], changes: set[str] | None,
+             details: str = "") -> bool:
+        """Say what stopped a build, in the terminal and over every open page, once."""
+        if changes is None and problems == self.problems:
+            return False  # a look at every source found what is already shown
+        self.problems = problems
+        if details:
+            print(details, end="", file=sys.stderr)
+        for problem in self.problems:
+            print(problem, file=sys.stderr)
+        kept = "the preview keeps the last good build" if self.builds else \
+            "the preview shows the site once it builds"
+        then = "it builds again on the next save" if details else \
+            f"fix {'this' if len(self.problems) == 1 else 'these'} and save again"
+        print(f"sitegen: {kept}; {then}", file=sys.stderr, flush=True)
+        self.publish(Event("problems", json.dumps(self.problems)))
+        return False
+
+    def _forget_memo(self) -> None:
+        """Start the next build from the cache on disk rather than from the memo in memory."""
+        with self.cache_lock:
+            if self._cache is not None:
+                self._cache.close()
+            self._cache = None
 
     def status_page(self) -> bytes:
         """`sitegen status` as a page, each version linked to its preview where it has one."""
@@ -141,9 +177,13 @@ class Preview:
             with self.cache_lock:
                 report = status(self.site_dir, options.now, self._cache)
         except BuildFailed as failed:
-            problems = html.escape("\n".join(str(d) for d in failed.diagnostics))
-            return (f"<!doctype html><meta charset=utf-8><title>Translation status</title>"
-                    f"<pre>{problems}</pre>\n").encode()
+            return _problems_page("\n".join(str(d) for d in failed.diagnostics))
+        except OSError as exc:
+            return _problems_page(_os_error(exc, self.site_dir))
+        except Exception as exc:  # noqa: BLE001 - a bug in sitegen must not end the preview
+            traceback.print_exc()
+            return _problems_page(f"sitegen: internal error (a bug in sitegen): "
+                                  f"{type(exc).__name__}: {exc}")
         href = {v.article.source: self.base_path + v.article.path
                 for story in report.stories for v in story.versions
                 if v.article is not None and is_published(v.article, options)}
@@ -181,7 +221,9 @@ class Preview:
                 try:
                     self.rebuild(changes)
                 except Exception as exc:  # noqa: BLE001 - the preview must outlive any surprise
-                    print(f"sitegen: error: {exc!r}", file=sys.stderr, flush=True)
+                    traceback.print_exc()
+                    print(f"sitegen: internal error after a build (a bug in sitegen): "
+                          f"{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             checked, quiet_since = changes is None, time.monotonic()
 
     def stop(self) -> None:
@@ -253,12 +295,66 @@ class Preview:
         return page if page.is_file() else None
 
 
+@dataclass(frozen=True, slots=True)
+class HostCheck:
+    """The Host headers the preview answers: the address it listens on and, on this computer's
+    loopback, its usual names. A page on another site that a DNS trick points at the preview
+    (DNS rebinding) still names its own site in Host, and so can read neither the status page
+    nor an embargoed draft."""
+
+    url: str  # the address it was started with, to tell whoever asks elsewhere
+    port: int
+    names: frozenset[str]  # lowercase, IPv6 addresses in brackets
+    any_address: bool  # listening on every interface: any IP address of this computer will do
+
+    @classmethod
+    def of(cls, host: str, address: str, port: int) -> HostCheck:
+        names = {_bracketed(host.lower()), _bracketed(address.lower())} - {""}
+        ip = _ip_address(address)
+        every = ip is not None and ip.is_unspecified
+        if every or (ip is not None and ip.is_loopback) or host.lower() == "localhost":
+            names |= {"localhost", "127.0.0.1", "[::1]"}
+        if every:
+            names.add(socket.gethostname().lower())
+        shown = "localhost" if every else _bracketed(address)
+        return cls(f"http://{shown}:{port}/", port, frozenset(names), every)
+
+    def admits(self, value: str) -> bool:
+        value = value.strip().lower()
+        name, _, port = value.rpartition(":") if not value.endswith("]") else (value, "", "80")
+        if not name:  # no port: the default one
+            name, port = value, "80"
+        if not (port.isascii() and port.isdigit()) or int(port) != self.port:
+            return False
+        if name in self.names:
+            return True
+        if not self.any_address:
+            return False
+        if name.startswith("[") and name.endswith("]"):
+            return isinstance(_ip_address(name[1:-1]), ipaddress.IPv6Address)
+        return isinstance(_ip_address(name), ipaddress.IPv4Address)
+
+
+def _ip_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _bracketed(host: str) -> str:
+    """An IPv6 address as it is written in a URL."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 class Handler(BaseHTTPRequestHandler):
     """GET and HEAD of the preview's files, the live-reload script and its event stream."""
 
     preview: Preview
+    hosts: HostCheck
     server_version = "sitegen"
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT  # a client that opens a connection and says nothing is let go
 
     def do_GET(self) -> None:
         self.respond(with_body=True)
@@ -267,6 +363,8 @@ class Handler(BaseHTTPRequestHandler):
         self.respond(with_body=False)
 
     def respond(self, with_body: bool) -> None:
+        if not self.addressed_here(with_body):
+            return None
         path = urlsplit(self.path).path or "/"
         if path == EVENTS:
             return self.stream_events() if with_body else self.send_bytes(
@@ -293,23 +391,61 @@ class Handler(BaseHTTPRequestHandler):
             status = HTTPStatus.OK
             if found is None:
                 status, found = HTTPStatus.NOT_FOUND, self.preview.not_found_page(path)
-            data = found.read_bytes() if found is not None else b"Not found\n"
-        kind = TYPES.get(found.suffix.lower()) if found is not None else None
-        kind = kind or (mimetypes.guess_type(found.name)[0] if found is not None else None) \
-            or ("text/plain; charset=utf-8" if found is None else "application/octet-stream")
-        if kind.startswith("text/html"):
-            data = with_live_script(data, self.preview.generation)
-        return self.send_bytes(status, data, kind, with_body)
+            file = found.open("rb") if found is not None else None
+        if file is None or found is None:  # not even a 404 page: nothing built yet
+            page = with_live_script(NOT_FOUND, self.preview.generation)  # to show why
+            return self.send_bytes(status, page, TYPES[".html"], with_body)
+        with file:
+            kind = TYPES.get(found.suffix.lower()) or mimetypes.guess_type(found.name)[0] \
+                or "application/octet-stream"
+            if kind.startswith("text/html"):
+                page = with_live_script(file.read(), self.preview.generation)
+                return self.send_bytes(status, page, kind, with_body)
+            return self.send_file(status, file, kind, with_body)
 
-    def send_bytes(self, status: HTTPStatus, data: bytes, kind: str, with_body: bool) -> None:
+    def addressed_here(self, with_body: bool) -> bool:
+        """True if the request names this preview in its Host header; else it is answered."""
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1 or (not hosts and self.request_version != "HTTP/1.0"):
+            self.send_bytes(HTTPStatus.BAD_REQUEST, b"sitegen serve: a request needs one Host "
+                            b"header\n", TYPES[".txt"], with_body, close=True)
+            return False
+        # HTTP/1.0 needs no Host; browsers always send one, so such a request is no web page's.
+        if hosts and not self.hosts.admits(hosts[0]):
+            self.send_bytes(HTTPStatus.FORBIDDEN, f"sitegen serve: this is the preview at "
+                            f"{self.hosts.url}; it answers no request for another "
+                            "address\n".encode(), TYPES[".txt"], with_body, close=True)
+            return False
+        return True
+
+    def send_head(self, status: HTTPStatus, kind: str, length: int, close: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(length))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
+
+    def send_bytes(self, status: HTTPStatus, data: bytes, kind: str, with_body: bool,
+                   close: bool = False) -> None:
+        self.send_head(status, kind, len(data), close)
         if with_body:
             self.wfile.write(data)
+
+    def send_file(self, status: HTTPStatus, file: BinaryIO, kind: str, with_body: bool) -> None:
+        """The file a piece at a time, however large: a video need not fit in memory."""
+        left = os.fstat(file.fileno()).st_size
+        self.send_head(status, kind, left)
+        while with_body and left > 0:
+            chunk = file.read(min(CHUNK, left))
+            if not chunk:  # the file shrank: the browser must not wait for the rest
+                self.close_connection = True
+                return
+            self.wfile.write(chunk)
+            left -= len(chunk)
 
     def stream_events(self) -> None:
         self.send_response(HTTPStatus.OK)
@@ -347,12 +483,35 @@ class PreviewServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 1024  # many pages and their assets at once
 
+    def __init__(self, address: tuple[str, int], handler: type[Handler]) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, handler)
 
-def _settle_memory(generation: int) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A page closed or a download stopped halfway is nothing to report."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+def _os_error(exc: OSError, site_dir: Path) -> str:
+    """`sitegen: error: Permission denied: content/x.en.md`, the path relative to the site."""
+    where = str(exc.filename or "")
+    if where and Path(where).is_absolute() and Path(where).is_relative_to(site_dir):
+        where = Path(where).relative_to(site_dir).as_posix()
+    return f"sitegen: error: {exc.strerror or exc}" + (f": {where}" if where else "")
+
+
+def _problems_page(text: str) -> bytes:
+    return (f"<!doctype html><meta charset=utf-8><title>Translation status</title>"
+            f"<pre>{html.escape(text)}</pre>\n").encode()
+
+
+def _settle_memory(builds: int) -> None:
     """Keep the garbage collector off the memo: what survived a build is frozen out of its
     scans, which otherwise walk every article and page of a large site during the next save.
     Now and then a full collection frees cycles among what was frozen and let go since."""
-    if generation % 64 == 0:
+    if builds % 64 == 0:
         gc.unfreeze()
         gc.collect()
     gc.freeze()
@@ -370,30 +529,64 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool,
           announce: Callable[[str], None]) -> int:
     """Run the preview until interrupted; returns the exit status."""
     preview = Preview(site_dir, drafts, future)
-    # A broken configuration stops `serve` before it starts.
-    preview.configure(load_config(preview.site_dir))
-    preview.rebuild(jobs=None)  # on all cores, before any thread exists to make forking unsafe
+    # A broken configuration, or none, stops `serve` before it starts.
+    preview.configure(_site_config(preview.site_dir))
     handler = type("BoundHandler", (Handler,), {"preview": preview})
-    server = PreviewServer((host, port), handler)
-    watcher = Watcher(preview.site_dir, preview.changed)
-    watcher.start()
-    builder = threading.Thread(target=preview.run_builder, name="builder", daemon=True)
-    builder.start()
-    host_shown, port_shown = str(server.server_address[0]), server.server_address[1]
-    if ":" in host_shown:
-        host_shown = f"[{host_shown}]"
-    announce(f"sitegen: serving http://{host_shown}:{port_shown}{preview.base_path} "
-             "(Ctrl-C to stop)")
-    announce(f"sitegen: translation status at http://{host_shown}:{port_shown}{STATUS}")
+    try:  # before the build: a port that is taken is said at once
+        server = PreviewServer((host, port), handler)
+    except OSError as exc:
+        print(f"sitegen: error: {_cannot_listen(host, port, exc)}", file=sys.stderr)
+        return 1
+    address, port = str(server.server_address[0]), server.server_address[1]
+    handler.hosts = HostCheck.of(host, address, port)
     try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
+        announce("sitegen: building the site...")
+        preview.rebuild(jobs=None)  # on all cores, before any thread exists to make forking unsafe
+        watcher = Watcher(preview.site_dir, preview.changed)
+        watcher.start()
+        builder = threading.Thread(target=preview.run_builder, name="builder", daemon=True)
+        builder.start()
+        shown = f"{_bracketed(address)}:{port}"
+        announce(f"sitegen: serving http://{shown}{preview.base_path} (Ctrl-C to stop)")
+        announce(f"sitegen: translation status at http://{shown}{STATUS}")
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            preview.stop()
+            watcher.stop()
     finally:
-        preview.stop()
-        watcher.stop()
         server.server_close()
     return 0
+
+
+def _site_config(site_dir: Path) -> SiteConfig:
+    """The configuration the preview starts from. A folder without one is no site: a preview
+    of it would only ever answer "Not found"."""
+    try:
+        config = load_config(site_dir)
+    except UnicodeDecodeError as exc:
+        name = "sitegen.toml" if (site_dir / "sitegen.toml").is_file() else "pyproject.toml"
+        raise BuildFailed([error(name, None, f"cannot read: not UTF-8 text ({exc.reason} at "
+                                             f"byte {exc.start})")]) from None
+    if not (config.site_dir / config.config_file).is_file():
+        raise BuildFailed([error("sitegen.toml", None, f"no sitegen.toml, nor [tool.sitegen] in "
+                                 f"pyproject.toml, in {site_dir}: not a site's folder (give "
+                                 "the site's with --site; `sitegen init DIR` makes a new one)")])
+    return config
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    where = f"{_bracketed(host)}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return (f"{where} is already in use (by another preview?); stop it, or pick another "
+                "port with --port (0 picks a free one)")
+    if exc.errno == errno.EACCES:
+        return f"cannot listen on {where}: permission denied (try a port above 1023)"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {where}: not an address of this computer"
+    return f"cannot listen on {where}: {exc.strerror or exc}"
 
 
 LIVE_SCRIPT = (Path(__file__).parent / "live.js").read_bytes()
