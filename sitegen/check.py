@@ -21,7 +21,7 @@ from .assemble import BuildOptions
 from .config import SiteConfig, key_line
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error, info, warning
-from .pages import site_pages
+from .pages import described, site_pages
 from .survey import Survey, survey
 
 
@@ -40,6 +40,7 @@ def check(site_dir: Path, now: datetime) -> list[Diagnostic]:
         *(warning(s.translation, by_source[s.translation].line("translated_from"), s.message)
           for s in found.stale.values()),
         *_shared_urls(found.articles),
+        *_taken_pages(found, now),
         *_broken_links(found, now, texts, references),
         *_missing_alt(found.articles, texts, references),
         *_missing_sources(found.articles),
@@ -88,6 +89,20 @@ def _shared_urls(articles: Iterable[Article]) -> Iterator[Diagnostic]:
                 yield error(one.source, one.url_line,
                             f"same URL /{one.path} as {two.source}:{two.url_line}: give one a "
                             "different slug or section")
+
+
+def _taken_pages(found: Survey, now: datetime) -> Iterator[Diagnostic]:
+    """Articles whose page is one the site writes for itself, such as a section's page (a story
+    at the top of content/ whose slug is a section's name): the build refuses them."""
+    site = assemble.assemble(found.config, found.stories,
+                             BuildOptions(now=now, drafts=True, future=True))
+    own = {page.path: page for page in site_pages(site) if "article" not in page.data}
+    for article in found.articles:
+        page = own.get(article.path)
+        if page is not None:
+            yield error(article.source, article.url_line,
+                        f"its page would be written to {urls.output_file(article.path)}, where "
+                        f"the site writes {described(page)}: give it a different slug or section")
 
 
 def _missing_sources(articles: Iterable[Article]) -> Iterator[Diagnostic]:

@@ -21,7 +21,7 @@ from .assemble import Site
 from .cache import Cache, Written
 from .context import Contexts, PageContext
 from .errors import BuildFailed, Diagnostic, error
-from .pages import Page, site_pages
+from .pages import Page, described, site_pages
 from .recall import Recall
 from .render import Renderer
 from .theme import Theme
@@ -162,10 +162,16 @@ def _check_collisions(pages: tuple[Page, ...], jobs: list[_PageJob], generated: 
             # In each article that claims it, at the line that makes its URL; or else once.
             for (name, line), (other, other_line) in [
                     side for side in sides if side[0][1] is not None] or sides[:1]:
-                shown = other if other_line is None else f"{other}:{other_line}"
-                problems.append(error(name, line, f"{shown} would be written to {path} too: "
-                                                  "give one a different slug or section, or "
-                                                  "rename the file"))
+                if other_line is not None:
+                    message = (f"{other}:{other_line} would be written to {path} too: give one "
+                               "a different slug or section")
+                elif line is not None:
+                    message = (f"its page would be written to {path}, where the site writes "
+                               f"{other}: give it a different slug or section")
+                else:
+                    message = (f"{other} would be written to {path} too: rename one of the "
+                               "files")
+                problems.append(error(name, line, message))
     if problems:
         raise BuildFailed(problems)
 
@@ -175,7 +181,7 @@ def _owner(page: Page) -> tuple[str, int | None]:
     article = page.data.get("article")
     if article is not None:
         return article.source, article.url_line
-    return f"the {page.template} page /{page.path}", None
+    return described(page), None
 
 
 def _copies(*sources: tuple[tuple[str, str, str], ...]) -> dict[str, tuple[str, str]]:

@@ -461,3 +461,11 @@ def test_aligned_table_cells_get_classes_not_styles(make_site):
     css = css_file.read_text("utf-8")
     for side in ("left", "center", "right"):
         assert re.search(rf"\.align-{side}\b[^{{]*\{{[^}}]*text-align:\s*{side}", css), side
+
+
+def test_a_story_whose_page_is_a_section_page_is_an_error_at_its_title(make_site):
+    text = article("News")
+    site = make_site({"content/news.en.md": text, "content/news/a.en.md": article("A")})
+    for result in (refused_build(site), check(site)):
+        found = errors_at(result, "content/news.en.md", line_of(text, "title:"))
+        assert found and "the section page /en/news/" in found[0], result
