@@ -251,7 +251,7 @@ def _section_problem(name: str) -> str | None:
         return "must be a single name like 'americas' (letters, digits, '-', '_', '.')"
     if len(name) > urls.MAX_SLUG:
         return f"is longer than {urls.MAX_SLUG} characters"
-    if name in urls.RESERVED_NAMES:
+    if urls.is_reserved(name):
         return (f"is a name the site uses for its own pages and files "
                 f"({', '.join(urls.RESERVED_NAMES)}): choose another")
     return None

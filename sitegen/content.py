@@ -426,7 +426,7 @@ def _section(fields: dict[str, Any], folder: PurePosixPath, declared: tuple[str,
                            "the folder, or give the article a section: line")
             return ""
         named = f"section {value!r} (its folder under content/)"
-    if value in urls.RESERVED_NAMES:
+    if urls.is_reserved(value):
         problem(where, f"{named} is a name the site uses for its own pages and files "
                        f"({', '.join(urls.RESERVED_NAMES)}): choose another")
     elif value not in declared:
@@ -444,7 +444,7 @@ def _slug(fields: dict[str, Any], title: str, stem: str, problem: Problem) -> st
     reserved = ", ".join(urls.RESERVED_NAMES)
     if value is None:
         slug = urls.slugify(title) or urls.slugify(stem) or "article"
-        if slug in urls.RESERVED_NAMES:
+        if urls.is_reserved(slug):
             problem("title", f"the title makes the slug {slug!r}, a name the site uses for its "
                              f"own pages and files ({reserved}): give the story a slug: line")
         return slug
@@ -454,7 +454,7 @@ def _slug(fields: dict[str, Any], title: str, stem: str, problem: Problem) -> st
     if len(value) > urls.MAX_SLUG:
         problem("slug", f"slug is {len(value)} characters long: keep it to {urls.MAX_SLUG} at "
                         "most, or URLs and file names get too long")
-    elif value in urls.RESERVED_NAMES:
+    elif urls.is_reserved(value):
         problem("slug", f"slug {value!r} is a name the site uses for its own pages and files "
                         f"({reserved}): choose another")
     return value

@@ -39,6 +39,11 @@ def _shorten(slug: str) -> str:
     return (head.rsplit("-", 1)[0] if "-" in head else head[:MAX_SLUG]).strip("-")
 
 
+def is_reserved(name: str) -> bool:
+    """A name the site writes itself, in any case (`Tags` is `tags` where file names ignore it)."""
+    return name.casefold() in RESERVED_NAMES
+
+
 def is_segment(name: str) -> bool:
     """One folder name an editor may choose for a URL: letters, digits, '-', '_', '.', starting
     with a letter or digit; never a '/', a line break, '.' or '..'."""

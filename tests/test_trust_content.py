@@ -72,11 +72,13 @@ def test_new_refuses_a_section_with_a_trailing_newline(make_site):
     assert tree(site.root) == before
 
 
-def test_configured_section_names_must_be_url_segments(make_site):
-    config = CONFIG.replace("news = \"News\"", "\"news\\n\" = \"News\"", 1)
+@pytest.mark.parametrize("name", ['"news\\n"', "tags", '"a/b"', '"Feed.xml"'])
+def test_configured_section_names_must_be_url_segments(make_site, name):
+    config = CONFIG.replace('news = "News"', f'{name} = "News"', 1)
     site = make_site({}, config=config)
     result = refused_build(site)
-    assert errors_at(result, "sitegen.toml", line_of(config, '"news\\n"'))
+    found = errors_at(result, "sitegen.toml", line_of(config, f'{name} = "News"'))
+    assert found and "section" in found[0], result.err
 
 
 # URLs that become links ---------------------------------------------------------------------
@@ -242,6 +244,7 @@ def test_apostrophes_are_dropped_from_slugs(make_site, title):
     ({"slug": "404.html"}, "slug"), ({"slug": "page"}, "slug"),
     ({"section": "tags"}, "section"), ({"section": "authors"}, "section"),
     ({"section": "page"}, "section"), ({"section": "feed.xml"}, "section"),
+    ({"slug": "Feed.XML"}, "slug"), ({"section": "Tags"}, "section"),
 ])
 def test_names_the_site_uses_for_its_own_files_are_refused(make_site, fields, key):
     text = article("Story", **fields)
