@@ -371,8 +371,9 @@ folder, is paired with it by name, so each page links to the other.
 ## Your next story
 
 Start an article with `sitegen new "Your headline"`, and its translation with
-`sitegen new "Su titular" --translation-of content/news/your-headline.en.md`. Build the site
-with `sitegen build` and open `public/index.html`, or preview it with `sitegen serve`.
+`sitegen new "Su titular" --translation-of content/news/your-headline.en.md`. Each starts as a
+draft: remove its `draft: true` line when it is ready. Build the site with `sitegen build` and
+open `public/index.html`, or preview it with `sitegen serve --drafts`.
 
 Every story ends with its sources, listed in its front matter. Delete this one when you publish
 your own.
@@ -396,8 +397,9 @@ misma carpeta, está emparejada con ella por el nombre, así que cada página en
 ## Su próxima noticia
 
 Empiece un artículo con `sitegen new "Su titular" --lang es`, y su traducción con
-`sitegen new "Your headline" --translation-of content/news/su-titular.es.md`. Construya el
-sitio con `sitegen build` y abra `public/index.html`, o véalo con `sitegen serve`.
+`sitegen new "Your headline" --translation-of content/news/su-titular.es.md`. Cada una empieza
+como borrador: quite su línea `draft: true` cuando esté lista. Construya el sitio con
+`sitegen build` y abra `public/index.html`, o véalo con `sitegen serve --drafts`.
 
 Cada noticia termina con sus fuentes, indicadas en sus metadatos. Borre esta cuando publique las
 suyas.
@@ -411,7 +413,7 @@ A bilingual news site made with sitegen.
 ```
 sitegen build                     # writes the site into public/
 sitegen serve                     # live preview, rebuilt on every save
-sitegen new "Headline"            # a new article in content/news/
+sitegen new "Headline"            # a new draft in content/news/: remove `draft: true` to publish
 sitegen new "Titular" --translation-of content/news/headline.en.md
 ```
 
