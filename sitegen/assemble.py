@@ -10,6 +10,7 @@ import functools
 import hashlib
 import math
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -306,10 +307,15 @@ def _authors(article: Article) -> tuple[str, ...]:
     return article.authors
 
 
+_SHARP = re.compile(r"(?<=\w)#")  # `C#`, `F#`; a leading `#` (`#MeToo`) is no sharp
+
+
 @functools.lru_cache(maxsize=65536)
 def term_slug(name: str) -> str:
-    """A tag's or author's URL segment; names with no Latin letters get a stable short hash."""
-    return urls.slugify(name) or hashlib.sha1(name.encode()).hexdigest()[:10]
+    """A tag's or author's URL segment; `C++` and `C#` keep their own pages apart from `C`'s
+    (`c-plus-plus`, `c-sharp`); names with no Latin letters get a stable short hash."""
+    spelled = _SHARP.sub(" sharp ", name.replace("+", " plus "))
+    return urls.slugify(spelled) or hashlib.sha1(name.encode()).hexdigest()[:10]
 
 
 def _paginate(articles: tuple[Article, ...], per_page: int) -> tuple[tuple[Article, ...], ...]:

@@ -18,9 +18,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from . import assemble, i18n, sitemaps, urls
 from .assemble import BuildOptions
+from .config import SiteConfig, key_line
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error, info, warning
-from .pages import site_pages
+from .pages import described, site_pages
 from .survey import Survey, survey
 
 
@@ -39,9 +40,13 @@ def check(site_dir: Path, now: datetime) -> list[Diagnostic]:
         *(warning(s.translation, by_source[s.translation].line("translated_from"), s.message)
           for s in found.stale.values()),
         *_shared_urls(found.articles),
+        *_taken_pages(found, now),
         *_broken_links(found, now, texts, references),
         *_missing_alt(found.articles, texts, references),
         *_missing_sources(found.articles),
+        *_empty_bodies(found.articles, texts),
+        *_shared_term_pages(found),
+        *_placeholder_address(found.config),
         *i18n.untranslated(found.config),
     ]
     return sorted(set(findings), key=lambda d: (d.path, d.line or 0, d.severity, d.message))
@@ -80,10 +85,24 @@ def _shared_urls(articles: Iterable[Article]) -> Iterator[Diagnostic]:
     for article in sorted(articles, key=lambda a: a.source):
         other = first.setdefault(article.path, article)
         if other is not article:
-            yield error(article.source, article.line("slug" if "slug" in article.lines
-                                                     else "title"),
-                        f"same URL /{article.path} as {other.source}: give one a different "
-                        "slug or section")
+            for one, two in ((article, other), (other, article)):
+                yield error(one.source, one.url_line,
+                            f"same URL /{one.path} as {two.source}:{two.url_line}: give one a "
+                            "different slug or section")
+
+
+def _taken_pages(found: Survey, now: datetime) -> Iterator[Diagnostic]:
+    """Articles whose page is one the site writes for itself, such as a section's page (a story
+    at the top of content/ whose slug is a section's name): the build refuses them."""
+    site = assemble.assemble(found.config, found.stories,
+                             BuildOptions(now=now, drafts=True, future=True))
+    own = {page.path: page for page in site_pages(site) if "article" not in page.data}
+    for article in found.articles:
+        page = own.get(article.path)
+        if page is not None:
+            yield error(article.source, article.url_line,
+                        f"its page would be written to {urls.output_file(article.path)}, where "
+                        f"the site writes {described(page)}: give it a different slug or section")
 
 
 def _missing_sources(articles: Iterable[Article]) -> Iterator[Diagnostic]:
@@ -92,6 +111,56 @@ def _missing_sources(articles: Iterable[Article]) -> Iterator[Diagnostic]:
             yield warning(article.source, article.line("sources"),
                           "no sources: list the wire services or outlets the story is based on "
                           "under `sources:`")
+
+
+def _empty_bodies(articles: Iterable[Article], texts: dict[str, str]) -> Iterator[Diagnostic]:
+    """A story with no text, which would be published as an empty page (drafts wait)."""
+    for article in articles:
+        if not article.draft and not article.body_html.strip():
+            yield warning(article.source, _body_line(texts[article.source]),
+                          "the story has no text: write it below the front matter, or set "
+                          "draft: true until it is ready")
+
+
+def _shared_term_pages(found: Survey) -> Iterator[Diagnostic]:
+    """Tags or authors spelled differently (`José`, `Jose`) that get one page, so their stories
+    are listed together; a difference of capitals only (`Cuba`, `cuba`) is the same name."""
+    kinds = (("tag", lambda a: a.tags, lambda a: "tags", urls.tag),
+             ("author", lambda a: a.authors,
+              lambda a: "author" if "author" in a.lines else "authors", urls.author))
+    for kind, terms_of, key_of, path_of in kinds:
+        first: dict[tuple[str, str], tuple[str, Article]] = {}
+        told: set[tuple[str, str, str]] = set()
+        for article in sorted(found.articles, key=lambda a: a.source):
+            for term in terms_of(article):
+                slug = assemble.term_slug(term)
+                name, other = first.setdefault((article.lang, slug), (term, article))
+                if name.casefold() == term.casefold() or (article.lang, slug, term) in told:
+                    continue
+                told.add((article.lang, slug, term))
+                yield warning(article.source, article.line(key_of(article)),
+                              f"{kind} {term!r} shares the page /{path_of(article.lang, slug)} "
+                              f"with {kind} {name!r} ({other.source}:"
+                              f"{other.line(key_of(other))}), so their stories are listed "
+                              "together: spell them the same, or tell them apart")
+
+
+_PLACEHOLDER_HOSTS = ("example.com", "example.net", "example.org", "localhost")
+_PLACEHOLDER_ENDINGS = (".example", ".test", ".invalid", ".localhost",
+                        *(f".{host}" for host in _PLACEHOLDER_HOSTS))
+
+
+def _placeholder_address(config: SiteConfig) -> Iterator[Diagnostic]:
+    """A base_url that only stands in for the real one (`sitegen init` writes example.org)."""
+    host = (urlsplit(config.base_url).hostname or "").rstrip(".")
+    if (host in _PLACEHOLDER_HOSTS or host.endswith(_PLACEHOLDER_ENDINGS)
+            or host.startswith("127.") or host in ("0.0.0.0", "::1")):
+        line = key_line(config, ("site",), "base_url")
+        shown = f"base_url is still {config.base_url}" if line else \
+            f"base_url is not set (so it is {config.base_url})"
+        yield warning(config.config_file, line,
+                      f"{shown}, which is not the site's public address: set it before "
+                      "publishing, since feeds, sitemaps and shared links use it")
 
 
 # The body's links and images --------------------------------------------------------------------
@@ -119,6 +188,13 @@ def _references(article: Article) -> list[Reference]:
     parser.feed(article.body_html)
     parser.close()
     return parser.found
+
+
+def _body_line(text: str) -> int:
+    """The file line a body starts on."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    end = next((n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "...")), 0)
+    return end + 2 if end + 1 < len(lines) else end + 1
 
 
 def _source_line(text: str, needle: str) -> int:

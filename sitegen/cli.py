@@ -223,7 +223,9 @@ def _new(args: argparse.Namespace) -> int:
 
     written = new_article(args.site, args.title, lang=args.lang, section=args.section,
                           translation_of=args.translation_of, now=build_clock())
-    print(written)
+    print(written)  # alone on standard output, for scripts: `$EDITOR "$(sitegen new …)"`
+    print("sitegen: written as a draft, which builds only with --drafts: to publish it, remove "
+          "its `draft: true` line (or set it to false), then run sitegen build", file=sys.stderr)
     return 0
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from . import urls
 from .errors import BuildFailed, Diagnostic, error
 
 
@@ -114,8 +115,12 @@ def load(site_dir: Path) -> SiteConfig:
     """Read and validate the site's configuration; raise BuildFailed naming every bad key."""
     site_dir = site_dir.resolve()
     path, prefix = _find_config_file(site_dir)
-    rel = path.name if path else "sitegen.toml"
-    text = path.read_text(encoding="utf-8-sig") if path else ""
+    if path is None:
+        raise BuildFailed([error("sitegen.toml", None, f"no sitegen.toml here ({site_dir}), and no "
+                                 "[tool.sitegen] table in a pyproject.toml: start a site with "
+                                 "`sitegen init DIR`, or pass -s SITE")])
+    rel = path.name
+    text = _read_text(path, rel)
     try:
         raw: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -131,6 +136,16 @@ def load(site_dir: Path) -> SiteConfig:
     return config
 
 
+def _read_text(path: Path, rel: str) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise BuildFailed([error(rel, line, f"not UTF-8 text ({exc.reason} at byte {exc.start}): "
+                                            "save it as UTF-8")]) from None
+
+
 def _find_config_file(site_dir: Path) -> tuple[Path | None, tuple[str, ...]]:
     own = site_dir / "sitegen.toml"
     if own.is_file():
@@ -139,8 +154,8 @@ def _find_config_file(site_dir: Path) -> tuple[Path | None, tuple[str, ...]]:
     if pyproject.is_file():
         try:
             has_table = "sitegen" in tomllib.loads(pyproject.read_text("utf-8-sig")).get("tool", {})
-        except tomllib.TOMLDecodeError:
-            has_table = True  # report the syntax error against the file that holds it
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            has_table = True  # report the error against the file that holds it
         if has_table:
             return pyproject, ("tool", "sitegen")
     return None, ()
@@ -149,16 +164,19 @@ def _find_config_file(site_dir: Path) -> tuple[Path | None, tuple[str, ...]]:
 def _validate(
     site_dir: Path, rel: str, raw: dict[str, Any], where: _KeyLocator, out: list[Diagnostic]
 ) -> SiteConfig | None:
+    """Every problem of the configuration, each at its key: a value of the wrong type is
+    reported and its default used, so the checks after it still run."""
     _check_table(raw, {"site": None, "languages": None}, (), where, out)
     site = raw.get("site", {})
     languages_table = raw.get("languages", {})
-    if not isinstance(site, dict) or not isinstance(languages_table, dict):
-        out.append(error(rel, None, "[site] and [languages] must be tables"))
-        return None
-    _check_table(site, SITE_KEYS, ("site",), where, out)
-    values = {k: site.get(k, default) for k, default in SITE_DEFAULTS.items()}
-    if out:
-        return None
+    for name, table in (("site", site), ("languages", languages_table)):
+        if not isinstance(table, dict):
+            out.append(where.error((), name, f"[{name}] must be a table"))
+    site = site if isinstance(site, dict) else {}
+    languages_table = languages_table if isinstance(languages_table, dict) else {}
+    wrong = _check_table(site, SITE_KEYS, ("site",), where, out)
+    values = {k: site[k] if k in site and k not in wrong else default
+              for k, default in SITE_DEFAULTS.items()}
 
     codes: list[str] = values["languages"]
     for code in codes:
@@ -174,34 +192,15 @@ def _validate(
         ZoneInfo(values["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
         out.append(where.error(("site",), "timezone", f"unknown timezone {values['timezone']!r}"))
-    if not _is_absolute_url(values["base_url"]):
-        out.append(where.error(("site",), "base_url",
-                               f"base_url must be an absolute http(s) URL, not {values['base_url']!r}"))
+    wrong_url = base_url_problem(values["base_url"])
+    if wrong_url:
+        out.append(where.error(("site",), "base_url", f"base_url {wrong_url}"))
     for code in languages_table:
         if code not in codes:
             out.append(where.error(("languages",), code,
                                    f"language {code!r} in [languages.{code}] is not configured in "
                                    f"site.languages {codes}"))
-    languages = []
-    for code in codes:
-        table = languages_table.get(code, {})
-        if not isinstance(table, dict):
-            out.append(where.error(("languages",), code, f"[languages.{code}] must be a table"))
-            continue
-        _check_table(table, LANGUAGE_KEYS, ("languages", code), where, out)
-        locale = table.get("locale", code)
-        if isinstance(locale, str) and not _is_locale(locale):
-            out.append(where.error(("languages", code), "locale", f"unknown locale {locale!r}"))
-        if out:
-            continue
-        languages.append(LanguageConfig(
-            code=code,
-            title=table.get("title", "sitegen"),
-            description=table.get("description", ""),
-            locale=locale,
-            name=table.get("name") or _own_name(locale),
-            sections=dict(table.get("sections", {})),
-        ))
+    languages = [_language(code, languages_table.get(code, {}), where, out) for code in codes]
     if out:
         return None
     return SiteConfig(
@@ -209,7 +208,7 @@ def _validate(
         config_file=rel,
         base_url=values["base_url"].rstrip("/") + "/",
         default_language=values["default_language"],
-        languages=tuple(languages),
+        languages=tuple(language for language in languages if language is not None),
         timezone=values["timezone"],
         theme=values["theme"],
         per_page=values["per_page"],
@@ -217,17 +216,86 @@ def _validate(
     )
 
 
+def _language(code: str, table: Any, where: _KeyLocator,
+              out: list[Diagnostic]) -> LanguageConfig | None:
+    """One [languages.CODE] table, or None when it has a problem (reported in `out`)."""
+    if not isinstance(table, dict):
+        out.append(where.error(("languages",), code, f"[languages.{code}] must be a table"))
+        return None
+    problems = len(out)
+    wrong = _check_table(table, LANGUAGE_KEYS, ("languages", code), where, out)
+    locale = table.get("locale", code) if "locale" not in wrong else code
+    if not _is_locale(locale):
+        out.append(where.error(("languages", code), "locale", f"unknown locale {locale!r}"))
+    sections = table.get("sections", {}) if "sections" not in wrong else {}
+    for name in sections:
+        wrong_name = _section_problem(name)
+        if wrong_name:
+            out.append(where.error(("languages", code), "sections",
+                                   f"section {name!r} in [languages.{code}] {wrong_name}"))
+    if len(out) > problems:
+        return None
+    return LanguageConfig(
+        code=code,
+        title=table.get("title", "sitegen"),
+        description=table.get("description", ""),
+        locale=locale,
+        name=table.get("name") or _own_name(locale),
+        sections=dict(sections),
+    )
+
+
+def _section_problem(name: str) -> str | None:
+    """Why a section's name cannot be the folder of its pages, or None."""
+    if not urls.is_segment(name):
+        return "must be a single name like 'americas' (letters, digits, '-', '_', '.')"
+    if len(name) > urls.MAX_SLUG:
+        return f"is longer than {urls.MAX_SLUG} characters"
+    if urls.is_reserved(name):
+        return (f"is a name the site uses for its own pages and files "
+                f"({', '.join(urls.RESERVED_NAMES)}): choose another")
+    return None
+
+
+def key_line(config: SiteConfig, table: tuple[str, ...], key: str) -> int | None:
+    """The line `key` of `table` is set on in the site's configuration, for findings made after
+    it was loaded; None where it is not set or the file cannot be read again."""
+    prefix = ("tool", "sitegen") if config.config_file == "pyproject.toml" else ()
+    try:
+        text = (config.site_dir / config.config_file).read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    locator = _KeyLocator(config.config_file, text, prefix)
+    return locator.line_of((*prefix, *table), key)
+
+
 def with_base_url(config: SiteConfig, base_url: str) -> SiteConfig:
     """The configuration with `--base-url` applied, e.g. for a deploy preview's address."""
-    if not _is_absolute_url(base_url):
-        raise BuildFailed([error("--base-url", None,
-                                 f"must be an absolute http(s) URL, not {base_url!r}")])
+    wrong = base_url_problem(base_url)
+    if wrong:
+        raise BuildFailed([error("--base-url", None, wrong)])
     return dataclasses.replace(config, base_url=base_url.rstrip("/") + "/")
 
 
-def _is_absolute_url(url: str) -> bool:
+_NOT_IN_URLS = re.compile(r'[\x00-\x20\x7f-\x9f"<>\\^`{|}]')
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the site's address, or None. It is written as it is into robots.txt,
+    sitemaps, feeds and links: a line break or a space there would break them."""
+    shown = f"must be an absolute http(s) URL such as https://www.example.com/, not {url!r}"
+    if _NOT_IN_URLS.search(url):
+        return f"{shown}: it contains a space, a line break or a character URLs cannot hold"
     parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        return f"{shown}: its port is not a number"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return shown
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return f"{shown}: pages are added to it, so it cannot have a '?' or '#' part"
+    return None
 
 
 def _check_table(
@@ -236,7 +304,9 @@ def _check_table(
     path: tuple[str, ...],
     where: _KeyLocator,
     out: list[Diagnostic],
-) -> None:
+) -> set[str]:
+    """Report unknown keys and values of the wrong type; return the keys of those values."""
+    wrong = set()
     shown = ".".join(path)
     for key, value in table.items():
         if key not in known:
@@ -249,6 +319,8 @@ def _check_table(
         if rule is not None and not rule[0](value):
             dotted = f"{shown}.{key}" if shown else key
             out.append(where.error(path, key, f"{dotted} must be {rule[1]}, not {value!r}"))
+            wrong.add(key)
+    return wrong
 
 
 def _is_locale(identifier: str) -> bool:

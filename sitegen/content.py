@@ -15,9 +15,10 @@ import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import __version__, frontmatter, staleness, urls
@@ -69,13 +70,20 @@ class Article:
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
 
+    @property
+    def url_line(self) -> int:
+        """The line that makes its URL: its slug's, or else its title's."""
+        return self.line("slug" if "slug" in self.lines else "title")
+
 
 KNOWN_KEYS = (
     "title", "date", "lang", "translation_key", "slug", "authors", "author", "section", "tags",
     "summary", "sources", "image", "image_alt", "updated", "draft", "translated_from", "extra",
 )
-_LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?$")
-_SLUG = re.compile(r"^[\w][\w.-]*$")
+_LANGUAGE_SUFFIX = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")  # full matches only
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_TAG = re.compile(r"<[^<>]+>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +95,18 @@ class ParseSettings:
     timezone: str
     backlink_titles: tuple[tuple[str, str], ...]  # (lang, the footnote back-link title)
     markdown_version: str
+    sections: tuple[str, ...] = ()  # every section some language declares
 
     @classmethod
     def of(cls, config: SiteConfig, backlink_titles: dict[str, str]) -> ParseSettings:
         return cls(config.codes, config.default_language, config.timezone,
                    tuple((lang, backlink_titles[lang]) for lang in config.codes),
-                   _markdown_version())
+                   _markdown_version(), declared_sections(config))
+
+
+def declared_sections(config: SiteConfig) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for language in config.languages
+                               for name in language.sections))
 
 
 def _markdown_version() -> str:
@@ -122,12 +136,34 @@ def article_key(rel: str, data: bytes, settings: ParseSettings) -> str:
 def _markdown(backlink_title: str) -> Any:
     """One converter per language and process, reset before each document."""
     import markdown  # only builds that parse an article pay for importing Markdown
+    from markdown.treeprocessors import Treeprocessor
 
-    return markdown.Markdown(
+    class AlignClasses(Treeprocessor):
+        def run(self, root: Any) -> None:
+            align_classes(root)
+
+    converter = markdown.Markdown(
         extensions=["extra", "sane_lists"],
         extension_configs={"extra": {"footnotes": {"BACKLINK_TITLE": backlink_title}}},
         output_format="html",
     )
+    converter.treeprocessors.register(AlignClasses(converter), "align_classes", 1)
+    return converter
+
+
+_ALIGN = re.compile(r"\s*text-align:\s*(left|right|center)\s*;?\s*")
+
+
+def align_classes(root: Any) -> None:
+    """Table cells align by a class (`align-right`), not by the inline style Markdown writes,
+    which the site's Content-Security-Policy (`style-src 'self'`) blocks."""
+    for cell in root.iter():
+        if cell.tag not in ("td", "th"):
+            continue
+        side = _ALIGN.fullmatch(cell.get("style", ""))
+        if side is not None:
+            del cell.attrib["style"]
+            cell.set("class", " ".join(filter(None, (cell.get("class"), f"align-{side[1]}"))))
 
 
 def markdown_to_html(text: str, backlink_title: str) -> str:
@@ -146,7 +182,8 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     problems: list[Diagnostic] = []
 
     def problem(key: str | None, message: str) -> None:
-        problems.append(error(path, lines.get(key, 1) if key else 1, message))
+        line = (matter.item_lines.get(key) or lines.get(key.partition("[")[0], 1)) if key else 1
+        problems.append(error(path, line, message))
 
     for unknown in (k for k in fields if k not in KNOWN_KEYS):
         hint = difflib.get_close_matches(unknown, KNOWN_KEYS, n=1, cutoff=0.7)
@@ -163,7 +200,7 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     tags = _string_list(fields, "tags", problem)
     sources = _sources(fields.get("sources"), problem)
     folder = PurePosixPath(path).parent
-    section = _section(fields, folder, problem)
+    section = _section(fields, folder, settings.sections, problem)
     slug = _slug(fields, title, stem, problem)
     draft = fields.get("draft", False)
     if not isinstance(draft, bool):
@@ -175,6 +212,8 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     if isinstance(key, bool) or not isinstance(key, (str, int, type(None))):
         problem("translation_key", "translation_key must be a string")
     image = _text(fields, "image", problem)
+    if image and (wrong := link_problem(image)):
+        problem("image", f"image {image!r} cannot be published: {wrong}")
     image_alt = _text(fields, "image_alt", problem)
     summary = _text(fields, "summary", problem)
     translated_from = _text(fields, "translated_from", problem)
@@ -182,7 +221,12 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         raise BuildFailed(problems)
 
     assert when is not None and lang is not None
-    body_html = markdown_to_html(matter.body, dict(settings.backlink_titles)[lang])
+    try:
+        body_html = markdown_to_html(matter.body, dict(settings.backlink_titles)[lang])
+    except RecursionError:
+        raise BuildFailed([error(path, matter.body_line, "the body is nested too deeply to read "
+                                 "(lists or quotes inside one another hundreds of levels "
+                                 "deep): flatten it")]) from None
     return Article(
         digest=article_key(rel, data, settings),
         source=path,
@@ -218,7 +262,7 @@ def _split_name(name: str) -> tuple[str, str | None]:
     """`story.es.md` -> ("story", "es"); `story.md` -> ("story", None)."""
     stem = name.rsplit(".", 1)[0]
     base, _, suffix = stem.rpartition(".")
-    if base and _LANGUAGE_SUFFIX.match(suffix):
+    if base and _LANGUAGE_SUFFIX.fullmatch(suffix):
         return base, suffix.replace("_", "-")
     return stem, None
 
@@ -269,12 +313,20 @@ def _moment(fields: dict[str, Any], key: str, tz: ZoneInfo, problem: Problem,
             problem(key, f"{key} {value!r} is not a date: use YYYY-MM-DD or ISO 8601 such as "
                          "2015-01-12T14:30:00-05:00")
             return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=tz)
-    problem(key, f"{key} must be a date, not {_kind(value)}")
-    return None
+    if not isinstance(value, date):
+        problem(key, f"{key} must be a date, not {_kind(value)}")
+        return None
+    try:
+        if not isinstance(value, datetime):
+            moment = datetime.combine(value, time(0, 0), tzinfo=tz)
+        else:
+            moment = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        moment.astimezone(UTC)  # feeds and sitemaps need it in UTC too
+    except OverflowError:
+        problem(key, f"{key} {value.isoformat()} is out of range: in UTC or in the site's "
+                     "timezone it falls outside the years 1 to 9999")
+        return None
+    return moment
 
 
 def _string_list(fields: dict[str, Any], key: str, problem: Problem) -> tuple[str, ...]:
@@ -309,52 +361,117 @@ def _sources(value: Any, problem: Problem) -> tuple[Source, ...]:
         problem("sources", "sources must be a list of names or {name, url} mappings")
         return ()
     found = []
-    for item in value:
+    for number, item in enumerate(value):
+        where = f"sources[{number}]"
         if isinstance(item, str) and item.strip():
             found.append(Source(item.strip()))
         elif isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip():
             unknown = sorted(set(item) - {"name", "url"})
             url = item.get("url")
             if unknown:
-                problem("sources", f"unknown key {unknown[0]!r} in a source (use name and url)")
+                problem(where, f"unknown key {unknown[0]!r} in a source (use name and url)")
             elif url is not None and not isinstance(url, str):
-                problem("sources", f"the url of source {item['name']!r} must be text")
+                problem(where, f"the url of source {item['name']!r} must be text")
+            elif url and (wrong := link_problem(url.strip())):
+                problem(where, f"the url of source {item['name'].strip()!r} cannot be "
+                               f"published: {wrong}")
             else:
                 found.append(Source(item["name"].strip(), url.strip() if url else None))
         else:
-            problem("sources", "each source must be a name or a mapping with a name and an "
-                               "optional url")
+            problem(where, "each source must be a name or a mapping with a name and an "
+                           "optional url")
     return tuple(found)
 
 
-def _section(fields: dict[str, Any], folder: PurePosixPath, problem: Problem) -> str:
+def link_problem(url: str) -> str | None:
+    """Why a URL from front matter may not become a link, or None. Only web addresses and paths
+    on this site are links: a browser runs `javascript:` and `data:` URLs, and it drops the
+    control characters and decodes the entities that could hide such a scheme."""
+    for form in dict.fromkeys((url, html.unescape(url))):
+        if _CONTROL.search(form):
+            return "it contains a line break or another control character"
+        if "\\" in form:
+            return "it contains a backslash: paths use '/'"
+        scheme = _SCHEME.match(form.lstrip(" "))
+        if scheme is None:
+            if form.lstrip(" ").startswith("//"):
+                return f"it has no scheme: write https:{form.strip()}"
+            continue
+        if scheme.group().lower() not in ("http:", "https:"):
+            return (f"{scheme.group().lower()} addresses are not allowed: use a web address "
+                    "(https://…) or a path on this site")
+        if not urlsplit(form.strip()).hostname:
+            return "a web address needs a host, as in https://www.example.com/"
+    return None
+
+
+def _section(fields: dict[str, Any], folder: PurePosixPath, declared: tuple[str, ...],
+             problem: Problem) -> str:
+    """The `section:` field, else the first folder under content/, else none; a declared one."""
     if "section" in fields:
-        value = fields["section"]
-        if not isinstance(value, str) or not _SLUG.match(value):
-            problem("section", "section must be a single name like 'americas' (letters, digits, "
-                               "'-')")
+        value, where = fields["section"], "section"
+        if not isinstance(value, str) or not urls.is_segment(value):
+            problem(where, "section must be a single name like 'americas' (letters, digits, "
+                           "'-')")
             return ""
-        return value
-    parts = folder.parts[1:]  # below content/
-    return parts[0] if parts else ""
+        named = f"section {value!r}"
+    else:
+        parts = folder.parts[1:]  # below content/
+        if not parts:
+            return ""
+        value, where = parts[0], None
+        if not urls.is_segment(value):
+            problem(where, f"its folder {value!r} under content/ gives its section, and a section "
+                           "is a single name like 'americas' (letters, digits, '-'): rename "
+                           "the folder, or give the article a section: line")
+            return ""
+        named = f"section {value!r} (its folder under content/)"
+    if urls.is_reserved(value):
+        problem(where, f"{named} is a name the site uses for its own pages and files "
+                       f"({', '.join(urls.RESERVED_NAMES)}): choose another")
+    elif value not in declared:
+        hint = difflib.get_close_matches(value, declared, n=1, cutoff=0.6)
+        known = ", ".join(declared) if declared else "none yet"
+        problem(where, f"{named} is not declared by any language"
+                       + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                       + f": the declared sections are {known}; declare a new one in "
+                         "`sections` of [languages.*] in the configuration")
+    return value
 
 
 def _slug(fields: dict[str, Any], title: str, stem: str, problem: Problem) -> str:
     value = fields.get("slug")
+    reserved = ", ".join(urls.RESERVED_NAMES)
     if value is None:
-        return urls.slugify(title) or urls.slugify(stem) or "article"
-    if not isinstance(value, str) or not _SLUG.match(value) or value in (".", ".."):
+        slug = urls.slugify(title) or urls.slugify(stem) or "article"
+        if urls.is_reserved(slug):
+            problem("title", f"the title makes the slug {slug!r}, a name the site uses for its "
+                             f"own pages and files ({reserved}): give the story a slug: line")
+        return slug
+    if not isinstance(value, str) or not urls.is_segment(value):
         problem("slug", f"slug {value!r} must be one URL segment: letters, digits, '-', '_', '.'")
         return ""
+    if len(value) > urls.MAX_SLUG:
+        problem("slug", f"slug is {len(value)} characters long: keep it to {urls.MAX_SLUG} at "
+                        "most, or URLs and file names get too long")
+    elif urls.is_reserved(value):
+        problem("slug", f"slug {value!r} is a name the site uses for its own pages and files "
+                        f"({reserved}): choose another")
     return value
 
 
 def first_paragraph(body_html: str) -> str:
-    """The first paragraph with text, as plain text: the default summary."""
-    for match in re.finditer(r"<p>(.*?)</p>", body_html, re.DOTALL):
-        text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).split())
+    """The first paragraph with text, as plain text: the default summary. One pass over the
+    body, whatever it holds (a regular expression would look for a `</p>` after every `<p>`)."""
+    start = body_html.find("<p>")
+    while start != -1:
+        end = body_html.find("</p>", start + 3)
+        if end == -1:
+            break
+        text = " ".join(html.unescape(_TAG.sub("", body_html[start + 3:end])).split())
         if text:
             return text
+        start = body_html.find("<p>", end + 4)
     return ""
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -16,7 +19,8 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        path = _CONTROL.sub(lambda c: repr(c.group())[1:-1], self.path)  # one line per problem
+        where = path if self.line is None else f"{path}:{self.line}"
         return f"{where}: {self.severity}: {self.message}"
 
 

@@ -7,7 +7,7 @@ and an error must point at the line in the file, not in the YAML fragment.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import BuildFailed, error
@@ -24,6 +24,7 @@ class FrontMatter:
     lines: dict[str, int]  # key -> 1-based line in the file
     body: str
     body_line: int  # the file line the body starts on
+    item_lines: dict[str, int] = field(default_factory=dict)  # `sources[1]` -> its line
 
 
 @functools.cache
@@ -48,18 +49,22 @@ def split(text: str, path: str, loader: type | None = None) -> FrontMatter:
         raise BuildFailed([error(path, 1, "front matter is not closed: add a '---' line after "
                                           "the last field")]) from None
     yaml_text = "\n".join(lines[1:end]) + "\n"
-    fields, key_lines = _load_mapping(yaml_text, path, loader or default_loader())
-    return FrontMatter(fields, key_lines, "\n".join(lines[end + 1:]), end + 2)
+    fields, key_lines, item_lines = _load_mapping(yaml_text, path, loader or default_loader())
+    return FrontMatter(fields, key_lines, "\n".join(lines[end + 1:]), end + 2, item_lines)
 
 
-def _load_mapping(yaml_text: str, path: str, loader_class: type) -> tuple[dict[str, Any], dict[str, int]]:
+Lines = dict[str, int]
+
+
+def _load_mapping(yaml_text: str, path: str,
+                  loader_class: type) -> tuple[dict[str, Any], Lines, Lines]:
     import yaml
 
     loader = loader_class(yaml_text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return {}, {}
+            return {}, {}, {}
         if not isinstance(node, yaml.MappingNode):
             raise BuildFailed([error(path, 2, "front matter must be a mapping of 'key: value' lines")])
         return _construct_fields(loader, node, path)
@@ -72,15 +77,21 @@ def _load_mapping(yaml_text: str, path: str, loader_class: type) -> tuple[dict[s
         raise BuildFailed([error(path, line, f"invalid YAML in front matter: {problem}")]) from None
     except yaml.YAMLError as exc:
         raise BuildFailed([error(path, 1, f"invalid YAML in front matter: {exc}")]) from None
+    except RecursionError:
+        raise BuildFailed([error(path, 2, "front matter nested too deeply to read")]) from None
     finally:
         loader.dispose()
 
 
 def _construct_fields(loader: Any, node: yaml.MappingNode,
-                      path: str) -> tuple[dict[str, Any], dict[str, int]]:
-    """Build the values key by key, so a bad value (`date: 2015-13-45`) is reported at its line."""
+                      path: str) -> tuple[dict[str, Any], Lines, Lines]:
+    """Build the values key by key, so a bad value (`date: 2015-13-45`) is reported at its line;
+    the items of a list keep theirs (`sources[1]`), so a bad source is too."""
+    import yaml
+
     fields: dict[str, Any] = {}
-    key_lines: dict[str, int] = {}
+    key_lines: Lines = {}
+    item_lines: Lines = {}
     problems = []
     for key_node, value_node in node.value:
         key, line = str(key_node.value), key_node.start_mark.line + 2
@@ -89,6 +100,9 @@ def _construct_fields(loader: Any, node: yaml.MappingNode,
                                               f"(first on line {key_lines[key]})"))
             continue
         key_lines[key] = line
+        if isinstance(value_node, yaml.SequenceNode):
+            item_lines.update((f"{key}[{n}]", item.start_mark.line + 2)
+                              for n, item in enumerate(value_node.value))
         try:
             fields[key] = loader.construct_object(value_node, deep=True)
         except (ValueError, TypeError, OverflowError) as exc:
@@ -96,4 +110,4 @@ def _construct_fields(loader: Any, node: yaml.MappingNode,
             problems.append(error(path, line, f"{key}: {shown!r} is not valid ({exc})"))
     if problems:
         raise BuildFailed(problems)
-    return fields, key_lines
+    return fields, key_lines, item_lines

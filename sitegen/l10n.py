@@ -14,7 +14,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -125,4 +125,12 @@ class Formatter:
 
 
 def iso(moment: datetime) -> str:
+    """RFC 3339, as feeds, sitemaps and `<time datetime>` need it. Before standard time a zone
+    keeps its local mean time (Havana's was -05:29:28), which RFC 3339 cannot write: the same
+    instant is then written with the offset rounded up to a whole minute, so the written time
+    moves on by under a minute and a date at midnight keeps its day."""
+    offset = moment.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        whole = timedelta(minutes=-(-offset // timedelta(minutes=1)))
+        moment = moment.astimezone(timezone(whole))
     return moment.isoformat(timespec="seconds")

@@ -22,7 +22,7 @@ from .build import Progress, no_progress
 from .cache import Cache, Written
 from .context import Contexts, PageContext
 from .errors import BuildFailed, Diagnostic, error
-from .pages import Page, site_pages
+from .pages import Page, described, site_pages
 from .recall import Recall
 from .render import Renderer
 from .theme import Theme
@@ -179,23 +179,37 @@ def _check_collisions(pages: tuple[Page, ...], jobs: list[_PageJob], generated: 
     if len(paths) == len(jobs) + len(generated) + len(copies):
         return  # the usual case, found without naming anyone
     claims = ([(job.path, _owner(page)) for job, page in zip(jobs, pages)]
-              + [(path, f"the generated {path}") for path in generated]
-              + [(path, _copy_owner(path)) for path in copies])
-    owners: dict[str, str] = {}
+              + [(path, (f"the generated {path}", None)) for path in generated]
+              + [(path, (_copy_owner(path), None)) for path in copies])
+    owners: dict[str, tuple[str, int | None]] = {}
     problems = []
     for path, owner in claims:
         first = owners.setdefault(path, owner)
         if first != owner:
-            problems.append(error(owner, None, f"{first} and {owner} would both be written to "
-                                               f"{path}: give one a different slug or section, "
-                                               "or rename the file"))
+            sides = [(owner, first), (first, owner)]
+            # In each article that claims it, at the line that makes its URL; or else once.
+            for (name, line), (other, other_line) in [
+                    side for side in sides if side[0][1] is not None] or sides[:1]:
+                if other_line is not None:
+                    message = (f"{other}:{other_line} would be written to {path} too: give one "
+                               "a different slug or section")
+                elif line is not None:
+                    message = (f"its page would be written to {path}, where the site writes "
+                               f"{other}: give it a different slug or section")
+                else:
+                    message = (f"{other} would be written to {path} too: rename one of the "
+                               "files")
+                problems.append(error(name, line, message))
     if problems:
         raise BuildFailed(problems)
 
 
-def _owner(page: Page) -> str:
+def _owner(page: Page) -> tuple[str, int | None]:
+    """Who claims a page: an article at the line that makes its URL, or the page's kind."""
     article = page.data.get("article")
-    return article.source if article is not None else f"the {page.template} page /{page.path}"
+    if article is not None:
+        return article.source, article.url_line
+    return described(page), None
 
 
 def _copies(*sources: tuple[tuple[str, str, str], ...]) -> dict[str, tuple[str, str]]:

@@ -35,6 +35,16 @@ class Page:
 X_DEFAULT = "x-default"
 
 
+def described(page: Page) -> str:
+    """A page that is not an article, as an editor would name it: `the section page /en/news/`."""
+    kind = page.data.get("kind")
+    if page.template == "list.html":
+        return f"the {kind} page /{page.path}"
+    if page.template == "terms.html":
+        return f"the {kind} index /{page.path}"
+    return f"the {page.template.removesuffix('.html')} page /{page.path}"
+
+
 def x_default(alternates: tuple[tuple[str, str], ...], default_language: str) -> str | None:
     """The version for readers whose language the site does not have: the one named so, else
     the default language's, or the first there is."""

@@ -8,7 +8,7 @@ original changes later.
 
 from __future__ import annotations
 
-import re
+import difflib
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,13 +20,12 @@ import yaml
 from . import discover, urls
 from .config import SiteConfig
 from .config import load as load_config
-from .content import Article
+from .content import Article, declared_sections
 from .errors import BuildFailed, Diagnostic, error
 from .survey import Survey, survey
 from .translations import TranslationGroup
 
-_SECTION = re.compile(r"^\w[\w.-]*$")  # one folder name, as a section's front matter allows
-_FIELD_ORDER = ("title", "date", "lang", "slug", "section", "tags", "sources", "image",
+_FIELD_ORDER = ("title", "date", "draft", "lang", "slug", "section", "tags", "sources", "image",
                 "image_alt", "translation_key", "translated_from")
 _GIT = ".git"  # the one entry `init` accepts in an existing folder: a fresh `git init`
 
@@ -89,7 +88,7 @@ def _new_story(config: SiteConfig, articles: tuple[Article, ...], headline: str,
     lang = lang or config.default_language
     _check_language(config, lang)
     section = section if section is not None else _default_section(config, lang)
-    _check_section(section)
+    _check_section(config, section)
     slug = urls.slugify(headline)
     rel = f"content/{section}/{slug}.{lang}.md"
     _check_absent(config, rel)
@@ -109,12 +108,19 @@ def _default_section(config: SiteConfig, lang: str) -> str:
     listed = config.language(lang).sections
     if listed:
         return next(iter(listed))
+    declared = declared_sections(config)
+    if declared:
+        raise BuildFailed([error("--section", None, f"no section given and [languages.{lang}] "
+                                                    "lists no sections: pass --section NAME, one "
+                                                    f"of {', '.join(declared)}")])
     folders = sorted(p.name for p in config.content_dir.iterdir()
                      if p.is_dir() and not discover.ignored(p.name))
-    known = f"the sections under content/ are {', '.join(folders)}" if folders else \
+    known = f"the folders under content/ are {', '.join(folders)}" if folders else \
         "content/ has no section folders yet"
-    raise BuildFailed([error("--section", None, f"no section given and [languages.{lang}] lists "
-                                                f"no sections; {known}: pass --section NAME")])
+    raise BuildFailed([error("--section", None, f"no section given and no language declares "
+                                                f"any; {known}: declare them in "
+                                                f"[languages.{lang}] of {config.config_file}, "
+                                                'as sections = { news = "News" }')])
 
 
 def _new_translation(config: SiteConfig, found: Survey, headline: str, lang: str | None,
@@ -126,7 +132,7 @@ def _new_translation(config: SiteConfig, found: Survey, headline: str, lang: str
     lang = _translation_language(config, original, story, lang)
     section = section if section is not None else original.section
     if section:
-        _check_section(section)
+        _check_section(config, section)
     slug = urls.slugify(headline)
     fields = _fields(headline, now, config, lang, slug, section, _copied(original))
     rel = f"{original.pair_name}.{lang}.md"
@@ -199,6 +205,7 @@ def _fields(headline: str, now: datetime, config: SiteConfig, lang: str, slug: s
     fields: dict[str, Any] = {
         "title": headline,
         "date": now.astimezone(config.tz).replace(microsecond=0),
+        "draft": True,  # an empty story waits for its text: the editor publishes it
         "lang": lang,
         "slug": slug,
         "section": section or None,
@@ -214,11 +221,20 @@ def _check_language(config: SiteConfig, lang: str) -> None:
                                                  f"(site.languages is {list(config.codes)})")])
 
 
-def _check_section(section: str) -> None:
-    if not _SECTION.match(section) or section in (".", ".."):
+def _check_section(config: SiteConfig, section: str) -> None:
+    """One folder name that some language declares: the story must build."""
+    if not urls.is_segment(section):
         raise BuildFailed([error("--section", None, f"section {section!r} must be a single "
                                                     "folder name like 'americas' (letters, "
                                                     "digits, '-')")])
+    declared = declared_sections(config)
+    if section not in declared:
+        hint = difflib.get_close_matches(section, declared, n=1, cutoff=0.6)
+        raise BuildFailed([error("--section", None, f"section {section!r} is not declared by "
+                                 "any language" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                                 + f": the declared sections are {', '.join(declared) or 'none'}"
+                                 f"; declare it in `sections` of [languages.*] in "
+                                 f"{config.config_file}")])
 
 
 def _check_absent(config: SiteConfig, rel: str) -> None:
@@ -355,8 +371,9 @@ folder, is paired with it by name, so each page links to the other.
 ## Your next story
 
 Start an article with `sitegen new "Your headline"`, and its translation with
-`sitegen new "Su titular" --translation-of content/news/your-headline.en.md`. Preview the
-site with `sitegen serve` and open the address it prints; `sitegen build` writes it into
+`sitegen new "Su titular" --translation-of content/news/your-headline.en.md`. Each starts as a
+draft: remove its `draft: true` line when it is ready. Preview the site with
+`sitegen serve --drafts` and open the address it prints; `sitegen build` writes it into
 `public/`, ready to publish.
 
 Every story ends with its sources, listed in its front matter. Delete this one when you publish
@@ -381,9 +398,10 @@ misma carpeta, está emparejada con ella por el nombre, así que cada página en
 ## Su próxima noticia
 
 Empiece un artículo con `sitegen new "Su titular" --lang es`, y su traducción con
-`sitegen new "Your headline" --translation-of content/news/su-titular.es.md`. Vea el sitio
-con `sitegen serve` y abra la dirección que indica; `sitegen build` lo escribe en `public/`,
-listo para publicar.
+`sitegen new "Your headline" --translation-of content/news/su-titular.es.md`. Cada una empieza
+como borrador: quite su línea `draft: true` cuando esté lista. Vea el sitio con
+`sitegen serve --drafts` y abra la dirección que indica; `sitegen build` lo escribe en
+`public/`, listo para publicar.
 
 Cada noticia termina con sus fuentes, indicadas en sus metadatos. Borre esta cuando publique las
 suyas.
@@ -397,7 +415,7 @@ A bilingual news site made with sitegen.
 ```
 sitegen build                     # writes the site into public/
 sitegen serve                     # live preview, rebuilt on every save
-sitegen new "Headline"            # a new article in content/news/
+sitegen new "Headline"            # a new draft in content/news/: remove `draft: true` to publish
 sitegen new "Titular" --translation-of content/news/headline.en.md
 ```
 

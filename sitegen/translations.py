@@ -98,13 +98,31 @@ def _links(article: Article) -> tuple[str, str, str, str | None]:
 
 
 def _duplicates(versions: list[Article]) -> list[Diagnostic]:
+    """Two versions of a story in one language: an error in each file, at the line that made
+    them one story (`translation_key:`), or else the one that gave the language (`lang:`)."""
     seen: dict[str, Article] = {}
     problems = []
     for article in versions:
         other = seen.setdefault(article.lang, article)
         if other is not article:
-            problems.append(error(
-                article.source, article.line("lang"),
-                f"duplicate translation: {other.source} is already the {article.lang!r} version "
-                f"of this story (same translation_key or file name)"))
+            why = _why_paired(article, other)
+            for one, two in ((article, other), (other, article)):
+                problems.append(error(
+                    one.source, _pairing_line(one, two),
+                    f"duplicate translation: {two.source}:{_pairing_line(two, one)} is also "
+                    f"the {one.lang!r} version of this story ({why})"))
     return problems
+
+
+def _pairing_line(article: Article, other: Article) -> int:
+    if article.translation_key is not None and article.translation_key == other.translation_key:
+        return article.line("translation_key")
+    return article.line("lang")
+
+
+def _why_paired(article: Article, other: Article) -> str:
+    if article.translation_key is not None and article.translation_key == other.translation_key:
+        return f"both have translation_key {article.translation_key!r}"
+    if article.pair_name == other.pair_name:
+        return "their file names pair them"
+    return "the story's other versions pair them"

@@ -12,14 +12,42 @@ import unicodedata
 from urllib.parse import quote, urlsplit
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_APOSTROPHES = re.compile("['‘’ʼ]")  # `Canal's` is one word: `canals`, not `canal-s`
 _URL_SAFE = re.compile(r"[A-Za-z0-9/._~-]*")
+_SEGMENT = re.compile(r"\w[\w.-]*")
+
+MAX_SLUG = 80  # long enough for any headline's gist, short enough for every file system
+# What a language's folder (and the site's root) holds besides articles: a section or a slug
+# with one of these names would take the place of a page or file the site writes itself.
+RESERVED_NAMES = ("404.html", "assets", "authors", "feed.xml", "index.html",
+                  "news-sitemap.xml", "page", "robots.txt", "sitemap.xml", "tags")
 
 
 @functools.lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
-    """ASCII, lowercase, hyphenated: `¿Qué sigue para Cuba? Año nuevo` -> `que-sigue-para-cuba-ano-nuevo`."""
+    """ASCII, lowercase, hyphenated: `¿Qué sigue para Cuba? Año nuevo` -> `que-sigue-para-cuba-ano-nuevo`;
+    at most MAX_SLUG characters, cut between words."""
+    text = _APOSTROPHES.sub("", text)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
+    return _shorten(_NOT_SLUG.sub("-", ascii_text.lower()).strip("-"))
+
+
+def _shorten(slug: str) -> str:
+    if len(slug) <= MAX_SLUG:
+        return slug
+    head = slug[:MAX_SLUG + 1]
+    return (head.rsplit("-", 1)[0] if "-" in head else head[:MAX_SLUG]).strip("-")
+
+
+def is_reserved(name: str) -> bool:
+    """A name the site writes itself, in any case (`Tags` is `tags` where file names ignore it)."""
+    return name.casefold() in RESERVED_NAMES
+
+
+def is_segment(name: str) -> bool:
+    """One folder name an editor may choose for a URL: letters, digits, '-', '_', '.', starting
+    with a letter or digit; never a '/', a line break, '.' or '..'."""
+    return _SEGMENT.fullmatch(name) is not None
 
 
 def page_suffix(page: int) -> str:

@@ -36,9 +36,11 @@ theme = "default"
 
 [languages.en]
 title = "The Island Post"
+sections = { americas = "Americas", culture = "Culture", economy = "Economy", mundo = "Mundo", news = "News", sports = "Sports", world = "World" }
 
 [languages.es]
 title = "El Post de la Isla"
+sections = { americas = "Americas", culture = "Culture", economy = "Economy", mundo = "Mundo", news = "News", sports = "Sports", world = "World" }
 """
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import CONFIG, Tags, article, config_with, line_of
 
 STORY = {"content/news/story.en.md": article("Hello")}
@@ -138,8 +140,9 @@ def test_base_url_option_must_be_absolute(make_site):
 
 
 def test_language_name_and_sections_from_config(make_site):
-    config = CONFIG.replace('title = "El Post de la Isla"',
-                            'title = "El Post de la Isla"\nsections = { news = "Noticias" }')
+    english, spanish = CONFIG.split("[languages.es]")
+    config = english + "[languages.es]" + re.sub(r"sections = .*", 'sections = { news = "Noticias" }',
+                                                 spanish)
     site = make_site({"content/news/story.es.md": article("Hola")}, config=config)
     assert site.build().code == 0
     page = site.read("es/news/index.html")

@@ -37,8 +37,8 @@ EXTRA = """\
 def with_languages(*codes: str) -> str:
     """CONFIG with other languages (and without its [languages.es] table, which needs "es")."""
     listed = ", ".join(f'"{code}"' for code in codes)
-    return (CONFIG.replace('languages = ["en", "es"]', f"languages = [{listed}]")
-            .replace('[languages.es]\ntitle = "El Post de la Isla"\n', ""))
+    return CONFIG.replace('languages = ["en", "es"]', f"languages = [{listed}]") \
+        .split("[languages.es]")[0]
 
 
 def read(path: Path) -> Catalog:

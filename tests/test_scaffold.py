@@ -3,6 +3,7 @@ that write nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,9 +16,11 @@ from sitegen.content import Article, ParseSettings, Source, parse
 from sitegen.errors import BuildFailed
 from sitegen.scaffold import init_site, new_article
 
-SECTIONS = CONFIG.replace(
+BARE = re.sub(r"^sections = .*\n", "", CONFIG, flags=re.MULTILINE)  # no sections declared
+SECTIONS = BARE.replace(
     'title = "The Island Post"\n',
-    'title = "The Island Post"\nsections = { americas = "Americas", world = "World" }\n',
+    'title = "The Island Post"\nsections = { americas = "Americas", world = "World", '
+    'economy = "Economy" }\n',
 ).replace(
     'title = "El Post de la Isla"\n',
     'title = "El Post de la Isla"\nsections = { mundo = "Mundo", americas = "Américas" }\n',
@@ -70,7 +73,7 @@ def test_new_article_is_written_in_its_section_and_builds(make_site):
     text = written.read_text("utf-8")
     assert "\nsources: []\n" in text and text.endswith("---\n\n")
 
-    assert site.build("-j", "1").code == 0
+    assert site.build("-j", "1", "--drafts").code == 0
     page = site.read("en/americas/cuba-talks-resume/index.html")
     assert visible_text(element(page, "h1", "story__headline")) == "Cuba Talks Resume"
     assert "Cuba Talks Resume" in site.read("en/index.html")
@@ -116,7 +119,7 @@ def test_date_is_now_in_the_site_timezone(make_site, timezone, now, shown):
 def test_new_article_dated_by_the_build_clock_is_published(make_site):
     site = make_site({}, config=SECTIONS)
     assert new(site, "Breaking").code == 0
-    assert site.build("-j", "1").code == 0  # same SOURCE_DATE_EPOCH: not in the future
+    assert site.build("-j", "1", "--drafts").code == 0  # same SOURCE_DATE_EPOCH: not future
     assert (site.public / "en/americas/breaking/index.html").is_file()
 
 
@@ -147,7 +150,7 @@ def test_awkward_title_shows_as_written_on_the_page(make_site):
     title = 'US Officials: "Cuba" & AT&T <script> — Año #1'
     site = make_site({}, config=SECTIONS)
     assert new(site, title).code == 0
-    assert site.build("-j", "1").code == 0
+    assert site.build("-j", "1", "--drafts").code == 0
     page = site.read(f"en/americas/{urls.slugify(title)}/index.html")
     assert visible_text(element(page, "h1", "story__headline")) == title
     assert "<script>" not in element(page, "h1", "story__headline")
@@ -209,18 +212,26 @@ def test_refuses_a_name_that_would_pair_with_an_unrelated_story(make_site):
     assert "--translation-of" in err
 
 
-def test_without_configured_sections_asks_for_one(make_site):
+def test_without_configured_sections_asks_to_declare_them(make_site):
     site = make_site({"content/world/a.en.md": article("A"), "content/sports/b.en.md":
-                      article("B"), "content/.hidden/c.en.md": article("C")})
+                      article("B"), "content/.hidden/c.en.md": article("C")}, config=BARE)
     err = refused(site, "Hello")
     assert "--section: error: " in err
     assert "world" in err and "sports" in err and ".hidden" not in err
-    assert "pass --section" in err
-    assert new(site, "Hello", "--section", "world").code == 0
+    assert "no language declares any" in err and 'sections = { news = "News" }' in err
+    assert "is not declared" in refused(site, "Hello", "--section", "world")
+
+
+def test_a_language_without_sections_asks_for_a_declared_one(make_site):
+    site = make_site({}, config=SECTIONS.replace(
+        'sections = { mundo = "Mundo", americas = "Américas" }\n', ""))
+    err = refused(site, "Hola", "--lang", "es")
+    assert "pass --section NAME, one of americas, world, economy" in err
+    assert new(site, "Hola", "--lang", "es", "--section", "world").code == 0
 
 
 def test_without_sections_or_folders_asks_for_one(make_site):
-    site = make_site({})
+    site = make_site({}, config=BARE)
     err = refused(site, "Hello")
     assert "content/ has no section folders yet" in err
 
@@ -235,7 +246,7 @@ def test_refuses_a_section_that_is_not_one_folder_name(make_site, section):
 def test_refuses_a_folder_that_is_not_a_site(tmp_path, run):
     (tmp_path / "notes").mkdir()
     result = run("new", "Hello", "-s", tmp_path / "notes")
-    assert result.code == 1 and "no content/ folder" in result.err
+    assert result.code == 1 and "no sitegen.toml here" in result.err
     assert list((tmp_path / "notes").iterdir()) == []
 
 
@@ -257,7 +268,7 @@ def test_translation_of_a_spanish_only_story_pairs_on_the_built_site(make_site):
                  "content/world/dialogo.es.md")  # relative to SITE: the site is elsewhere
     assert result.code == 0, result.err
     assert result.out == f"{site.root.resolve() / 'content/world/dialogo.en.md'}\n"
-    assert site.build("-j", "1").code == 0
+    assert site.build("-j", "1", "--drafts").code == 0
     en_url = "https://example.org/en/world/cuba-and-the-us-talks-go-on/"
     assert hreflangs(site.read(es_page))["en"] == en_url
     en = site.read("en/world/cuba-and-the-us-talks-go-on/index.html")
@@ -331,7 +342,7 @@ def test_original_without_language_suffix_pairs_by_name(make_site):
     site = make_site({"content/world/story.md": article("Hola", lang="es")}, config=SECTIONS)
     assert new(site, "Hello", "--translation-of", site.root / "content/world/story.md").code == 0
     assert parsed(site.root, "content/world/story.en.md").lang == "en"
-    assert site.build("-j", "1").code == 0
+    assert site.build("-j", "1", "--drafts").code == 0
     assert hreflangs(site.read("es/world/hola/index.html"))["en"] == \
         "https://example.org/en/world/hello/"
 
@@ -499,7 +510,7 @@ def test_init_then_new_story_and_translation(tmp_path, run):
     assert run("new", "Second Story", "-s", folder).code == 0
     assert run("new", "Segunda noticia", "-s", folder, "--translation-of",
                "content/news/second-story.en.md").code == 0
-    assert run("build", "-s", folder, "-j", "1").code == 0
+    assert run("build", "-s", folder, "-j", "1", "--drafts").code == 0
     es = (folder / "public/es/news/segunda-noticia/index.html").read_text("utf-8")
     assert hreflangs(es)["en"] == "https://example.org/en/news/second-story/"
 

@@ -96,6 +96,7 @@ def test_x_default_points_to_default_language_version(make_site):
     config_es_default = (
         '[site]\nbase_url = "https://example.org"\ndefault_language = "es"\n'
         'languages = ["en", "es"]\ntimezone = "America/Havana"\n'
+        '[languages.es]\nsections = { news = "Noticias" }\n'
     )
     site = make_site({"content/news/story.en.md": article("Hello"),
                       "content/news/story.es.md": article("Hola")}, config=config_es_default)

@@ -13,10 +13,6 @@ from pathlib import Path
 import pytest
 from conftest import CONFIG, EPOCH, article, tree
 
-CONFIG_NEWS = CONFIG.replace('title = "The Island Post"\n',
-                             'title = "The Island Post"\nsections = { news = "News" }\n').replace(
-    'title = "El Post de la Isla"\n',
-    'title = "El Post de la Isla"\nsections = { news = "Noticias" }\n')
 
 
 def stories(count: int, headline: str = "Story") -> dict[str, str]:
@@ -51,7 +47,7 @@ def leftovers(site_root: Path) -> list[str]:
 
 def test_a_poisoned_manifest_deletes_nothing_outside_the_output(make_site, tmp_path):
     site = make_site({"content/news/a.en.md": article("Alpha"),
-                      "content/news/b.en.md": article("Beta")}, config=CONFIG_NEWS)
+                      "content/news/b.en.md": article("Beta")})
     assert site.build().code == 0
     victims = [tmp_path / "victim.txt", site.root / "notes.txt",
                site.root / "sitegen.toml"]
@@ -67,14 +63,14 @@ def test_a_poisoned_manifest_deletes_nothing_outside_the_output(make_site, tmp_p
     assert all(victim.exists() for victim in victims)
     assert Path("/etc/hostname").exists()
     assert not (site.public / "en/news/beta").exists()
-    clean = make_site({"content/news/a.en.md": article("Alpha")}, config=CONFIG_NEWS,
+    clean = make_site({"content/news/a.en.md": article("Alpha")},
                       name="clean")
     assert clean.build().code == 0
     assert without_manifest(tree(site.public)) == without_manifest(tree(clean.public))
 
 
 def test_the_manifest_never_names_what_is_not_a_file_of_the_output(make_site):
-    site = make_site({"content/news/a.en.md": article("Alpha")}, config=CONFIG_NEWS)
+    site = make_site({"content/news/a.en.md": article("Alpha")})
     assert site.build().code == 0
     written = (site.public / ".sitegen-files").read_text().splitlines()
     assert written and all(not line.startswith("/") and ".." not in line for line in written)
@@ -82,7 +78,7 @@ def test_the_manifest_never_names_what_is_not_a_file_of_the_output(make_site):
 
 
 def test_a_linked_output_folder_is_refused(make_site, tmp_path):
-    site = make_site({"content/news/a.en.md": article("Alpha")}, config=CONFIG_NEWS)
+    site = make_site({"content/news/a.en.md": article("Alpha")})
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (site.root / "public").symlink_to(elsewhere)
@@ -93,7 +89,7 @@ def test_a_linked_output_folder_is_refused(make_site, tmp_path):
 
 
 def test_a_build_without_cache_leaves_nothing_beside_the_output(make_site):
-    site = make_site(stories(3), config=CONFIG_NEWS)
+    site = make_site(stories(3))
     for _ in range(2):
         assert site.build("--no-cache").code == 0
         site.write("content/news/s000.en.md", article("Changed", body="New body.\n"))
@@ -102,7 +98,7 @@ def test_a_build_without_cache_leaves_nothing_beside_the_output(make_site):
 
 
 def test_a_failed_build_keeps_the_output_and_the_next_one_is_whole(make_site, tmp_path):
-    site = make_site(stories(4), config=CONFIG_NEWS)
+    site = make_site(stories(4))
     assert site.build().code == 0
     before = tree(site.public)
     site.write("content/news/s001.en.md", article("Edited", body="Edited body.\n"))
@@ -119,7 +115,7 @@ def test_a_failed_build_keeps_the_output_and_the_next_one_is_whole(make_site, tm
 
 def test_the_kept_tree_is_repaired_when_damaged(make_site, tmp_path):
     """The tree kept for the next build lives in the cache folder: damage there is a miss."""
-    site = make_site(stories(4), config=CONFIG_NEWS)
+    site = make_site(stories(4))
     for n in range(3):
         site.write("content/news/s000.en.md", article(f"Version {n}", body=f"Body {n}.\n"))
         assert site.build().code == 0
@@ -136,7 +132,7 @@ def test_the_kept_tree_is_repaired_when_damaged(make_site, tmp_path):
 
 
 def test_concurrent_builds_end_as_a_clean_build(make_site, tmp_path):
-    site = make_site(stories(20), config=CONFIG_NEWS)
+    site = make_site(stories(20))
     for round_ in range(3):
         site.write("content/news/s000.en.md",
                    article(f"Round {round_}", body=f"Round {round_} body.\n"))
@@ -157,7 +153,7 @@ def test_concurrent_builds_end_as_a_clean_build(make_site, tmp_path):
 def test_a_second_build_waits_for_the_first(make_site):
     import fcntl
 
-    site = make_site(stories(2), config=CONFIG_NEWS)
+    site = make_site(stories(2))
     holder = os.open(site.root, os.O_RDONLY)
     fcntl.flock(holder, fcntl.LOCK_EX)
     try:
@@ -183,13 +179,13 @@ def edit_few(site) -> None:
 
 def edit_all(site) -> None:
     """A new site title changes every page."""
-    site.write("sitegen.toml", CONFIG_NEWS.replace("The Island Post", "The Island Times"))
+    site.write("sitegen.toml", CONFIG.replace("The Island Post", "The Island Times"))
 
 
 @pytest.mark.parametrize("edit", [edit_few, edit_all])
 @pytest.mark.parametrize("delay", [0.3, 0.45, 0.6, 0.8, 1.1, 1.6])
 def test_a_killed_build_leaves_the_old_tree_or_the_new_one(make_site, tmp_path, edit, delay):
-    site = make_site(stories(100), config=CONFIG_NEWS)
+    site = make_site(stories(100))
     assert site.build().code == 0
     old = tree(site.public)
     edit(site)
