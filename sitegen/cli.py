@@ -129,6 +129,8 @@ def _build(args: argparse.Namespace) -> int:
     result = build(args.site, options, args.output, args.base_url, jobs=args.jobs,
                    use_cache=not args.no_cache)
     out = args.output or args.site / "public"
+    for warning in result.warnings:
+        print(f"sitegen: warning: {warning}", file=sys.stderr)
     print(f"sitegen: built {result.articles} articles, {result.files} files into {out} "
           f"({result.report.written} written, {result.report.unchanged} unchanged, "
           f"{result.report.removed} removed) in {time.perf_counter() - started:.2f}s")
