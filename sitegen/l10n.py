@@ -95,7 +95,6 @@ def read_catalog(path: Path, shown: str) -> Any:
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
         codecs.lookup(catalog.charset)  # a header-only catalog is not decoded: writing it fails
-        return catalog
     except PoFileError as exc:
         reason = re.sub(r" on -?\d+$", "", str(exc))  # Babel counts lines from 0 in its text
         line = exc.lineno + 1 if isinstance(exc.lineno, int) else None
@@ -104,7 +103,22 @@ def read_catalog(path: Path, shown: str) -> Any:
         raise BuildFailed([error(shown, _line_of(data, exc.object),
                                  f"invalid catalog: not in its charset: {exc.reason}")]) from None
     except (ValueError, LookupError) as exc:  # e.g. an unknown charset or Language header
-        raise BuildFailed([error(shown, None, f"invalid catalog: {exc}")]) from None
+        raise BuildFailed([error(shown, _line_of(data, b'"Plural-Forms:')
+                                 if "plural" in str(exc).lower() else None,
+                                 f"invalid catalog: {exc}")]) from None
+    _check_plural_forms(catalog, data, shown)
+    return catalog
+
+
+def _check_plural_forms(catalog: Any, data: bytes, shown: str) -> None:
+    """The `Plural-Forms` formula is compiled by gettext when a page is rendered: a broken one
+    is an error on its line, found before."""
+    try:
+        gettext.c2py(catalog.plural_expr)
+    except (ValueError, RecursionError) as exc:
+        raise BuildFailed([error(shown, _line_of(data, b'"Plural-Forms:'),
+                                 f"invalid catalog: Plural-Forms {catalog.plural_expr!r}: "
+                                 f"{exc}")]) from None
 
 
 def _line_of(data: bytes, fragment: object) -> int | None:

@@ -33,8 +33,10 @@ class Theme:
                 assets[name] = (urls.ASSETS + _fingerprinted(name, data), path)
         for folder in theme_dirs:
             for name, path in _files(folder, "templates", problems):
+                data = _read(folder, path, read, problems)
+                _check_text(folder, path, data, problems)
                 digest.update(f"{folder}\0{name}\0".encode())
-                digest.update(_read(folder, path, read, problems))
+                digest.update(data)
         if problems:
             raise BuildFailed(problems)
         for name, (output, _) in sorted(assets.items()):
@@ -58,6 +60,18 @@ def _read(folder: Path, path: str, read: Callable[[str], bytes],
         shown = Path(path).relative_to(folder.parent.parent).as_posix()
         problems.append(error(shown, None, f"cannot read: {exc.strerror or exc}"))
         return b""
+
+
+def _check_text(folder: Path, path: str, data: bytes, problems: list[Diagnostic]) -> None:
+    """Templates are UTF-8 text; Jinja would stop at the first other byte with a traceback."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        shown = Path(path).relative_to(folder.parent.parent).as_posix()
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(error(shown, line, f"not UTF-8 text: byte {data[exc.start]:#x} "
+                                           f"cannot be read ({exc.reason}); save the "
+                                           "template as UTF-8"))
 
 
 def _fingerprinted(name: str, data: bytes) -> str:
