@@ -71,7 +71,7 @@ def walk(root: Path, boundary: Path) -> Found:
     if not os.path.isdir(real_root):
         return (("", error(shown.rstrip("/"), None, "not a folder")),)
     found = _Walk(real_root, inside, shown)
-    _walk_folder(real_root, "", found)
+    _walk_folder(str(root), "", found)
     return tuple(sorted(found.found, key=lambda item: item[0]))
 
 
@@ -82,28 +82,29 @@ class _Walk:
     root: str  # the real folder walked
     inside: str  # the real folder links may lead into
     shown: str  # how diagnostics name the root, with a trailing slash
-    visited: set[str] = field(default_factory=set)
+    visited: set[tuple[int, int]] = field(default_factory=set)  # (device, inode) of folders
     found: list[tuple[str, str | Diagnostic]] = field(default_factory=list)
 
     def problem(self, rel: str, message: str) -> None:
         self.found.append((rel, error(self.shown + rel, None, message)))
 
 
-def _walk_folder(real: str, prefix: str, walk: _Walk) -> None:
-    """The files of the real folder `real`, named under `prefix`; links to folders are followed
-    after the folder's own files, so a folder's real name wins over a link's."""
-    if real in walk.visited:
-        return
-    walk.visited.add(real)
+def _walk_folder(folder: str, prefix: str, walk: _Walk) -> None:
+    """The files of `folder`, named under `prefix`; links to folders are followed after the
+    folder's own files, so a folder's real name wins over a link's."""
     try:
-        with os.scandir(real) as entries:
+        info = os.stat(folder)
+        if (info.st_dev, info.st_ino) in walk.visited:
+            return
+        walk.visited.add((info.st_dev, info.st_ino))
+        with os.scandir(folder) as entries:
             names = sorted((entry.name, entry) for entry in entries if not ignored(entry.name))
     except OSError as exc:
         walk.problem(prefix, f"cannot read this folder: {exc.strerror or exc}")
         return
     linked: list[tuple[str, str]] = []
     for name, entry in names:
-        rel, path = prefix + name, f"{real}/{name}"
+        rel, path = prefix + name, f"{folder}/{name}"
         if entry.is_symlink():
             target = os.path.realpath(path)
             if not _within(target, walk.inside):
@@ -113,15 +114,12 @@ def _walk_folder(real: str, prefix: str, walk: _Walk) -> None:
                 linked.append((rel + "/", target))
             else:
                 _add_file(rel, path, target, walk)
+        elif entry.is_dir(follow_symlinks=False):
+            _walk_folder(path, rel + "/", walk)
+        elif entry.is_file(follow_symlinks=False):  # the usual case, known without a stat
+            walk.found.append((rel, path))
         else:
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                _walk_folder(path, rel + "/", walk)
-            else:
-                _add_file(rel, path, path, walk)
+            _add_file(rel, path, path, walk)
     for rel, target in linked:
         # A link into the folder being walked names files the walk finds anyway (or a loop).
         if not _within(target, walk.root):
