@@ -8,19 +8,21 @@ writes.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import __version__, assemble, discover, l10n, parallel, staleness
+from . import assemble, discover, l10n, parallel, staleness
 from . import config as site_config
 from .assemble import BuildOptions
-from .cache import Cache, open_cache
+from .cache import Cache, code_digest, open_cache
 from .content import Article, ParseSettings, backlink_title, parse
 from .errors import BuildFailed, Diagnostic, error
 from .recall import Recall, changed_at
@@ -29,6 +31,8 @@ from .write import WriteReport, check_output_dir, holds
 
 if TYPE_CHECKING:
     from .translations import TranslationGroup
+
+T = TypeVar("T")
 
 
 # Told where a build is: (stage, done, total), e.g. ("rendering", 120, 3500); only the command
@@ -46,6 +50,7 @@ class BuildResult:
     articles: int  # published article versions
     files: int
     report: WriteReport
+    warnings: tuple[str, ...] = ()  # what went wrong without spoiling the output
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +66,48 @@ class SiteInputs:
 
     @classmethod
     def read(cls, config: site_config.SiteConfig, store: Cache) -> SiteInputs:
+        """Every file the site is made from; every one that cannot be read is reported,
+        all together."""
+        problems: list[Diagnostic] = []
+
+        def article(rel: str, file: str | Diagnostic) -> tuple[str, bytes | Diagnostic]:
+            return (rel, file if isinstance(file, Diagnostic) else _read(store, rel, file))
+
+        found = store.snapshot(("content", config.content_dir),
+                               lambda: discover.content_files(config), article)
+        problems += [file for _, file in found if isinstance(file, Diagnostic)]
         locale_dirs = discover.locale_dirs(config)
+        theme = _collect(lambda: Theme.load(discover.theme_dirs(config), store.read), problems)
+        catalogs = {lang: _collect(functools.partial(l10n.catalog_digest, locale_dirs, lang,
+                                                     store.read), problems)
+                    for lang in config.codes}
+        static = _collect(lambda: _static_files(config, store), problems)
+        if problems:
+            raise BuildFailed(problems)
         return cls(
             config,
-            store.snapshot(("content", config.content_dir), lambda: discover.content_files(config),
-                           lambda rel, path: (rel, store.read(path))),
-            Theme.load(discover.theme_dirs(config), store.read),
-            {lang: l10n.catalog_digest(locale_dirs, lang, store.read) for lang in config.codes},
-            _static_files(config, store),
+            tuple((rel, data) for rel, data in found if isinstance(data, bytes)),
+            theme,  # type: ignore[arg-type]
+            catalogs,  # type: ignore[arg-type]
+            static,  # type: ignore[arg-type]
             staleness.read_history(config.site_dir),
         )
+
+
+def _read(store: Cache, rel: str, file: str) -> bytes | Diagnostic:
+    try:
+        return store.read(file)
+    except OSError as exc:
+        return error(rel, None, f"cannot read: {exc.strerror or exc}")
+
+
+def _collect(part: Callable[[], T], problems: list[Diagnostic]) -> T | None:
+    """One part of the inputs, or None with its problems added to the run's."""
+    try:
+        return part()
+    except BuildFailed as failed:
+        problems.extend(failed.diagnostics)
+        return None
 
 
 def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
@@ -121,7 +158,7 @@ def _build(config: site_config.SiteConfig, out: Path, options: BuildOptions, job
         site_key = None if store.watched else _site_key(inputs, keys, options, store)
         unchanged = _unchanged(config, out, site_key, store)
         if unchanged is not None:
-            return unchanged
+            return dataclasses.replace(unchanged, warnings=tuple(store.warnings))
         result = _full_build(inputs, settings, keys, options, out, store,
                              jobs or parallel.default_jobs(), lock, progress)
         store.recall.finish()
@@ -129,7 +166,7 @@ def _build(config: site_config.SiteConfig, out: Path, options: BuildOptions, job
         site_key = None if store.watched else _site_key(inputs, keys, options, store)
         if site_key is not None or store.get(_site_name(out)):  # a stale key must not stay
             store.put(_site_name(out), site_key or "")
-        return result
+        return dataclasses.replace(result, warnings=tuple(store.warnings))
     finally:
         if cache is None:
             store.close()
@@ -164,7 +201,7 @@ def _site_key(inputs: SiteInputs, keys: list[str], options: BuildOptions,
     published = [key for key in keys if options.publishes(*dates[key])]
     news = [key for key in published if assemble.is_news(dates[key][0], options.clock)]
     digest = hashlib.blake2b(digest_size=20)
-    for part in (__version__, repr(inputs.config), inputs.theme.digest, repr(inputs.catalogs),
+    for part in (code_digest(), repr(inputs.config), inputs.theme.digest, repr(inputs.catalogs),
                  repr(inputs.static), repr(keys), repr(published), repr(news),
                  inputs.history.head if inputs.history else ""):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
@@ -291,11 +328,17 @@ def _static_files(config: site_config.SiteConfig,
                   store: Cache) -> tuple[tuple[str, str, str], ...]:
     folder = config.site_dir / "static"
 
-    def copied(name: str, path: str) -> tuple[str, str, str]:
+    def copied(name: str, path: str | Diagnostic) -> tuple[str, str, str] | Diagnostic:
+        if isinstance(path, Diagnostic):
+            return path
         try:
             size, mtime_ns, _ = store.signature(path)
         except OSError as exc:
-            raise BuildFailed([error(f"static/{name}", None, f"cannot read: {exc.strerror}")])
+            return error(f"static/{name}", None, f"cannot read: {exc.strerror}")
         return (name, path, f"file:{size}:{mtime_ns}")
 
-    return store.snapshot(("static", folder), lambda: discover.static_files(folder), copied)
+    found = store.snapshot(("static", folder), lambda: discover.static_files(folder), copied)
+    problems = [item for item in found if isinstance(item, Diagnostic)]
+    if problems:
+        raise BuildFailed(problems)
+    return found  # type: ignore[return-value]

@@ -1,17 +1,22 @@
 """The build cache: parsed articles by the hash of their inputs, and what the output folder holds.
 
 It lives in `.sitegen-cache/` in the site folder, a folder only sitegen writes. Nothing in it is
-trusted blindly: a damaged, truncated or foreign cache is thrown away and rebuilt, a damaged entry
-is a miss, and an output file whose size or time changed since it was written is rendered again.
-A cached build therefore writes exactly what a cold build writes.
+trusted blindly: a damaged, truncated or foreign cache, or one made by other code (another
+sitegen, Markdown, Jinja2, Babel or PyYAML), is thrown away and rebuilt, a damaged entry is a
+miss, and an output file whose size or time changed since it was written is rendered again.
+A cached build therefore writes exactly what a cold build writes. The cache never fails a
+build: where it cannot be read or written (a full disk), the build goes on without it and says
+so once.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
 import sqlite3
+import sys
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from itertools import compress
@@ -20,10 +25,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import __version__
+from .discover import read_file
 from .recall import Recall, changed_at
 
 FOLDER = ".sitegen-cache"
-_FORMAT = f"sitegen-cache 7 {__version__}"
+_FORMAT = "sitegen-cache 8"
 T = TypeVar("T")
 
 
@@ -71,8 +77,12 @@ class Cache:
         self.owns_output = False
         self._articles_loaded = False
         self._db: sqlite3.Connection | None = None
+        self.warnings: list[str] = []  # why the stored cache could not be used, said once
         if path is not None:
-            self._db = _open(path)
+            try:
+                self._db = _open(path)
+            except (sqlite3.Error, OSError) as exc:
+                self._give_up(exc)
 
     def same(self, value: T) -> T:
         """The equal value of the previous build, if there is one: the memo's comparisons of
@@ -86,21 +96,17 @@ class Cache:
     # Small values ----------------------------------------------------------------------------
 
     def get(self, name: str) -> str | None:
-        if name not in self.values and self._db is not None:
-            try:
-                row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
-            except sqlite3.DatabaseError:
-                self._reset()
-                row = None
+        if name not in self.values:
+            row = self._reading(lambda db: db.execute(
+                "SELECT value FROM meta WHERE name = ?", (name,)).fetchone(), None)
             if row is not None:
                 self.values[name] = row[0]
         return self.values.get(name)
 
     def put(self, name: str, value: str) -> None:
         self.values[name] = value
-        if self._db is not None:
-            with self._db:
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+        self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                            (name, value)))
 
     # Articles ------------------------------------------------------------------------------
 
@@ -108,15 +114,11 @@ class Cache:
         """key -> (publication time, draft) of every stored article, without unpickling them."""
         if self.dates is None:
             self.dates = {k: (a.timestamp, a.draft) for k, a in self.articles.items()}
-            if not self.articles and self._db is not None:
-                try:
-                    rows = self._db.execute(
+            if not self.articles:
+                self.dates = self._reading(lambda db: {
+                    key: (published, bool(draft)) for key, published, draft, check in db.execute(
                         "SELECT key, published, draft, dates_check FROM articles")
-                    self.dates = {key: (published, bool(draft))
-                                  for key, published, draft, check in rows
-                                  if check == _dates_check(key, published, draft)}
-                except sqlite3.DatabaseError:
-                    self._reset()
+                    if check == _dates_check(key, published, draft)}, self.dates)
         return self.dates
 
     # Source files --------------------------------------------------------------------------
@@ -129,8 +131,7 @@ class Cache:
         signature = self._signature(path)
         if known is not None and known[0] == signature and known[1] is not None:
             return known[1]
-        with open(path, "rb") as source:
-            data = source.read()
+        data = read_file(path)
         self.files[path] = (signature, data)
         return data
 
@@ -209,14 +210,11 @@ class Cache:
 
     def load_articles(self) -> None:
         """Read every stored article once; entries that fail their checksum are dropped."""
-        if self._db is None or self._articles_loaded:
+        if self._articles_loaded:
             return
         self._articles_loaded = True
-        try:
-            rows = self._db.execute("SELECT key, checksum, blob FROM articles").fetchall()
-        except sqlite3.DatabaseError:
-            self._reset()
-            return
+        rows = self._reading(
+            lambda db: db.execute("SELECT key, checksum, blob FROM articles").fetchall(), [])
         for key, checksum, blob in rows:
             if checksum != _checksum(blob):
                 continue
@@ -244,45 +242,39 @@ class Cache:
             dates[key] = (a.timestamp, a.draft)
         if self._db is None:
             return
-        try:
-            stored = self._stored_keys()
-            with self._db:
-                self._db.executemany("DELETE FROM articles WHERE key = ?",
-                                     [(key,) for key in removed if key in stored])
-                self._db.executemany(
-                    "INSERT INTO articles (key, published, draft, dates_check, checksum, blob) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(key, a.timestamp, a.draft, _dates_check(key, a.timestamp, a.draft),
-                      _checksum(blob), blob)
-                     for key, a, blob in ((k, a, pickle.dumps(a, pickle.HIGHEST_PROTOCOL))
-                                          for k, a in added.items() if k not in stored)])
+        stored = self._stored_keys()
+
+        def change(db: sqlite3.Connection) -> None:
+            db.executemany("DELETE FROM articles WHERE key = ?",
+                           [(key,) for key in removed if key in stored])
+            db.executemany(
+                "INSERT INTO articles (key, published, draft, dates_check, checksum, blob) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(key, a.timestamp, a.draft, _dates_check(key, a.timestamp, a.draft),
+                  _checksum(blob), blob)
+                 for key, a, blob in ((k, a, pickle.dumps(a, pickle.HIGHEST_PROTOCOL))
+                                      for k, a in added.items() if k not in stored)])
+
+        if self._writing(change):
             stored.difference_update(removed)
             stored.update(added)
-        except sqlite3.DatabaseError:
-            self._reset()
 
     def _stored_keys(self) -> set[str]:
         """The keys of the articles table (none without one)."""
         if self._stored is None:
-            try:
-                self._stored = set() if self._db is None else {
-                    key for (key,) in self._db.execute("SELECT key FROM articles")}
-            except sqlite3.DatabaseError:
-                self._reset()
-                self._stored = set()
+            self._stored = self._reading(
+                lambda db: {key for (key,) in db.execute("SELECT key FROM articles")}, set())
         return self._stored
 
     # Output folders ------------------------------------------------------------------------
 
     def written(self, out_dir: Path) -> dict[str, Written]:
         name = str(out_dir.resolve())
-        if name not in self.outputs and self._db is not None:
-            try:
-                rows = self._db.execute(
-                    "SELECT path, key, size, mtime_ns FROM outputs WHERE out = ?", (name,))
-                self.outputs[name] = {p: Written(k, s, m) for p, k, s, m in rows}
-            except sqlite3.DatabaseError:
-                self._reset()
+        if name not in self.outputs:
+            found = self._reading(lambda db: {p: Written(k, s, m) for p, k, s, m in db.execute(
+                "SELECT path, key, size, mtime_ns FROM outputs WHERE out = ?", (name,))}, None)
+            if found is not None:
+                self.outputs[name] = found
         return self.outputs.get(name, {})
 
     def record(self, out_dir: Path, files: dict[str, Written]) -> None:
@@ -290,28 +282,71 @@ class Cache:
         before = self.written(out_dir)
         name = str(out_dir.resolve())
         self.outputs[name] = dict(files)
-        if self._db is None:
-            return
-        with self._db:
-            self._db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?",
-                                 [(name, p) for p in before.keys() - files.keys()])
-            self._db.executemany(
+
+        def change(db: sqlite3.Connection) -> None:
+            db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?",
+                           [(name, p) for p in before.keys() - files.keys()])
+            db.executemany(
                 "INSERT OR REPLACE INTO outputs (out, path, key, size, mtime_ns) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [(name, p, w.key, w.size, w.mtime_ns) for p in
                  compress(files, map(is_not, map(before.get, files), files.values()))
                  if before.get(p) != (w := files[p])])
 
+        self._writing(change)
+
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        db, self._db = self._db, None
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.Error:  # nothing more is written to it either way
+                pass
+
+    # Damage and failure ------------------------------------------------------------------------
+
+    def _reading(self, query: Callable[[sqlite3.Connection], T], default: T) -> T:
+        """What `query` finds in the stored cache, or `default` where there is none or it is
+        damaged (then it starts afresh)."""
+        if self._db is None:
+            return default
+        try:
+            return query(self._db)
+        except (sqlite3.Error, OSError):
+            self._reset()
+            return default
+
+    def _writing(self, change: Callable[[sqlite3.Connection], object]) -> bool:
+        """Make `change` in the stored cache; True if it was made. A failure (a full disk, a
+        damaged file) stops storing for this run: the build's output is right anyway, and the
+        next build only does more work."""
+        if self._db is None:
+            return False
+        try:
+            with self._db:
+                change(self._db)
+            return True
+        except (sqlite3.Error, OSError) as exc:
+            self._give_up(exc)
+            return False
 
     def _reset(self) -> None:
         assert self.path is not None
         self._stored = None
         self.close()
-        self._db = _open(self.path, fresh=True)
+        try:
+            self._db = _open(self.path, fresh=True)
+        except (sqlite3.Error, OSError) as exc:
+            self._give_up(exc)
+
+    def _give_up(self, exc: Exception) -> None:
+        """Go on in memory only, and say why once."""
+        self.close()
+        if not self.warnings:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            where = f" ({_shown(exc.filename, self.path)})" \
+                if isinstance(exc, OSError) and exc.filename else ""
+            self.warnings.append(f"could not update the build cache: {reason}{where}")
 
 
 def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
@@ -321,7 +356,7 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
         try:
             db = _connect(path)
             found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
-            if found == (_FORMAT,):
+            if found == (_format(),):
                 return db
             db.close()
         except sqlite3.DatabaseError:
@@ -336,8 +371,44 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
             CREATE TABLE outputs (out TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER,
                                   PRIMARY KEY (out, path));
         """)
-        db.execute("INSERT INTO meta VALUES ('format', ?)", (_FORMAT,))
+        db.execute("INSERT INTO meta VALUES ('format', ?)", (_format(),))
     return db
+
+
+def _format() -> str:
+    """What a cache must have been made by to be used: this format and this code."""
+    return f"{_FORMAT} {__version__} {code_digest()}"
+
+
+@functools.cache
+def code_digest() -> str:
+    """sitegen's own sources and the releases of the libraries that shape what it writes, so
+    that nothing another version made is taken for this one's. A library's release is read
+    from the files that state it, without importing it or scanning the installed packages."""
+    import importlib.util
+
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    for path in sorted([*package.glob("*.py"), package / "live.js"]):
+        digest.update(f"{path.name}\0".encode())
+        digest.update(path.read_bytes())
+    for name in ("markdown", "jinja2", "babel", "yaml", "markupsafe"):
+        spec = importlib.util.find_spec(name)
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        digest.update(f"\0{name}\0".encode())
+        if origin is not None:
+            for stated in (origin, origin.with_name("__meta__.py")):  # Markdown's is in __meta__
+                if stated.is_file():
+                    digest.update(stated.read_bytes())
+    digest.update(f"\0{sys.version}".encode())
+    return digest.hexdigest()
+
+
+def _shown(filename: object, cache: Path | None) -> str:
+    """A cache file as the warning names it: relative to the site."""
+    path = Path(str(filename))
+    site = cache.parent.parent if cache is not None else None
+    return path.relative_to(site).as_posix() if site and path.is_relative_to(site) else str(path)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

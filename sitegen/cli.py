@@ -142,6 +142,8 @@ def _build(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.clear()
+    for warning in result.warnings:
+        print(f"sitegen: warning: {warning}", file=sys.stderr)
     if not args.quiet:
         out = args.output or args.site / "public"
         print(f"sitegen: built {counted(result.articles, 'article')}, "

@@ -89,7 +89,8 @@ def _template_files(config: site_config.SiteConfig) -> list[Path]:
     """The templates the site renders with: a site's own file hides the bundled one of its name."""
     chosen: dict[str, Path] = {}
     for theme in discover.theme_dirs(config):
-        for name, path in discover.static_files(theme / "templates"):
+        for name, path in discover.readable(discover.static_files(theme / "templates",
+                                                                  theme.parent.parent)):
             chosen.setdefault(name, Path(path))
     return [chosen[name] for name in sorted(chosen)]
 

@@ -18,18 +18,31 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from .discover import read_file
 from .errors import BuildFailed, error
 
 DOMAIN = "messages"
 
 
 def catalog_paths(locale_dirs: tuple[Path, ...], lang: str) -> tuple[Path, ...]:
-    """The `.po` files for `lang`, most specific first (the site's, then the bundled ones)."""
-    found = []
+    """The `.po` files for `lang`, most specific first (the site's, then the bundled ones).
+    A catalog that is not a regular file, or a link out of its site, is an error."""
+    found, problems = [], []
     for folder in locale_dirs:
         po = folder / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-        if po.is_file() and po not in found:
+        if not (po.exists() or po.is_symlink()) or po in found:
+            continue
+        shown = _relative(po, folder.parent)
+        real = po.resolve()
+        if not real.is_relative_to(folder.parent.resolve()):
+            problems.append(error(shown, None, f"a link out of the site folder (to {real}): "
+                                               "sitegen reads only files inside the site"))
+        elif not po.is_file():
+            problems.append(error(shown, None, "not a regular file"))
+        else:
             found.append(po)
+    if problems:
+        raise BuildFailed(problems)
     return tuple(found)
 
 
@@ -39,7 +52,11 @@ def catalog_digest(locale_dirs: tuple[Path, ...], lang: str,
     digest = hashlib.blake2b(digest_size=16)
     for po in catalog_paths(locale_dirs, lang):
         digest.update(f"{po}\0".encode())
-        digest.update(read(str(po)))
+        try:
+            digest.update(read(str(po)))
+        except OSError as exc:
+            raise BuildFailed([error(_relative(po, po.parents[3]), None,
+                                     f"cannot read: {exc.strerror or exc}")]) from None
     return digest.hexdigest()
 
 
@@ -71,11 +88,13 @@ def read_catalog(path: Path, shown: str) -> Any:
     """A `.po` file as a Babel Catalog; every way it can be broken is an error with its line."""
     from babel.messages.pofile import PoFileError, read_po
 
-    data = path.read_bytes()
+    try:
+        data = read_file(str(path))
+    except OSError as exc:
+        raise BuildFailed([error(shown, None, f"cannot read: {exc.strerror or exc}")]) from None
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
         codecs.lookup(catalog.charset)  # a header-only catalog is not decoded: writing it fails
-        return catalog
     except PoFileError as exc:
         reason = re.sub(r" on -?\d+$", "", str(exc))  # Babel counts lines from 0 in its text
         line = exc.lineno + 1 if isinstance(exc.lineno, int) else None
@@ -84,7 +103,22 @@ def read_catalog(path: Path, shown: str) -> Any:
         raise BuildFailed([error(shown, _line_of(data, exc.object),
                                  f"invalid catalog: not in its charset: {exc.reason}")]) from None
     except (ValueError, LookupError) as exc:  # e.g. an unknown charset or Language header
-        raise BuildFailed([error(shown, None, f"invalid catalog: {exc}")]) from None
+        raise BuildFailed([error(shown, _line_of(data, b'"Plural-Forms:')
+                                 if "plural" in str(exc).lower() else None,
+                                 f"invalid catalog: {exc}")]) from None
+    _check_plural_forms(catalog, data, shown)
+    return catalog
+
+
+def _check_plural_forms(catalog: Any, data: bytes, shown: str) -> None:
+    """The `Plural-Forms` formula is compiled by gettext when a page is rendered: a broken one
+    is an error on its line, found before."""
+    try:
+        gettext.c2py(catalog.plural_expr)
+    except (ValueError, RecursionError) as exc:
+        raise BuildFailed([error(shown, _line_of(data, b'"Plural-Forms:'),
+                                 f"invalid catalog: Plural-Forms {catalog.plural_expr!r}: "
+                                 f"{exc}")]) from None
 
 
 def _line_of(data: bytes, fragment: object) -> int | None:

@@ -87,6 +87,8 @@ def kept_tree_dir(store: Cache, out: Path) -> Path | None:
     if store.path is None:
         return None
     folder = store.path.parent
+    if not folder.is_dir() or folder.is_symlink():
+        return None
     try:
         if os.stat(folder).st_dev != os.stat(out.absolute().parent).st_dev:
             return None
@@ -137,16 +139,25 @@ def _render_pages(site: Site, theme: Theme, render: list[_PageJob], writer: Outp
                  for lang in config.codes}
     render = [dataclasses.replace(job, target=writer.target(job.path),
                                   existing=writer.existing(job.path)) for job in render]
-    problems: list[Diagnostic] = []
+    problems: dict[Diagnostic, list[str]] = {}  # a template's error -> the pages it broke
     results = parallel.run(_render_one, renderers, render, jobs)
     for done, (job, result) in enumerate(zip(render, results), start=1):
         progress("rendering", done, len(render))
         if isinstance(result[0], Written):
             writer.wrote(job.path, *result)
         else:
-            problems.extend(result)
+            for problem in result:
+                problems.setdefault(problem, []).append(job.path)
     if problems:
-        raise BuildFailed(sorted(set(problems)))
+        raise BuildFailed([_while_rendering(problem, pages) for problem, pages in problems.items()])
+
+
+def _while_rendering(problem: Diagnostic, pages: list[str]) -> Diagnostic:
+    """A template's error, once, with the pages it broke."""
+    others = f" and {len(pages) - 1} other page{'s' if len(pages) > 2 else ''}" \
+        if len(pages) > 1 else ""
+    return dataclasses.replace(problem, message=f"{problem.message} "
+                                                f"(while rendering /{min(pages)}{others})")
 
 
 def _render_one(renderers: dict[str, Renderer],

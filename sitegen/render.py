@@ -5,8 +5,12 @@ Rendered Markdown is marked safe here and nowhere else; everything from front ma
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gettext
+import hashlib
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +18,8 @@ import jinja2
 from babel.lists import format_list
 from markupsafe import Markup, escape
 
-from . import l10n, urls
+from . import discover, l10n, urls
+from .cache import code_digest
 from .errors import BuildFailed, error
 from .theme import Theme
 
@@ -31,13 +36,10 @@ class Renderer:
         self.theme, self.site_dir = theme, site_dir
         self.linker = urls.Linker(base_url)
         self.format = l10n.Formatter(locale)
-        if compiled_dir is not None:
-            compiled_dir.mkdir(parents=True, exist_ok=True)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
             # Compiled templates are kept by the hash of their source, so editing one recompiles it.
-            bytecode_cache=_CompiledTemplates(str(compiled_dir))
-            if compiled_dir is not None else None,
+            bytecode_cache=_CompiledTemplates.at(compiled_dir),
             autoescape=True,
             auto_reload=False,
             extensions=["jinja2.ext.i18n"],
@@ -67,6 +69,8 @@ class Renderer:
         return Markup(format_list(parts, locale=self.format.locale)) if parts else Markup("")
 
     def render(self, template: str, context: dict[str, Any]) -> bytes:
+        """A page's bytes; whatever goes wrong in a template is an error naming the template
+        file and its line."""
         context = dict(context)
         if "article" in context:  # the one place rendered Markdown is trusted
             context["body"] = Markup(context["article"].body_html)
@@ -75,22 +79,107 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             raise BuildFailed([error(self._relative(exc.filename), exc.lineno,
                                      exc.message or "template syntax error")]) from None
-        except jinja2.TemplateError as exc:
-            raise BuildFailed([error(f"template {template}", None, str(exc))]) from None
+        except Exception as exc:  # noqa: BLE001 - a template's mistake, never a traceback
+            filename, line = self._where(exc)
+            shown = self._relative(filename) if filename else self._relative(
+                self._file_of(template))
+            raise BuildFailed([error(shown, line, _message(exc))]) from None
+
+    def _where(self, exc: BaseException) -> tuple[str | None, int | None]:
+        """The innermost template file and line the error went through: Jinja gives its
+        templates' frames their file names and line numbers."""
+        found: tuple[str | None, int | None] = (None, None)
+        folders = tuple(str(d) + "/" for d in self.theme.template_dirs)
+        trace = exc.__traceback__
+        while trace is not None:
+            filename = trace.tb_frame.f_code.co_filename
+            if filename.startswith(folders):
+                found = (filename, trace.tb_lineno)
+            trace = trace.tb_next
+        return found
+
+    def _file_of(self, template: str) -> str:
+        for folder in self.theme.template_dirs:
+            if (folder / template).is_file():
+                return str(folder / template)
+        return template
 
     def _relative(self, filename: str | None) -> str:
         if not filename:
             return "template"
         path = Path(filename)
-        return path.relative_to(self.site_dir).as_posix() if path.is_relative_to(self.site_dir) \
-            else filename
+        if path.is_relative_to(self.site_dir):
+            return path.relative_to(self.site_dir).as_posix()
+        bundled = discover.bundled_dir()
+        if path.is_relative_to(bundled):
+            return "sitegen/_bundled/" + path.relative_to(bundled).as_posix()
+        return filename
 
 
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """Jinja's compiled-template cache, where a damaged file is a miss rather than a crash."""
+def _message(exc: BaseException) -> str:
+    """What went wrong, in the template writer's words."""
+    if isinstance(exc, RecursionError):
+        return "a macro or include calls itself without end"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template {exc.name!r} not found"
+    if isinstance(exc, jinja2.TemplateError):
+        return str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in the build cache's folder behind a checksum of their
+    bytes: unmarshalling damaged code can crash the interpreter, so a file whose checksum
+    does not match is a miss, and so is one that cannot be read. One that cannot be written is
+    simply not kept. The key includes sitegen's code, which decides how templates compile."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @classmethod
+    def at(cls, directory: Path | None) -> _CompiledTemplates | None:
+        if directory is None:
+            return None
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError:  # a damaged cache folder: templates are compiled every time
+            return None
+        return cls(directory)
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        key = f"{code_digest()}\0{name}\0{filename or ''}"
+        return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
-            super().load_bytecode(bucket)
-        except Exception:  # noqa: BLE001 - whatever is wrong with the file, compile afresh
+            data = discover.read_file(str(self.directory / f"{bucket.key}.cache"))
+        except OSError:
+            return
+        checksum, code = data[:_CHECKSUM], data[_CHECKSUM:]
+        if checksum != _checksum(code):
+            return
+        try:
+            bucket.bytecode_from_string(code)
+        except Exception:  # noqa: BLE001 - whatever is wrong with it, compile afresh
             bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = bucket.bytecode_to_string()
+        try:
+            fd, partial = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(_checksum(code) + code)
+            os.replace(partial, self.directory / f"{bucket.key}.cache")
+        except OSError:  # a full disk, a folder in the way: the next build compiles it again
+            with contextlib.suppress(OSError):
+                os.unlink(partial)
+
+
+_CHECKSUM = 32
+
+
+def _checksum(code: bytes) -> bytes:
+    return hashlib.blake2b(code, digest_size=_CHECKSUM).digest()

@@ -128,6 +128,8 @@ class Preview:
         _settle_memory(self.builds)
         renewed = result.report.renewed
         took = time.perf_counter() - started
+        for warning in result.warnings:
+            print(f"sitegen: warning: {warning}", file=sys.stderr, flush=True)
         if self.builds == 1:
             print(f"sitegen: built {counted(result.articles, 'article')}, "
                   f"{counted(result.files, 'file')} in {took:.2f}s", flush=True)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import urls
-from .discover import static_files
+from .discover import problems_of, static_files
+from .errors import BuildFailed, Diagnostic, error
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,21 +22,56 @@ class Theme:
 
     @classmethod
     def load(cls, theme_dirs: tuple[Path, ...], read: Callable[[str], bytes]) -> Theme:
-        """`read` gives a file's bytes (the build cache's reader)."""
+        """`read` gives a file's bytes (the build cache's reader). Every file that cannot be
+        read is reported, all together."""
         assets: dict[str, tuple[str, str]] = {}
         digest = hashlib.blake2b(digest_size=20)
+        problems: list[Diagnostic] = []
         for folder in reversed(theme_dirs):  # later (the site's own) files win
-            for name, path in static_files(folder / "static"):
-                data = read(path)
+            for name, path in _files(folder, "static", problems):
+                data = _read(folder, path, read, problems)
                 assets[name] = (urls.ASSETS + _fingerprinted(name, data), path)
         for folder in theme_dirs:
-            for name, path in static_files(folder / "templates"):
+            for name, path in _files(folder, "templates", problems):
+                data = _read(folder, path, read, problems)
+                _check_text(folder, path, data, problems)
                 digest.update(f"{folder}\0{name}\0".encode())
-                digest.update(read(path))
+                digest.update(data)
+        if problems:
+            raise BuildFailed(problems)
         for name, (output, _) in sorted(assets.items()):
             digest.update(f"{name}\0{output}\0".encode())
         return cls(tuple(d / "templates" for d in theme_dirs), dict(sorted(assets.items())),
                    digest.hexdigest())
+
+
+def _files(folder: Path, part: str, problems: list[Diagnostic]) -> list[tuple[str, str]]:
+    """The files of a theme's part; links may lead anywhere in the site (`themes/<name>/..`)."""
+    found = static_files(folder / part, folder.parent.parent)
+    problems.extend(problems_of(found))
+    return [(name, path) for name, path in found if isinstance(path, str)]
+
+
+def _read(folder: Path, path: str, read: Callable[[str], bytes],
+          problems: list[Diagnostic]) -> bytes:
+    try:
+        return read(path)
+    except OSError as exc:
+        shown = Path(path).relative_to(folder.parent.parent).as_posix()
+        problems.append(error(shown, None, f"cannot read: {exc.strerror or exc}"))
+        return b""
+
+
+def _check_text(folder: Path, path: str, data: bytes, problems: list[Diagnostic]) -> None:
+    """Templates are UTF-8 text; Jinja would stop at the first other byte with a traceback."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        shown = Path(path).relative_to(folder.parent.parent).as_posix()
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(error(shown, line, f"not UTF-8 text: byte {data[exc.start]:#x} "
+                                           f"cannot be read ({exc.reason}); save the "
+                                           "template as UTF-8"))
 
 
 def _fingerprinted(name: str, data: bytes) -> str:

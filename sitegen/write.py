@@ -129,6 +129,8 @@ class OutputWriter:
         back = self.back_dir
         if not self.in_back:
             _remove(back)
+            if self.keeps_back and not _is_folder(back.parent):  # damaged: a miss
+                _remove(back.parent)
             back.mkdir(parents=True)
         elif self.verify:
             _prune(back, self.in_back)
