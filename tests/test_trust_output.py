@@ -14,7 +14,6 @@ import pytest
 from conftest import CONFIG, EPOCH, article, tree
 
 
-
 def stories(count: int, headline: str = "Story") -> dict[str, str]:
     files = {}
     for i in range(count):
@@ -43,6 +42,13 @@ def leftovers(site_root: Path) -> list[str]:
     """Anything a build left beside the output folder (its cache folder aside)."""
     return sorted(p.name for p in site_root.iterdir()
                   if p.name.startswith(".public") or p.name.endswith(".sitegen-new"))
+
+
+def assert_builds_like_a_clean_build(site, tmp_path: Path) -> None:
+    assert site.build().code == 0
+    clean = tmp_path / "clean"
+    assert site.build("--no-cache", "-o", str(clean)).code == 0
+    assert tree(site.public) == tree(clean)
 
 
 def test_a_poisoned_manifest_deletes_nothing_outside_the_output(make_site, tmp_path):
@@ -107,10 +113,7 @@ def test_a_failed_build_keeps_the_output_and_the_next_one_is_whole(make_site, tm
     assert site.build().code == 1
     assert tree(site.public) == before
     (site.root / "themes/default/templates/article.html").unlink()
-    assert site.build().code == 0
-    clean = tmp_path / "clean"
-    assert site.build("--no-cache", "-o", str(clean)).code == 0
-    assert tree(site.public) == tree(clean)
+    assert_builds_like_a_clean_build(site, tmp_path)
 
 
 def test_the_kept_tree_is_repaired_when_damaged(make_site, tmp_path):
@@ -125,10 +128,7 @@ def test_the_kept_tree_is_repaired_when_damaged(make_site, tmp_path):
         path.write_text("garbage")
     (kept / "en" / "planted.html").write_text("not ours")
     site.write("content/news/s000.en.md", article("Version 0", body="Body 0.\n"))
-    assert site.build().code == 0
-    clean = tmp_path / "clean"
-    assert site.build("--no-cache", "-o", str(clean)).code == 0
-    assert tree(site.public) == tree(clean)
+    assert_builds_like_a_clean_build(site, tmp_path)
 
 
 def test_concurrent_builds_end_as_a_clean_build(make_site, tmp_path):
