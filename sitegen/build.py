@@ -86,7 +86,7 @@ class SiteInputs:
             raise BuildFailed(problems)
         return cls(
             config,
-            tuple((rel, data) for rel, data in found if isinstance(data, bytes)),
+            found,  # type: ignore[arg-type]  # all read: the very pairs of the snapshot
             theme,  # type: ignore[arg-type]
             catalogs,  # type: ignore[arg-type]
             static,  # type: ignore[arg-type]

@@ -101,22 +101,26 @@ class OutputWriter:
     def keep(self, wanted: dict[str, str]) -> set[str]:
         """Take every file whose bytes the output or the kept tree already holds for the same
         key (path -> key); returns the paths that must be written."""
+        before, back = self.before, self.back
+        same = {path: now for path, key in wanted.items()
+                if (now := before.get(path)) is not None and now.key == key}
+        # The kept tree mostly holds the very records of the output: compared by identity.
+        in_back = {path for path, now in same.items()
+                   if (kept := back.get(path)) is now or kept == now}
+        self.in_back |= in_back
+        if len(in_back) < len(same):
+            self.linked.update((path, same[path]) for path in same.keys() - in_back)
+        self.files.update(same)
+        self.unchanged += len(same)
         must = set()
-        for path, key in wanted.items():
-            now, back = self.before.get(path), self.back.get(path)
-            same = now is not None and now.key == key
-            if same and back == now or not same and back is not None and back.key == key:
+        for path in wanted.keys() - same.keys():
+            kept = back.get(path)
+            if kept is not None and kept.key == wanted[path]:
                 self.in_back.add(path)
-                self.files[path] = back  # type: ignore[assignment]
-            elif same:
-                self.linked[path] = self.files[path] = now  # type: ignore[assignment]
+                self.files[path] = kept
+                self.renewed.append(path)
             else:
                 must.add(path)
-                continue
-            if same:
-                self.unchanged += 1
-            else:
-                self.renewed.append(path)
         self.writing |= must
         return must
 
@@ -132,11 +136,14 @@ class OutputWriter:
             if self.keeps_back and not _is_folder(back.parent):  # damaged: a miss
                 _remove(back.parent)
             back.mkdir(parents=True)
-        elif self.verify:
-            _prune(back, self.in_back)
         else:
-            for path in self.back.keys() - self.in_back:
-                _unlink(back, path)
+            # Files written or linked anew replace theirs; only the others are removed here.
+            new = self.in_back | self.writing | self.linked.keys()
+            if self.verify:
+                _prune(back, new)
+            else:
+                for path in self.back.keys() - new:
+                    _unlink(back, path)
         for path in self.linked:
             _link(f"{self.out_dir}/{path}", f"{back}/{path}")
 
@@ -382,22 +389,26 @@ def _clashes(files: dict[str, Written], foreign: dict[str, int]) -> list[str]:
 # Files and folders --------------------------------------------------------------------------------
 
 def _prune(root: Path, keep: set[str]) -> None:
-    """Remove from `root` every entry but the files `keep` names, and the folders left empty."""
-    for folder, names, files in os.walk(root, topdown=False):
-        rel = os.path.relpath(folder, root)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        for name in files:
-            if prefix + name not in keep:
-                os.unlink(os.path.join(folder, name))
-        for name in names:
-            path = os.path.join(folder, name)
-            if os.path.islink(path):
-                os.unlink(path)
-            else:
-                try:
-                    os.rmdir(path)
-                except OSError:  # not empty: it holds kept files
-                    pass
+    """Remove from `root` every entry but the files `keep` names, and the folders left empty;
+    links to folders go too, so that nothing written later is written through one."""
+
+    def prune(folder: str, prefix: str) -> bool:  # whether `folder` is left empty
+        empty = True
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if prune(entry.path, rel + "/"):
+                        os.rmdir(entry.path)
+                    else:
+                        empty = False
+                elif rel in keep:
+                    empty = False
+                else:
+                    os.unlink(entry.path)
+        return empty
+
+    prune(str(root), "")
 
 
 def _link(source: str, target: str) -> None:
