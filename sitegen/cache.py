@@ -145,8 +145,8 @@ class Cache:
             self.files[path] = (signature, None)
         return signature
 
-    def snapshot(self, name: Hashable, walk: Callable[[], Iterable[tuple[str, str]]],
-                 make: Callable[[str, str], T]) -> tuple[T, ...]:
+    def snapshot(self, name: Hashable, walk: Callable[[], Iterable[tuple[str, Any]]],
+                 make: Callable[[str, Any], T]) -> tuple[T, ...]:
         """`make(label, path)` of each file `walk()` finds, as (label, path). While watched,
         the last snapshot stands, with only the files the watcher named made again."""
         known = self.snapshots.get(name)

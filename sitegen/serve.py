@@ -533,7 +533,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool,
     preview = Preview(site_dir, drafts, future)
     # A broken configuration, or none, stops `serve` before it starts.
     preview.configure(_site_config(preview.site_dir))
-    handler = type("BoundHandler", (Handler,), {"preview": preview})
+    handler: type[Handler] = type("BoundHandler", (Handler,), {"preview": preview})
     try:  # before the build: a port that is taken is said at once
         server = PreviewServer((host, port), handler)
     except OSError as exc:

@@ -124,7 +124,7 @@ class OutputWriter:
         self.writing |= must
         return must
 
-    def plan(self, changes: int = 0, total: int = 0) -> None:
+    def plan(self) -> None:
         """Bring the kept tree to what it keeps and link the unchanged files: after this, only
         the files keep() returned are missing from the new tree."""
         if self.prepared:
