@@ -213,7 +213,7 @@ class Cache:
         if self._articles_loaded:
             return
         self._articles_loaded = True
-        rows = self._reading(
+        rows: list[Any] = self._reading(
             lambda db: db.execute("SELECT key, checksum, blob FROM articles").fetchall(), [])
         for key, checksum, blob in rows:
             if checksum != _checksum(blob):

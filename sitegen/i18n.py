@@ -302,7 +302,8 @@ def _template_from_disk(config: site_config.SiteConfig, announce: Announce) -> C
 
 def _read_all(paths: Iterable[Path], site_dir: Path) -> list[Catalog]:
     """Every catalog, or BuildFailed with the errors of all the broken ones at once."""
-    catalogs, problems = [], []
+    catalogs: list[Catalog] = []
+    problems: list[Diagnostic] = []
     for path in paths:
         try:
             catalogs.append(l10n.read_catalog(path, _shown(path, site_dir)))
@@ -326,9 +327,10 @@ def _creation_date(pot: bytes) -> datetime | None:
     from babel.messages.pofile import read_po
 
     try:
-        return read_po(io.BytesIO(pot)).creation_date
+        found = read_po(io.BytesIO(pot)).creation_date
     except (ValueError, LookupError):  # an unreadable old template is simply replaced
         return None
+    return found if isinstance(found, datetime) else None
 
 
 def _write(path: Path, data: bytes) -> bool:

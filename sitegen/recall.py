@@ -56,12 +56,13 @@ class Recall:
             values = [make(*row, *shared) for row in zip(*columns)]
         else:
             before, values_before = last[0][0], last[1]
-            moved = _changed_rows(before, columns)
-            if moved is None:
+            changed = _changed_rows(before, columns)
+            moved: Sequence[int]
+            if changed is None:
                 values, moved = [_MISSING] * len(columns[0]), range(len(columns[0]))
             else:
                 values = list(values_before)
-                moved = [n for n in moved if _row(columns, n) != _row(before, n)]
+                moved = [n for n in changed if _row(columns, n) != _row(before, n)]
             by_key = ({key(row): (row, v) for row, v in zip(zip(*before), values_before)}
                       if len(moved) > _LOOKUPS else {})
             for n in moved:

@@ -25,7 +25,7 @@ from .theme import Theme
 
 # How templates are written: shared with `sitegen i18n`, so an extracted msgid is the one a page
 # looks up.
-SYNTAX = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+SYNTAX: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
 
 
 class Renderer:
