@@ -24,7 +24,7 @@ from . import config as site_config
 from .assemble import BuildOptions
 from .cache import Cache, code_digest, open_cache
 from .content import Article, ParseSettings, backlink_title, parse
-from .errors import BuildFailed, Diagnostic, error
+from .errors import BuildFailed, Diagnostic, cannot_read
 from .recall import Recall, changed_at
 from .theme import Theme
 from .write import WriteReport, check_output_dir, holds
@@ -98,7 +98,7 @@ def _read(store: Cache, rel: str, file: str) -> bytes | Diagnostic:
     try:
         return store.read(file)
     except OSError as exc:
-        return error(rel, None, f"cannot read: {exc.strerror or exc}")
+        return cannot_read(rel, exc)
 
 
 def _collect(part: Callable[[], T], problems: list[Diagnostic]) -> T | None:
@@ -334,7 +334,7 @@ def _static_files(config: site_config.SiteConfig,
         try:
             size, mtime_ns, _ = store.signature(path)
         except OSError as exc:
-            return error(f"static/{name}", None, f"cannot read: {exc.strerror}")
+            return cannot_read(f"static/{name}", exc)
         return (name, path, f"file:{size}:{mtime_ns}")
 
     found = store.snapshot(("static", folder), lambda: discover.static_files(folder), copied)

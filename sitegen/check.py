@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from . import assemble, i18n, sitemaps, urls
-from .assemble import BuildOptions
+from .assemble import BuildOptions, Site
 from .config import SiteConfig, key_line
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error, info, warning
@@ -34,14 +34,17 @@ def check(site_dir: Path, now: datetime) -> list[Diagnostic]:
     texts = {rel: data.decode("utf-8", "replace") for rel, data in found.inputs.files}
     by_source = {article.source: article for article in found.articles}
     references = {article.source: _references(article) for article in found.articles}
+    # The site with every draft and future article: what some build will write.
+    everything = assemble.assemble(found.config, found.stories,
+                                   BuildOptions(now=now, drafts=True, future=True))
     findings = [
         *found.problems,
         *_single_language(found),
         *(warning(s.translation, by_source[s.translation].line("translated_from"), s.message)
           for s in found.stale.values()),
         *_shared_urls(found.articles),
-        *_taken_pages(found, now),
-        *_broken_links(found, now, texts, references),
+        *_taken_pages(found, everything),
+        *_broken_links(found, now, everything, texts, references),
         *_missing_alt(found.articles, texts, references),
         *_missing_sources(found.articles),
         *_empty_bodies(found.articles, texts),
@@ -91,11 +94,9 @@ def _shared_urls(articles: Iterable[Article]) -> Iterator[Diagnostic]:
                             "different slug or section")
 
 
-def _taken_pages(found: Survey, now: datetime) -> Iterator[Diagnostic]:
+def _taken_pages(found: Survey, site: Site) -> Iterator[Diagnostic]:
     """Articles whose page is one the site writes for itself, such as a section's page (a story
     at the top of content/ whose slug is a section's name): the build refuses them."""
-    site = assemble.assemble(found.config, found.stories,
-                             BuildOptions(now=now, drafts=True, future=True))
     own = {page.path: page for page in site_pages(site) if "article" not in page.data}
     for article in found.articles:
         page = own.get(article.path)
@@ -221,30 +222,29 @@ def _missing_alt(articles: Iterable[Article], texts: dict[str, str],
                               "![like this](…)")
 
 
-def _broken_links(found: Survey, now: datetime, texts: dict[str, str],
+def _broken_links(found: Survey, now: datetime, everything: Site, texts: dict[str, str],
                   references: dict[str, list[Reference]]) -> Iterator[Diagnostic]:
     """Links and images that lead to no file of the output. A published article may only lead
     to what is published; a draft or future one, to anything that will be once it is."""
     readers = BuildOptions(now=now)
-    published = _targets(found, readers)
-    everything = _targets(found, BuildOptions(now=now, drafts=True, future=True))
+    published = _targets(found, assemble.assemble(found.config, found.stories, readers))
+    every_file = _targets(found, everything)
     base = urlsplit(found.config.base_url)
     for article in found.articles:
-        reachable = published if assemble.is_published(article, readers) else everything
+        reachable = published if assemble.is_published(article, readers) else every_file
         for tag, href, _ in references[article.source]:
             target = _target(href, article.path, base.netloc, base.path)
             if target is None or _exists(target, reachable):
                 continue
             what = "image" if tag == "img" else "link"
-            where = "the build will not write it" if _exists(target, everything) \
+            where = "the build will not write it" if _exists(target, every_file) \
                 else "no such page or file"
             yield error(article.source, _source_line(texts[article.source], href),
                         f"broken {what} to {href}: {where} ({target})")
 
 
-def _targets(found: Survey, options: BuildOptions) -> set[str]:
-    """Every file of the output folder a build with these options writes."""
-    site = assemble.assemble(found.config, found.stories, options)
+def _targets(found: Survey, site: Site) -> set[str]:
+    """Every file of the output folder a build of this site writes."""
     files = {urls.output_file(page.path) for page in site_pages(site)}
     files.update(urls.feed(e.lang) for e in site.editions)
     files.update((urls.SITEMAP, urls.ROBOTS))

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from . import urls
-from .errors import BuildFailed, Diagnostic, error
+from .errors import BuildFailed, Diagnostic, error, text_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +120,7 @@ def load(site_dir: Path) -> SiteConfig:
                                  "[tool.sitegen] table in a pyproject.toml: start a site with "
                                  "`sitegen init DIR`, or pass -s SITE")])
     rel = path.name
-    text = _read_text(path, rel)
+    text = text_of(path.read_bytes(), rel, "utf-8-sig")
     try:
         raw: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -134,16 +134,6 @@ def load(site_dir: Path) -> SiteConfig:
     if diagnostics or config is None:
         raise BuildFailed(diagnostics)
     return config
-
-
-def _read_text(path: Path, rel: str) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise BuildFailed([error(rel, line, f"not UTF-8 text ({exc.reason} at byte {exc.start}): "
-                                            "save it as UTF-8")]) from None
 
 
 def _find_config_file(site_dir: Path) -> tuple[Path | None, tuple[str, ...]]:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from . import __version__, frontmatter, staleness, urls
 from .config import SiteConfig
-from .errors import BuildFailed, Diagnostic, error
+from .errors import BuildFailed, Diagnostic, error, text_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,10 +173,7 @@ def markdown_to_html(text: str, backlink_title: str) -> str:
 def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     """Parse one file (`rel` is its path relative to the site folder) into an Article."""
     path = rel
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BuildFailed([error(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")])
+    text = text_of(data, path)
     matter = frontmatter.split(text, path)
     fields, lines = matter.fields, matter.lines
     problems: list[Diagnostic] = []

@@ -67,7 +67,7 @@ def walk(root: Path, boundary: Path) -> Found:
     shown = _shown_prefix(root, boundary)
     real_root = os.path.realpath(root)
     if not _within(real_root, inside):
-        return (("", _outside(shown.rstrip("/") or ".", real_root)),)
+        return (("", outside_link(shown.rstrip("/") or ".", real_root)),)
     if not os.path.isdir(real_root):
         return (("", error(shown.rstrip("/"), None, "not a folder")),)
     found = _Walk(real_root, inside, shown)
@@ -109,7 +109,7 @@ def _walk_folder(folder: str, prefix: str, walk: _Walk) -> None:
             target = os.path.realpath(path)
             if not _within(target, walk.inside):
                 rel += "/" if os.path.isdir(target) else ""
-                walk.found.append((rel, _outside(walk.shown + rel, target)))
+                walk.found.append((rel, outside_link(walk.shown + rel, target)))
             elif os.path.isdir(target):
                 linked.append((rel + "/", target))
             else:
@@ -143,7 +143,8 @@ def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def _outside(shown: str, target: str) -> Diagnostic:
+def outside_link(shown: str, target: str | Path) -> Diagnostic:
+    """A link that leads out of the site folder: sitegen never reads through one."""
     return error(shown, None, f"a link out of the site folder (to {target}): sitegen reads "
                               "only files inside the site; copy it in instead")
 

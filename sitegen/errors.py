@@ -41,6 +41,21 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
+def text_of(data: bytes, shown: str, encoding: str = "utf-8") -> str:
+    """A file's bytes as text, or BuildFailed naming the line of the first byte that is not
+    UTF-8 (`encoding` may be "utf-8-sig" where a BOM is allowed)."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise BuildFailed([error(shown, line, f"not UTF-8 text ({exc.reason} at byte "
+                                              f"{exc.start}): save it as UTF-8")]) from None
+
+
+def cannot_read(shown: str, exc: OSError) -> Diagnostic:
+    return error(shown, None, f"cannot read: {exc.strerror or exc}")
+
+
 class BuildFailed(Exception):
     """Raised by a stage with every error it found, so the run can report them all at once."""
 

@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from .discover import read_file
-from .errors import BuildFailed, error
+from .discover import outside_link, read_file
+from .errors import BuildFailed, cannot_read, error
 
 DOMAIN = "messages"
 
@@ -35,8 +35,7 @@ def catalog_paths(locale_dirs: tuple[Path, ...], lang: str) -> tuple[Path, ...]:
         shown = _relative(po, folder.parent)
         real = po.resolve()
         if not real.is_relative_to(folder.parent.resolve()):
-            problems.append(error(shown, None, f"a link out of the site folder (to {real}): "
-                                               "sitegen reads only files inside the site"))
+            problems.append(outside_link(shown, real))
         elif not po.is_file():
             problems.append(error(shown, None, "not a regular file"))
         else:
@@ -55,8 +54,7 @@ def catalog_digest(locale_dirs: tuple[Path, ...], lang: str,
         try:
             digest.update(read(str(po)))
         except OSError as exc:
-            raise BuildFailed([error(_relative(po, po.parents[3]), None,
-                                     f"cannot read: {exc.strerror or exc}")]) from None
+            raise BuildFailed([cannot_read(_relative(po, po.parents[3]), exc)]) from None
     return digest.hexdigest()
 
 
@@ -91,7 +89,7 @@ def read_catalog(path: Path, shown: str) -> Any:
     try:
         data = read_file(str(path))
     except OSError as exc:
-        raise BuildFailed([error(shown, None, f"cannot read: {exc.strerror or exc}")]) from None
+        raise BuildFailed([cannot_read(shown, exc)]) from None
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
         codecs.lookup(catalog.charset)  # a header-only catalog is not decoded: writing it fails

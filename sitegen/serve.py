@@ -35,7 +35,7 @@ from .assemble import BuildOptions, build_clock
 from .build import build, load_config
 from .cache import FOLDER, Cache, open_cache
 from .config import SiteConfig
-from .errors import BuildFailed, counted, error
+from .errors import BuildFailed, counted
 from .watch import Watcher
 
 PREVIEW_FOLDER = "preview"
@@ -532,7 +532,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool,
     """Run the preview until interrupted; returns the exit status."""
     preview = Preview(site_dir, drafts, future)
     # A broken configuration, or none, stops `serve` before it starts.
-    preview.configure(_site_config(preview.site_dir))
+    preview.configure(load_config(preview.site_dir))
     handler: type[Handler] = type("BoundHandler", (Handler,), {"preview": preview})
     try:  # before the build: a port that is taken is said at once
         server = PreviewServer((host, port), handler)
@@ -561,22 +561,6 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool,
     finally:
         server.server_close()
     return 0
-
-
-def _site_config(site_dir: Path) -> SiteConfig:
-    """The configuration the preview starts from. A folder without one is no site: a preview
-    of it would only ever answer "Not found"."""
-    try:
-        config = load_config(site_dir)
-    except UnicodeDecodeError as exc:
-        name = "sitegen.toml" if (site_dir / "sitegen.toml").is_file() else "pyproject.toml"
-        raise BuildFailed([error(name, None, f"cannot read: not UTF-8 text ({exc.reason} at "
-                                             f"byte {exc.start})")]) from None
-    if not (config.site_dir / config.config_file).is_file():
-        raise BuildFailed([error("sitegen.toml", None, f"no sitegen.toml, nor [tool.sitegen] in "
-                                 f"pyproject.toml, in {site_dir}: not a site's folder (give "
-                                 "the site's with --site; `sitegen init DIR` makes a new one)")])
-    return config
 
 
 def _cannot_listen(host: str, port: int, exc: OSError) -> str:

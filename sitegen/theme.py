@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import urls
 from .discover import problems_of, static_files
-from .errors import BuildFailed, Diagnostic, error
+from .errors import BuildFailed, Diagnostic, cannot_read, text_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,21 +57,21 @@ def _read(folder: Path, path: str, read: Callable[[str], bytes],
     try:
         return read(path)
     except OSError as exc:
-        shown = Path(path).relative_to(folder.parent.parent).as_posix()
-        problems.append(error(shown, None, f"cannot read: {exc.strerror or exc}"))
+        problems.append(cannot_read(_shown(folder, path), exc))
         return b""
 
 
 def _check_text(folder: Path, path: str, data: bytes, problems: list[Diagnostic]) -> None:
     """Templates are UTF-8 text; Jinja would stop at the first other byte with a traceback."""
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        shown = Path(path).relative_to(folder.parent.parent).as_posix()
-        line = data.count(b"\n", 0, exc.start) + 1
-        problems.append(error(shown, line, f"not UTF-8 text: byte {data[exc.start]:#x} "
-                                           f"cannot be read ({exc.reason}); save the "
-                                           "template as UTF-8"))
+        text_of(data, _shown(folder, path))
+    except BuildFailed as failed:
+        problems.extend(failed.diagnostics)
+
+
+def _shown(folder: Path, path: str) -> str:
+    """A theme file as an editor finds it, from the site folder (`themes/<name>/…`)."""
+    return Path(path).relative_to(folder.parent.parent).as_posix()
 
 
 def _fingerprinted(name: str, data: bytes) -> str:

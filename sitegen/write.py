@@ -89,7 +89,12 @@ class OutputWriter:
         else:
             self.owned, self.before = set(written_before), written_before
         back = written_back if self.keeps_back and written_back else {}
-        self.back = _verified(self.back_dir, back) if verify and back else back
+        self.back_found: set[str] | None = None  # what a look at the kept tree found in it
+        if verify and back:
+            kept = _scan(self.back_dir) if _is_folder(self.back_dir) else {}
+            back = {p: w for p, w in back.items() if _matches(kept.get(p), w)}
+            self.back_found = set(kept)
+        self.back = back
         self.files: dict[str, Written] = {}  # the new tree
         self.in_back: set[str] = set()  # already in back_dir as the new tree needs them
         self.linked: dict[str, Written] = {}  # unchanged files of the output, to link
@@ -138,12 +143,9 @@ class OutputWriter:
             back.mkdir(parents=True)
         else:
             # Files written or linked anew replace theirs; only the others are removed here.
-            new = self.in_back | self.writing | self.linked.keys()
-            if self.verify:
-                _prune(back, new)
-            else:
-                for path in self.back.keys() - new:
-                    _unlink(back, path)
+            there = self.back_found if self.back_found is not None else self.back.keys()
+            for path in there - (self.in_back | self.writing | self.linked.keys()):
+                _unlink(back, path)
         for path in self.linked:
             _link(f"{self.out_dir}/{path}", f"{back}/{path}")
 
@@ -362,14 +364,6 @@ def _matches(stat: os.stat_result | None, record: Written) -> bool:
             and (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns))
 
 
-def _verified(folder: Path, record: dict[str, Written]) -> dict[str, Written]:
-    """The part of a kept tree's record that its files still match."""
-    if not _is_folder(folder):
-        return {}
-    found = _scan(folder)
-    return {path: w for path, w in record.items() if _matches(found.get(path), w)}
-
-
 def _clashes(files: dict[str, Written], foreign: dict[str, int]) -> list[str]:
     """New files at the place of a foreign file or folder, or under a foreign file."""
     if not foreign:
@@ -387,29 +381,6 @@ def _clashes(files: dict[str, Written], foreign: dict[str, int]) -> list[str]:
 
 
 # Files and folders --------------------------------------------------------------------------------
-
-def _prune(root: Path, keep: set[str]) -> None:
-    """Remove from `root` every entry but the files `keep` names, and the folders left empty;
-    links to folders go too, so that nothing written later is written through one."""
-
-    def prune(folder: str, prefix: str) -> bool:  # whether `folder` is left empty
-        empty = True
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if prune(entry.path, rel + "/"):
-                        os.rmdir(entry.path)
-                    else:
-                        empty = False
-                elif rel in keep:
-                    empty = False
-                else:
-                    os.unlink(entry.path)
-        return empty
-
-    prune(str(root), "")
-
 
 def _link(source: str, target: str) -> None:
     """`target` becomes another name of `source` (a copy where links cannot be made)."""
