@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from . import urls
 from .config import LanguageConfig, SiteConfig
 from .content import Article
-from .recall import Recall, swaps
 from .translations import TranslationGroup
 
 
@@ -50,7 +49,7 @@ class Listing:
     name: str  # the section, tag or author slug; "" for the front page
     title: str
     pages: tuple[tuple[Article, ...], ...]
-    count: int  # articles on all its pages
+    total: int  # articles on all its pages
 
     @classmethod
     def of(cls, kind: str, lang: str, name: str, title: str, articles: tuple[Article, ...],
@@ -93,6 +92,7 @@ class Site:
     stories: dict[str, tuple[Article, ...]]  # article source -> every published version of its story
     now: datetime
     behind: dict[str, Article] = field(default_factory=dict)  # stale translation -> its original
+    until: float = math.inf  # when the first scheduled article comes out: the site changes then
 
     def versions(self, article: Article) -> tuple[Article, ...]:
         return self.stories[article.source]
@@ -116,25 +116,18 @@ class Published:
 
     stories: dict[str, tuple[Article, ...]]  # article source -> its story's published versions
     shelves: dict[str, Shelf]  # by language
-    since: float  # the clock it was decided at
     until: float  # the first time a scheduled article comes out: then it must be decided again
 
 
 def assemble(config: SiteConfig, groups: Sequence[TranslationGroup], options: BuildOptions,
-             behind: Mapping[str, Article] | None = None, recall: Recall | None = None) -> Site:
-    """`behind` maps each stale translation's file to the original it fell behind; `recall`
-    updates the last build's lists where only some articles changed, and hands back the
-    listings that are made of the same articles."""
-    recall = recall or Recall()
-    published = recall.update("published", lambda groups, *_: _published(groups, options),
-                              lambda last, before, after, *_: _republished(last, before, after,
-                                                                           options),
-                              groups, options.drafts, options.future)
-    editions = tuple(_edition(config, language, published.shelves.get(language.code, _EMPTY),
-                              recall) for language in config.languages)
+             behind: Mapping[str, Article] | None = None) -> Site:
+    """`behind` maps each stale translation's file to the original it fell behind."""
+    published = _published(groups, options)
+    editions = tuple(_edition(config, language, published.shelves.get(language.code, _EMPTY))
+                     for language in config.languages)
     behind = {source: original for source, original in (behind or {}).items()
               if source in published.stories}
-    return Site(config, editions, published.stories, options.now, behind)
+    return Site(config, editions, published.stories, options.now, behind, published.until)
 
 
 def _published(groups: Sequence[TranslationGroup], options: BuildOptions) -> Published:
@@ -152,7 +145,7 @@ def _published(groups: Sequence[TranslationGroup], options: BuildOptions) -> Pub
     for article in articles:
         by_lang.setdefault(article.lang, []).append(article)
     return Published(stories, {lang: _shelf(found, [stories[a.source] for a in found])
-                               for lang, found in by_lang.items()}, options.clock, until)
+                               for lang, found in by_lang.items()}, until)
 
 
 def _shelf(articles: list[Article], stories: list[tuple[Article, ...]]) -> Shelf:
@@ -161,42 +154,6 @@ def _shelf(articles: list[Article], stories: list[tuple[Article, ...]]) -> Shelf
 
 
 _EMPTY = _shelf([], [])
-
-
-def _republished(last: Published, before: Sequence[TranslationGroup],
-                 after: Sequence[TranslationGroup], options: BuildOptions) -> Published | None:
-    """`last` with the changed versions in place of the old, where each keeps its file,
-    language, date and draft state (so its place), and no scheduled article came out since."""
-    swapped = swaps(before, after)
-    if swapped is None or not last.since <= options.clock < last.until:
-        return None
-    pairs = [pair for old, new in swapped for pair in zip(old.versions, new.versions)]
-    if any(len(old.versions) != len(new.versions) for old, new in swapped) or any(
-            _place(old) != _place(new) for old, new in pairs):
-        return None
-    stories = dict(last.stories)
-    shelves = {lang: (list(shelf.articles), list(shelf.stories))
-               for lang, shelf in last.shelves.items()}
-    redated = set()  # languages where an article's last change moved
-    for old_group, new_group in swapped:
-        published = [(old, new) for old, new in zip(old_group.versions, new_group.versions)
-                     if old.source in last.stories]
-        versions = tuple(new for _, new in published)
-        for old, new in published:
-            stories[new.source] = versions
-            articles, story_of = shelves[new.lang]
-            n = next(n for n, article in enumerate(articles) if article is old)
-            articles[n], story_of[n] = new, versions
-            if old.modified != new.modified:
-                redated.add(new.lang)
-    return Published(stories, {
-        lang: _shelf(articles, story_of) if lang in redated
-        else Shelf(tuple(articles), tuple(story_of), last.shelves[lang].lastmod)
-        for lang, (articles, story_of) in shelves.items()}, last.since, last.until)
-
-
-def _place(article: Article) -> tuple[str, str, float, bool]:
-    return (article.source, article.lang, article.timestamp, article.draft)
 
 
 def source_date_epoch() -> datetime | None:
@@ -226,43 +183,35 @@ def newest_first(article: Article) -> tuple[float, str]:
     return (-article.timestamp, article.source)
 
 
-def _edition(config: SiteConfig, language: LanguageConfig, shelf: Shelf,
-             recall: Recall) -> Edition:
+def _edition(config: SiteConfig, language: LanguageConfig, shelf: Shelf) -> Edition:
     lang, per_page, articles = language.code, config.per_page, shelf.articles
 
-    def listing(kind: str, name: str, title: str, found: list[Article]) -> Listing:
-        return recall((kind, lang, name), Listing.of, kind, lang, name, title, tuple(found),
-                      per_page)
-
-    def members(kind: str, terms_of: Callable[[Article], tuple[str, ...]],
-                slug_of: Callable[[str], str]) -> Members:
-        return recall.update(("members", kind, lang), _members, _remembered, articles,
-                             terms_of, slug_of)
+    def listings(kind: str, terms_of: Callable[[Article], tuple[str, ...]],
+                 slug_of: Callable[[str], str],
+                 title_of: Callable[[str, str], str]) -> list[Listing]:
+        return [Listing.of(kind, lang, slug, title_of(slug, name), tuple(found), per_page)
+                for slug, (name, found) in _members(articles, terms_of, slug_of).items()]
 
     section_order = {name: n for n, name in enumerate(language.sections)}
-    sections = sorted(
-        (listing("section", name, config.section_title(lang, name), found)
-         for name, (_, found) in members("section", _section, str).items()),
-        key=lambda s: (section_order.get(s.name, len(section_order)), s.name))
-    tags = sorted((listing("tag", slug, name, found)
-                   for slug, (name, found) in members("tag", _tags, term_slug).items()),
-                  key=_by_title)
-    authors = sorted((listing("author", slug, name, found)
-                      for slug, (name, found) in members("author", _authors, term_slug).items()),
-                     key=_by_title)
+    sections = sorted(listings("section", _section, str,
+                               lambda name, _: config.section_title(lang, name)),
+                      key=lambda s: (section_order.get(s.name, len(section_order)), s.name))
+    tags = sorted(listings("tag", _tags, term_slug, _as_written), key=_by_title)
+    authors = sorted(listings("author", _authors, term_slug, _as_written), key=_by_title)
     return Edition(language, articles, shelf.stories, shelf.lastmod,
-                   listing("front", "", language.title, list(articles)),
+                   Listing.of("front", lang, "", language.title, articles, per_page),
                    tuple(sections), tuple(tags), tuple(authors))
 
 
-Members = dict[str, tuple[str, list[Article]]]
+def _as_written(slug: str, name: str) -> str:
+    return name
 
 
 def _members(articles: Sequence[Article], terms_of: Callable[[Article], tuple[str, ...]],
-             slug_of: Callable[[str], str]) -> Members:
+             slug_of: Callable[[str], str]) -> dict[str, tuple[str, list[Article]]]:
     """slug -> (the term as it first appears, its articles in their order): terms whose slugs
     agree (`Cuba`, `cuba`) share one listing."""
-    found: Members = {}
+    found: dict[str, tuple[str, list[Article]]] = {}
     for article in articles:
         for term in terms_of(article):
             slug = slug_of(term)
@@ -272,23 +221,6 @@ def _members(articles: Sequence[Article], terms_of: Callable[[Article], tuple[st
             elif known[1][-1] is not article:  # an article counts once, however it is tagged
                 known[1].append(article)
     return found
-
-
-def _remembered(members: Members, before: Sequence[Article], after: Sequence[Article],
-                terms_of: Callable[[Article], tuple[str, ...]],
-                slug_of: Callable[[str], str]) -> Members | None:
-    """`members` of `before`, updated for `after`, where each changed article keeps its place
-    and its terms."""
-    swapped = swaps(before, after)
-    if swapped is None or any(old.source != new.source or terms_of(old) != terms_of(new)
-                              for old, new in swapped):
-        return None
-    members = dict(members)
-    for old, new in swapped:
-        for slug in {slug_of(term) for term in terms_of(new)}:
-            name, found = members[slug]
-            members[slug] = (name, [new if article is old else article for article in found])
-    return members
 
 
 def _by_title(listing: Listing) -> tuple[str, str]:

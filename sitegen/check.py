@@ -16,12 +16,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import assemble, i18n, sitemaps, urls
+from . import assemble, i18n, urls
 from .assemble import BuildOptions, Site
 from .config import SiteConfig, key_line
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error, info, warning
-from .pages import described, site_pages
+from .outputs import ArticlePage, every_output, site_pages
 from .survey import Survey, survey
 
 
@@ -97,13 +97,13 @@ def _shared_urls(articles: Iterable[Article]) -> Iterator[Diagnostic]:
 def _taken_pages(found: Survey, site: Site) -> Iterator[Diagnostic]:
     """Articles whose page is one the site writes for itself, such as a section's page (a story
     at the top of content/ whose slug is a section's name): the build refuses them."""
-    own = {page.path: page for page in site_pages(site) if "article" not in page.data}
+    own = {page.path: page for page in site_pages(site) if not isinstance(page, ArticlePage)}
     for article in found.articles:
         page = own.get(article.path)
         if page is not None:
             yield error(article.source, article.url_line,
                         f"its page would be written to {urls.output_file(article.path)}, where "
-                        f"the site writes {described(page)}: give it a different slug or section")
+                        f"the site writes {page.described()}: give it a different slug or section")
 
 
 def _missing_sources(articles: Iterable[Article]) -> Iterator[Diagnostic]:
@@ -245,14 +245,7 @@ def _broken_links(found: Survey, now: datetime, everything: Site, texts: dict[st
 
 def _targets(found: Survey, site: Site) -> set[str]:
     """Every file of the output folder a build of this site writes."""
-    files = {urls.output_file(page.path) for page in site_pages(site)}
-    files.update(urls.feed(e.lang) for e in site.editions)
-    files.update((urls.SITEMAP, urls.ROBOTS))
-    if sitemaps.has_news(site):
-        files.add(urls.NEWS_SITEMAP)
-    files.update(output for output, _ in found.inputs.theme.assets.values())
-    files.update(name for name, _, _ in found.inputs.static)
-    return files
+    return every_output(site, found.inputs.theme, found.inputs.static).files()
 
 
 def _target(href: str, page: str, host: str, base_path: str) -> str | None:

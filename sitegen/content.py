@@ -86,6 +86,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"<[^<>]+>")
 
 
+Parsed = Article | tuple[Diagnostic, ...]  # a file's article, or its problems
+
+
 @dataclass(frozen=True, slots=True)
 class ParseSettings:
     """Everything besides the file itself that an Article depends on: part of its cache key."""

@@ -1,88 +1,41 @@
-"""What each template sees, and the key that says when a page must be rendered again.
+"""What each template sees: pure functions of an output's fields and the configuration.
 
-A page's context is made by a pure function of plain arguments (strings, numbers, tuples, the
-configuration and Articles). The page's key is the hash of that function's name and arguments,
-with the theme's, catalogs' and configuration's digests: an Article stands in it for its digest,
-which covers every byte it was made from. So the key changes whenever the context could, and
-the context itself is only made for pages that are rendered.
+A context is only made for an output that is rendered; whether it must be is decided by the
+output's key (`outputs.fingerprint`), made from the same fields.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import hashlib
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from typing import Any
 
-from . import __version__, seo, urls
+from . import l10n, seo, urls
 from .assemble import Site, term_slug
 from .config import SiteConfig
 from .content import Article
-from .pages import Page, languages, x_default
 
-Alternates = tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PageContext:
-    """A page's template, the context its language shares, and how to make its own part."""
-
-    template: str
-    lang: str
-    shared: dict[str, Any]  # one object for every page of the language
-    function: Callable[..., dict[str, Any]]
-    args: tuple[Any, ...]
-
-    def full(self) -> dict[str, Any]:
-        context = dict(self.shared)
-        context.update(self.function(*self.args))
-        return context
+Alternates = tuple[tuple[str, str], ...]  # (hreflang, URL path) of every language version
+X_DEFAULT = "x-default"
 
 
-class Contexts:
-    """Page contexts for one site; what every page of a language shares is made once."""
-
-    def __init__(self, site: Site) -> None:
-        self.config = site.config
-        self.shared = {e.lang: _shared(site, e.lang) for e in site.editions}
-        self.shared_json = {lang: _json(shared) for lang, shared in self.shared.items()}
-
-    def of(self, page: Page) -> PageContext:
-        config, data = self.config, page.data
-        head = (config, page.path, page.lang, page.alternates)
-        if page.template == "article.html":
-            article = data["article"]
-            versions = tuple(v for v in data["versions"] if v.lang != article.lang)
-            return self._context(page, article_context, (*head, article, versions,
-                                                         data["behind"]))
-        if page.template == "list.html":
-            return self._context(page, listing_context, (
-                *head, data["kind"], data["name"], data["title"], data["total"], data["number"],
-                data["count"], data["newer"], data["older"], data["articles"]))
-        if page.template == "terms.html":
-            return self._context(page, terms_context, (*head, data["kind"], data["terms"]))
-        return self._context(page, page_context, head)
-
-    def _context(self, page: Page, function: Callable[..., dict[str, Any]],
-                 args: tuple[Any, ...]) -> PageContext:
-        return PageContext(page.template, page.lang, self.shared[page.lang], function, args)
-
-    def fingerprint(self, context: PageContext, environment: str) -> str:
-        """The page's key: its template, its context's function and arguments, and what every
-        page depends on (theme, catalogs, configuration and sitegen's version)."""
-        digest = hashlib.blake2b(f"{__version__}\0{environment}\0{context.template}\0".encode(),
-                                 digest_size=20)
-        digest.update(self.shared_json[context.lang].encode("utf-8", "surrogatepass"))
-        digest.update(context.function.__qualname__.encode())
-        digest.update(_json(context.args).encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+def x_default(alternates: Alternates, default_language: str) -> str | None:
+    """The version for readers whose language the site does not have: the one named so, else
+    the default language's, or the first there is."""
+    if not alternates:
+        return None
+    paths = dict(alternates)
+    if X_DEFAULT in paths:  # the root's path is ""
+        return paths[X_DEFAULT]
+    return paths.get(default_language, alternates[0][1])
 
 
-def _shared(site: Site, lang: str) -> dict[str, Any]:
+def languages(alternates: Alternates) -> Alternates:
+    """The language versions among the alternates, without the x-default."""
+    return tuple((lang, path) for lang, path in alternates if lang != X_DEFAULT)
+
+
+def shared_context(site: Site, lang: str) -> dict[str, Any]:
     config = site.config
     href, language = _linker(config.base_url).href, config.language(lang)
     edition = next(e for e in site.editions if e.lang == lang)
@@ -191,18 +144,41 @@ def _linker(base_url: str) -> urls.Linker:
     return urls.Linker(base_url)
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, default=_plain, sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"))
+_EPOCH = "1970-01-01T00:00:00+00:00"
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Article):
-        return value.digest
-    if isinstance(value, SiteConfig):
-        return "config"  # the whole configuration is part of every page's environment digest
-    if isinstance(value, date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [getattr(value, f.name) for f in dataclasses.fields(value)]
-    raise TypeError(f"cannot fingerprint {type(value).__name__} in a page context")
+def feed_context(config: SiteConfig, lang: str,
+                 entries: tuple[tuple[Article, Alternates], ...]) -> dict[str, Any]:
+    """The feed's `updated` is its newest entry's, so an unchanged site gives an unchanged feed."""
+    linker, language = _linker(config.base_url), config.language(lang)
+    updated = max((a.modified for a, _ in entries), default=None)
+    return {
+        "title": language.title,
+        "subtitle": language.description,
+        "self_url": linker.absolute(urls.feed(lang)),
+        "home_url": linker.absolute(urls.front(lang)),
+        "updated": l10n.iso(updated) if updated else _EPOCH,
+        "entries": [{"article": a, "url": linker.absolute(a.path),
+                     "related": [(code, linker.absolute(path)) for code, path in related]}
+                    for a, related in entries],
+    }
+
+
+def sitemap_context(config: SiteConfig, pages: tuple[tuple[str, datetime | None, Alternates,
+                                                           str | None], ...]) -> dict[str, Any]:
+    absolute = _linker(config.base_url).absolute
+    return {"pages": [{"url": absolute(path), "lastmod": l10n.iso(lastmod) if lastmod else None,
+                       "alternates": [(code, absolute(p)) for code, p in alternates]
+                       + ([("x-default", absolute(default))] if default is not None else [])}
+                      for path, lastmod, alternates, default in pages]}
+
+
+def news_context(config: SiteConfig, articles: tuple[Article, ...]) -> dict[str, Any]:
+    absolute = _linker(config.base_url).absolute
+    return {"items": [{"article": a, "url": absolute(a.path),
+                       "publication": config.language(a.lang).title} for a in articles]}
+
+
+def robots_context(config: SiteConfig, sitemaps: tuple[str, ...]) -> dict[str, Any]:
+    absolute = _linker(config.base_url).absolute
+    return {"sitemaps": [absolute(path) for path in sitemaps]}

@@ -19,7 +19,7 @@ from babel.lists import format_list
 from markupsafe import Markup, escape
 
 from . import discover, l10n, urls
-from .cache import code_digest
+from .code import code_digest
 from .errors import BuildFailed, error
 from .theme import Theme
 
@@ -40,7 +40,10 @@ class Renderer:
             loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
             # Compiled templates are kept by the hash of their source, so editing one recompiles it.
             bytecode_cache=_CompiledTemplates.at(compiled_dir),
-            autoescape=True,
+            # HTML is escaped as it is written; feeds, sitemaps and robots.txt escape with the
+            # `xml` and `xmlattr` filters, as XML wants.
+            autoescape=jinja2.select_autoescape(("html", "htm"), default_for_string=True,
+                                                default=False),
             auto_reload=False,
             extensions=["jinja2.ext.i18n"],
             undefined=jinja2.StrictUndefined,
@@ -49,7 +52,8 @@ class Renderer:
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         self.env.filters.update(date=functools.lru_cache(maxsize=4096)(self.format.date),
                                 iso=l10n.iso, number=self.format.number,
-                                join_names=self.join_names, media=self.media)
+                                join_names=self.join_names, media=self.media,
+                                xml=xml_text, xmlattr=xml_attribute)
         self.env.globals.update(asset=self.asset)
 
     def asset(self, name: str) -> str:
@@ -68,21 +72,23 @@ class Renderer:
                      if isinstance(n, dict) else escape(n)) for n in names]
         return Markup(format_list(parts, locale=self.format.locale)) if parts else Markup("")
 
-    def render(self, template: str, context: dict[str, Any]) -> bytes:
+    def render(self, template: str | tuple[str, ...], context: dict[str, Any]) -> bytes:
         """A page's bytes; whatever goes wrong in a template is an error naming the template
         file and its line."""
         context = dict(context)
         if "article" in context:  # the one place rendered Markdown is trusted
             context["body"] = Markup(context["article"].body_html)
         try:
-            return self.env.get_template(template).render(context).encode("utf-8")
+            found = self.env.get_template(template) if isinstance(template, str) \
+                else self.env.select_template(template)
+            return found.render(context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             raise BuildFailed([error(self._relative(exc.filename), exc.lineno,
                                      exc.message or "template syntax error")]) from None
         except Exception as exc:  # noqa: BLE001 - a template's mistake, never a traceback
             filename, line = self._where(exc)
             shown = self._relative(filename) if filename else self._relative(
-                self._file_of(template))
+                self._file_of(template if isinstance(template, str) else template[0]))
             raise BuildFailed([error(shown, line, _message(exc))]) from None
 
     def _where(self, exc: BaseException) -> tuple[str | None, int | None]:
@@ -114,6 +120,22 @@ class Renderer:
         if path.is_relative_to(bundled):
             return "sitegen/_bundled/" + path.relative_to(bundled).as_posix()
         return filename
+
+
+def xml_text(value: object) -> str:
+    """Text as XML character data: `&`, `<` and `>` escaped."""
+    return str(value).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def xml_attribute(value: object) -> str:
+    """A quoted XML attribute value, quoted as `xml.sax.saxutils.quoteattr` does (whose
+    module costs an import of the HTTP client)."""
+    data = xml_text(value).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in data:
+        return f'"{data}"'
+    if "'" not in data:
+        return f"'{data}'"
+    return '"{}"'.format(data.replace('"', "&quot;"))
 
 
 def _message(exc: BaseException) -> str:

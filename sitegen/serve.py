@@ -32,10 +32,11 @@ from urllib.parse import unquote, urlsplit
 
 from . import urls
 from .assemble import BuildOptions, build_clock
-from .build import build, load_config
-from .cache import FOLDER, Cache, open_cache
+from .build import load_config
+from .cache import FOLDER
 from .config import SiteConfig
 from .errors import BuildFailed, counted
+from .preview import Session
 from .watch import Watcher
 
 PREVIEW_FOLDER = "preview"
@@ -73,7 +74,6 @@ class Preview:
         self.site_dir = site_dir.resolve()  # as the build names the files the watcher names
         self.out_dir = self.site_dir / FOLDER / PREVIEW_FOLDER
         self.drafts, self.future = drafts, future
-        self.files_lock = threading.Lock()  # held while a build puts files in place
         self.problems: tuple[str, ...] = ()
         self.generation = 0  # of the pages: goes up with each build that renews any
         self.builds = 0  # that succeeded
@@ -86,8 +86,8 @@ class Preview:
         self._changes: set[str] | None = None  # what the watcher named since the last build
         self._changes_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._cache: Cache | None = None  # used under cache_lock: by builds and the status page
-        self.cache_lock = threading.Lock()
+        self._session: Session | None = None  # used under session_lock: builds, status page
+        self.session_lock = threading.Lock()
 
     def configure(self, config: SiteConfig) -> None:
         """Where the site lives under its base URL, and its languages (for 404 pages)."""
@@ -102,15 +102,12 @@ class Preview:
 
         `changes` are the paths the watcher saw change since the last build: then no other
         source is looked at. Without them, every source is."""
-        if self._cache is None:
-            self._cache = open_cache(self.site_dir, True)
         started = time.perf_counter()
         try:
-            with self.cache_lock:
-                self._cache.watched = changes is not None
-                self._cache.forget(changes or ())
-                result = build(self.site_dir, self.options(), self.out_dir, jobs=jobs,
-                               cache=self._cache, lock=self.files_lock)
+            with self.session_lock:
+                if self._session is None:
+                    self._session = Session(self.site_dir, self.out_dir)
+                result = self._session.build(self.options(), changes, jobs or 1)
         except BuildFailed as failed:
             return self.fail(tuple(str(d) for d in failed.diagnostics), changes)
         except OSError as exc:  # a file that cannot be read or written: the user's to fix
@@ -121,8 +118,6 @@ class Preview:
                        f"{type(exc).__name__}: {exc}")
             return self.fail((problem,), changes, traceback.format_exc())
         self.configure(result.config)
-        # From now on only this process writes the preview's folder: its records are trusted.
-        self._cache.owns_output = True
         fixed, self.problems = bool(self.problems), ()
         self.builds += 1
         _settle_memory(self.builds)
@@ -164,10 +159,10 @@ class Preview:
 
     def _forget_memo(self) -> None:
         """Start the next build from the cache on disk rather than from the memo in memory."""
-        with self.cache_lock:
-            if self._cache is not None:
-                self._cache.close()
-            self._cache = None
+        with self.session_lock:
+            if self._session is not None:
+                self._session.close()
+            self._session = None
 
     def status_page(self) -> bytes:
         """`sitegen status` as a page, each version linked to its preview where it has one."""
@@ -176,8 +171,9 @@ class Preview:
 
         options = self.options()
         try:
-            with self.cache_lock:
-                report = status(self.site_dir, options.now, self._cache)
+            with self.session_lock:
+                report = status(self.site_dir, options.now,
+                                self._session.remembered if self._session else None)
         except BuildFailed as failed:
             return _problems_page("\n".join(str(d) for d in failed.diagnostics))
         except OSError as exc:
@@ -382,18 +378,17 @@ class Handler(BaseHTTPRequestHandler):
         if path == STATUS:
             return self.send_bytes(HTTPStatus.OK, self.preview.status_page(), TYPES[".html"],
                                    with_body)
-        with self.preview.files_lock:  # open before a rebuild can swap the file away
-            found, redirect = self.preview.resolve(path)
-            if redirect is not None:
-                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-                self.send_header("Location", redirect)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return None
-            status = HTTPStatus.OK
-            if found is None:
-                status, found = HTTPStatus.NOT_FOUND, self.preview.not_found_page(path)
-            file = found.open("rb") if found is not None else None
+        found, redirect = self.preview.resolve(path)
+        if redirect is not None:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        status = HTTPStatus.OK
+        if found is None:
+            status, found = HTTPStatus.NOT_FOUND, self.preview.not_found_page(path)
+        file = _opened(found)
         if file is None or found is None:  # not even a 404 page: nothing built yet
             page = with_live_script(NOT_FOUND, self.preview.generation)  # to show why
             return self.send_bytes(status, page, TYPES[".html"], with_body)
@@ -494,6 +489,15 @@ class PreviewServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return
         super().handle_error(request, client_address)
+
+
+def _opened(found: Path | None) -> BinaryIO | None:
+    """The file, opened; a rebuild may have swapped it away since it was found (the folder is
+    exchanged whole, so what opens is one build's file or the other's)."""
+    try:
+        return found.open("rb") if found is not None else None
+    except OSError:
+        return None
 
 
 def _os_error(exc: OSError, site_dir: Path) -> str:

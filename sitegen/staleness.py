@@ -14,11 +14,8 @@ import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from .recall import Recall
 
 if TYPE_CHECKING:
     from .content import Article
@@ -120,29 +117,27 @@ def _blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def stale_translations(groups: Sequence[TranslationGroup], history: GitHistory | None,
-                       files: Iterable[tuple[str, bytes]], default_language: str,
-                       recall: Recall | None = None) -> dict[str, Stale]:
+def stale_translations(stories: Sequence[TranslationGroup], history: GitHistory | None,
+                       files: Iterable[tuple[str, bytes]],
+                       default_language: str) -> dict[str, Stale]:
     """Every stale version, by its file: by the git history where the story's files (file,
-    bytes) are in git, else by `translated_from`. A story's verdict depends on its articles
-    (whose digests cover their files' bytes) and the history, so `recall` keeps it while both
-    stay the same."""
-    by_file: dict[str, bytes] = {}
+    bytes) are in git, else by `translated_from`."""
+    in_git = history is not None and any(v.source in history.blobs
+                                         for story in stories for v in story.versions)
+    by_file = dict(files) if in_git else {}
+    return {s.translation: s for story in stories
+            for s in stale_in(story, history, by_file, default_language)}
 
-    def stale_in(story: TranslationGroup, history: GitHistory | None,
-                 default_language: str) -> list[Stale]:
-        if len(story.versions) < 2:
-            return []
-        if history is not None and any(v.source in history.blobs for v in story.versions):
-            if not by_file:  # only stories in git need the bytes, for uncommitted edits
-                by_file.update(files)
-            return _by_history(story.versions, history, by_file, default_language)
-        return _by_fingerprint(story.versions)
 
-    recall = recall or Recall()
-    verdicts = recall.each("stale", stale_in, groups, attrgetter("key"), history,
-                           default_language)
-    return {s.translation: s for stale in verdicts for s in stale}
+def stale_in(story: TranslationGroup, history: GitHistory | None, files: Mapping[str, bytes],
+             default_language: str) -> list[Stale]:
+    """The stale versions of one story; `files` holds the bytes of its files that are in git,
+    for uncommitted edits."""
+    if len(story.versions) < 2:
+        return []
+    if history is not None and any(v.source in history.blobs for v in story.versions):
+        return _by_history(story.versions, history, files, default_language)
+    return _by_fingerprint(story.versions)
 
 
 def _by_history(versions: tuple[Article, ...], history: GitHistory, files: Mapping[str, bytes],

@@ -12,10 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 from .assemble import BuildOptions, is_published
-from .cache import Cache
 from .content import Article
 from .errors import Diagnostic
-from .survey import Survey, survey
+from .survey import Remembered, Survey, survey
 
 STATES = ("published", "draft", "scheduled", "stale", "missing")
 
@@ -50,8 +49,9 @@ class Status:
         return counts
 
 
-def status(site_dir: Path, now: datetime, store: Cache | None = None) -> Status:
-    found = survey(site_dir, store)
+def status(site_dir: Path, now: datetime, remembered: Remembered | None = None) -> Status:
+    """`remembered`: the live preview's article memo, if there is one."""
+    found = survey(site_dir, remembered)
     codes, readers = found.config.codes, BuildOptions(now=now)
     stories = [StoryStatus(_name(story.versions[0]),
                            tuple(_version(found, story.version(code), readers) for code in codes))

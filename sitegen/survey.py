@@ -7,15 +7,15 @@ translations fell behind.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import SiteInputs, load_config, parse_articles, parse_settings, stale_translations
-from .cache import Cache
+from .build import SiteInputs, article_keys, load_config, parse_articles
 from .config import SiteConfig
-from .content import Article
+from .content import Article, Parsed
 from .errors import Diagnostic
-from .staleness import Stale
+from .staleness import Stale, stale_translations
 from .translations import TranslationGroup, group_leniently
 
 
@@ -32,14 +32,24 @@ class Survey:
         return self.inputs.config
 
 
-def survey(site_dir: Path, store: Cache | None = None) -> Survey:
+# Each key's article, made by the given function only where not known already (the preview's
+# article memo).
+Remembered = Callable[[Sequence[str], Callable[[list[int]], Iterable[Parsed]]], list[Parsed]]
+
+
+def survey(site_dir: Path, remembered: Remembered | None = None) -> Survey:
     """Read and parse the site; a broken configuration or theme raises BuildFailed, a broken
-    article is one more problem. `store` is the live preview's memo, if there is one."""
-    store = store if store is not None else Cache(None)
-    inputs = SiteInputs.read(load_config(site_dir), store)
-    settings = parse_settings(inputs, store)
-    keys = store.article_keys(inputs.files, settings)
-    articles, problems = parse_articles(inputs, settings, keys, store)
+    article is one more problem."""
+    inputs = SiteInputs.read(load_config(site_dir))
+    keys = article_keys(inputs)
+
+    def parse(places: list[int]) -> list[Parsed]:
+        return parse_articles(inputs, places)
+
+    parsed = remembered(keys, parse) if remembered else parse(list(range(len(keys))))
+    articles = [a for a in parsed if isinstance(a, Article)]
+    problems = [p for a in parsed if not isinstance(a, Article) for p in a]
     stories, duplicates = group_leniently(articles, inputs.config.codes)
-    stale = stale_translations(inputs, stories)
+    stale = stale_translations(stories, inputs.history, inputs.files,
+                               inputs.config.default_language)
     return Survey(inputs, tuple(articles), tuple(problems + duplicates), stories, stale)

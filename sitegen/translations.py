@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error
-from .recall import swaps
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,32 +67,8 @@ def group_leniently(articles: Iterable[Article], languages: tuple[str, ...]
     return tuple(sorted(groups, key=lambda g: g.versions[0].source)), problems
 
 
-Places = dict[str, int]  # article source -> the place of its story
-Stories = tuple[tuple[TranslationGroup, ...], Places | None]  # the groups, and where each is
-
-
-def regroup(last: Stories, before: list[Article], after: list[Article],
-            languages: tuple[str, ...]) -> Stories | None:
-    """The groups of `before` (with their places, once found) brought up to date for `after`:
-    possible when both name the same files in the same order and each changed article links to
-    its translations as it did; None when the articles must be grouped afresh."""
-    stories, places = last
-    swapped = swaps(before, after)
-    if swapped is None or any(_links(old) != _links(new) for old, new in swapped):
-        return None
-    if places is None:
-        places = {v.source: n for n, story in enumerate(stories) for v in story.versions}
-    if not swapped:
-        return stories, places
-    regrouped = list(stories)
-    for old, new in swapped:
-        story = regrouped[places[old.source]]
-        regrouped[places[old.source]] = TranslationGroup(
-            story.key, tuple(new if version is old else version for version in story.versions))
-    return tuple(regrouped), places
-
-
-def _links(article: Article) -> tuple[str, str, str, str | None]:
+def links(article: Article) -> tuple[str, str, str, str | None]:
+    """What puts an article in its story: its file, language, file name and translation key."""
     return (article.source, article.lang, article.pair_name, article.translation_key)
 
 

@@ -19,16 +19,23 @@ import errno
 import os
 import shutil
 import stat as kinds
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .cache import Written
 from .errors import BuildFailed, error
 
 MANIFEST = ".sitegen-files"  # what the build wrote, so that nothing else is ever taken for its own
 PROTECTED = ("content", "themes", "locales", "static")
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One output file as the last build left it: the record that lets the next build keep it."""
+
+    key: str  # what it was made from: an output's fingerprint, or a copied file's signature
+    size: int
+    mtime_ns: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +79,10 @@ class OutputWriter:
 
     def __init__(self, out_dir: Path, written_before: dict[str, Written],
                  back_dir: Path | None = None, written_back: dict[str, Written] | None = None,
-                 lock: AbstractContextManager[Any] | None = None, verify: bool = True) -> None:
+                 verify: bool = True) -> None:
         self.out_dir = out_dir.absolute()
         self.back_dir = back_dir.absolute() if back_dir is not None else staging_dir(out_dir)
         self.keeps_back = back_dir is not None  # the swapped-out tree is kept for the next build
-        self.lock = lock or nullcontext()  # held while the trees are swapped
         self.verify = verify
         self.foreign: dict[str, int] = {}  # files sitegen did not write (path -> st_mode)
         if verify or not written_before:
@@ -192,12 +198,11 @@ class OutputWriter:
                    "".join(f"{path}\n" for path in sorted(self.files)).encode("utf-8"), "",
                    f"{self.out_dir}/{MANIFEST}" if self.owned else None)
         removed = sorted(self.owned - self.files.keys())
-        with self.lock:
-            if _is_folder(self.out_dir):
-                exchange(self.back_dir, self.out_dir)
-            else:
-                os.replace(self.back_dir, self.out_dir)
-            self.committed = True
+        if _is_folder(self.out_dir):
+            exchange(self.back_dir, self.out_dir)
+        else:
+            os.replace(self.back_dir, self.out_dir)
+        self.committed = True
         if not self.keeps_back:
             _remove(self.back_dir)
         return WriteReport(len(self.files) - self.unchanged, self.unchanged, len(removed),

@@ -387,7 +387,8 @@ def test_rebuild_without_changes_only_checks_the_output(make_site, monkeypatch):
     def no_work(*args: object, **kwargs: object) -> None:
         raise AssertionError("a build without changes parsed or rendered")
 
-    monkeypatch.setattr("sitegen.build._full_build", no_work)
+    monkeypatch.setattr("sitegen.build.parse_articles", no_work)
+    monkeypatch.setattr("sitegen.build.publish", no_work)
     written, unchanged, removed = summary(build(site))
     assert (written, removed) == (0, 0) and unchanged > 0
     with pytest.raises(AssertionError, match="without changes"):
@@ -421,10 +422,11 @@ def _foreign(site: Site) -> None:
 
 def _bad_blobs(site: Site) -> None:
     with sqlite3.connect(_db(site)) as db:
-        rows = db.execute("SELECT key, blob FROM articles").fetchall()
+        rows = db.execute("SELECT key, record FROM articles").fetchall()
         assert len(rows) > 10
-        db.execute("UPDATE articles SET blob = X'00'")  # every checksum kept as it was
-        db.execute("UPDATE articles SET blob = ? WHERE key = ?", (rows[0][1][:40], rows[0][0]))
+        db.execute("UPDATE articles SET record = X'00'")  # every checksum kept as it was
+        db.execute("UPDATE articles SET record = ? WHERE key = ?",
+                   (rows[0][1][:40], rows[0][0]))
     db.close()
 
 

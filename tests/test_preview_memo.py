@@ -17,7 +17,6 @@ import pytest
 from conftest import CONFIG, EPOCH, Site, article, tree
 
 from sitegen import serve
-from sitegen.recall import Recall, swaps
 from sitegen.serve import Preview
 from sitegen.watch import Watcher
 
@@ -211,68 +210,3 @@ def test_the_watcher_names_a_saved_file_and_not_its_folder(tmp_path: Path):
     finally:
         watcher.stop()
     assert {path for paths in named for path in paths} == {str(story)}
-
-
-# The recall itself ---------------------------------------------------------------------------
-
-def test_recall_hands_back_what_equal_inputs_made():
-    recall, made = Recall(), []
-
-    def make(*inputs: object) -> list[object]:
-        made.append(inputs)
-        return list(inputs)
-
-    first = recall("x", make, 1, "a")
-    assert recall("x", make, 1, "a") is first and len(made) == 1
-    recall.finish()
-    assert recall("x", make, 1, "a") is first and len(made) == 1
-    assert recall("x", make, 2, "a") == [2, "a"] and len(made) == 2
-    recall.finish()
-    recall.finish()  # a build that did not ask for "x" keeps it a while
-    assert recall("x", make, 2, "a") == [2, "a"] and len(made) == 2
-    for _ in range(64):
-        recall.finish()  # builds that never ask for it let it go
-    assert recall("x", make, 2, "a") == [2, "a"] and len(made) == 3
-
-
-def test_recall_each_takes_back_the_same_objects_at_any_place():
-    recall, made = Recall(), []
-    items = [object() for _ in range(40)]
-
-    def make(item: object, shared: str) -> tuple[object, str]:
-        made.append(item)
-        return (item, shared)
-
-    first = recall.each("items", make, items, id, "s")
-    assert len(made) == 40
-    new = object()
-    moved = [new, *items[:20], *items[21:]]  # one new, one gone, the rest shifted
-    again = recall.each("items", make, moved, id, "s")
-    assert made[40:] == [new]
-    assert again[1:] == first[:20] + first[21:] and all(
-        a is b for a, b in zip(again[1:], first[:20] + first[21:]))
-    assert recall.each("items", make, moved, id, "other") == [(i, "other") for i in moved]
-
-
-def test_recall_update_falls_back_to_making_afresh():
-    recall = Recall()
-    calls: list[str] = []
-
-    def make(items: list[int], step: int) -> list[int]:
-        calls.append("make")
-        return [i * step for i in items]
-
-    def update(value: list[int], before: list[int], after: list[int],
-               step: int) -> list[int] | None:
-        calls.append("update")
-        changed = swaps(before, after)
-        if changed is None:
-            return None
-        return [v if b is a else a * step for v, b, a in zip(value, before, after)]
-
-    assert recall.update("n", make, update, [1, 2, 3], 10) == [10, 20, 30]
-    assert recall.update("n", make, update, [1, 5, 3], 10) == [10, 50, 30]
-    assert recall.update("n", make, update, [1, 5], 10) == [10, 50]
-    assert recall.update("n", make, update, [1, 5], 2) == [2, 10]
-    assert calls == ["make", "update", "update", "make", "make"]
-    assert swaps([1, 2], [1, 2, 3]) is None

@@ -1,0 +1,437 @@
+"""Every file a build writes, declared once: pages by kind, feeds, sitemaps, robots.txt, copies.
+
+`site_outputs()` is the one list. The build renders and writes it, `sitegen check` resolves links
+against it, and the sitemap is made from its pages, so an output that exists is always linked,
+listed and alternated the same way. Each kind is a plain value whose fields are everything its
+file is made from: the fields decide the output's key, and the template's context is made from
+them only when the file is rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from . import context, urls
+from .assemble import Edition, Listing, Site, is_news, listing_path
+from .config import SiteConfig
+from .context import X_DEFAULT, Alternates, languages, x_default
+from .content import Article
+from .errors import BuildFailed, Diagnostic, error
+from .theme import Theme
+
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """A file made by rendering a template."""
+
+    templates: ClassVar[tuple[str, ...]]  # the first the theme has is used
+    lang: str  # whose catalog and formats the template uses
+
+    @property
+    def file(self) -> str:
+        """Where it is written, relative to the output folder."""
+        raise NotImplementedError
+
+    def shows(self) -> tuple[Article, ...]:
+        """The articles whose words (not only whose URL, date or language) it shows."""
+        return ()
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def described(self) -> str:
+        """The output as an editor would name it in an error."""
+        return f"the generated {self.file}"
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Output):
+    """An HTML page: a URL with its language versions."""
+
+    path: str  # URL path relative to the site, e.g. "en/americas/story/"
+    alternates: Alternates  # this version included; an x-default entry names the root's
+    lastmod: datetime | None
+
+    in_sitemap: ClassVar[bool] = True
+
+    @property
+    def file(self) -> str:
+        return urls.output_file(self.path)
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        return context.page_context(config, self.path, self.lang, self.alternates)
+
+    def described(self) -> str:
+        return f"the {self.templates[0].removesuffix('.html')} page /{self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class RootPage(Page):
+    """The language chooser, which a CDN may answer with a redirect by the reader's language:
+    the x-default of the front pages, and no sitemap entry of its own."""
+
+    templates = ("root.html",)
+    in_sitemap = False
+
+
+@dataclass(frozen=True, slots=True)
+class NotFoundPage(Page):
+    templates = ("404.html",)
+    in_sitemap = False
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage(Page):
+    templates = ("article.html",)
+
+    article: Article
+    versions: tuple[Article, ...]  # the story's other published versions
+    behind: Article | None  # the original, if this version is a stale translation of it
+
+    def shows(self) -> tuple[Article, ...]:
+        return (self.article, *self.versions, *((self.behind,) if self.behind else ()))
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        return context.article_context(config, self.path, self.lang, self.alternates,
+                                       self.article, self.versions, self.behind)
+
+    def described(self) -> str:
+        return f"{self.article.source}:{self.article.url_line}"
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPage(Page):
+    """Page `number` of `count` of a front page, section, tag or author listing."""
+
+    kind: str  # "front", "section", "tag" or "author"
+    name: str  # the section, tag or author slug; "" for the front page
+    title: str
+    total: int  # articles on all its pages
+    number: int
+    count: int
+    articles: tuple[Article, ...]
+
+    templates = ("list.html",)
+
+    def shows(self) -> tuple[Article, ...]:
+        return self.articles
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        def path(number: int) -> str | None:
+            return listing_path(self.kind, self.lang, self.name, number) \
+                if 1 <= number <= self.count else None
+
+        return context.listing_context(
+            config, self.path, self.lang, self.alternates, self.kind, self.name, self.title,
+            self.total, self.number, self.count, path(self.number - 1),
+            path(self.number + 1), self.articles)
+
+    def described(self) -> str:
+        return f"the {self.kind} page /{self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class TermsPage(Page):
+    """The index of every tag or author: (title, path, count) of each."""
+
+    kind: str  # "tag" or "author"
+    terms: tuple[tuple[str, str, int], ...]
+
+    templates = ("terms.html",)
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        return context.terms_context(config, self.path, self.lang, self.alternates, self.kind,
+                                     self.terms)
+
+    def described(self) -> str:
+        return f"the {self.kind} index /{self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class Feed(Output):
+    """A language's Atom feed: its newest articles, each with its other versions."""
+
+    templates = ("atom.xml",)
+
+    entries: tuple[tuple[Article, Alternates], ...]
+
+    @property
+    def file(self) -> str:
+        return urls.feed(self.lang)
+
+    def shows(self) -> tuple[Article, ...]:
+        return tuple(article for article, _ in self.entries)
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        return context.feed_context(config, self.lang, self.entries)
+
+
+@dataclass(frozen=True, slots=True)
+class Sitemap(Output):
+    """Every page that is listed, with its language versions and its last change."""
+
+    templates = ("sitemap.xml",)
+
+    pages: tuple[tuple[str, datetime | None, Alternates, str | None], ...]  # with x-default
+
+    @property
+    def file(self) -> str:
+        return urls.SITEMAP
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        return context.sitemap_context(config, self.pages)
+
+
+@dataclass(frozen=True, slots=True)
+class NewsSitemap(Output):
+    """The articles of Google News's window before the build's clock, newest first."""
+
+    templates = ("news-sitemap.xml",)
+
+    articles: tuple[Article, ...]
+
+    @property
+    def file(self) -> str:
+        return urls.NEWS_SITEMAP
+
+    def shows(self) -> tuple[Article, ...]:
+        return self.articles
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        return context.news_context(config, self.articles)
+
+
+@dataclass(frozen=True, slots=True)
+class Robots(Output):
+    templates = ("robots.txt",)
+
+    sitemaps: tuple[str, ...]  # output paths
+
+    @property
+    def file(self) -> str:
+        return urls.ROBOTS
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        return context.robots_context(config, self.sitemaps)
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """A file copied as it is: the theme's static files, then the site's `static/` folder."""
+
+    file: str
+    source: str  # the file copied
+    key: str  # what tells it changed: its size and time
+
+    def described(self) -> str:
+        return f"theme file {self.file}" if self.file.startswith(urls.ASSETS) \
+            else f"static/{self.file}"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOutputs:
+    rendered: tuple[Output, ...]
+    copies: tuple[Copy, ...]
+
+    def files(self) -> set[str]:
+        return {o.file for o in self.rendered} | {c.file for c in self.copies}
+
+    def pages(self) -> Iterator[Page]:
+        return (o for o in self.rendered if isinstance(o, Page))
+
+
+def site_outputs(site: Site, theme: Theme,
+                 static: tuple[tuple[str, str, str], ...]) -> SiteOutputs:
+    """Everything the site writes; two outputs on one path are an error naming both."""
+    found = every_output(site, theme, static)
+    _check_collisions(found)
+    return found
+
+
+def every_output(site: Site, theme: Theme,
+                 static: tuple[tuple[str, str, str], ...]) -> SiteOutputs:
+    """Everything the site writes, in a fixed order: pages, generated files, copies."""
+    pages = site_pages(site)
+    news = news_articles(site)
+    generated: list[Output] = [
+        *(Feed(e.lang, _feed_entries(site, e)) for e in site.editions),
+        Sitemap(site.config.default_language, tuple(_sitemap_entry(p, site.config)
+                                                    for p in pages if p.in_sitemap)),
+        *((NewsSitemap(site.config.default_language, news),) if news else ()),
+        Robots(site.config.default_language,
+               (urls.SITEMAP, *((urls.NEWS_SITEMAP,) if news else ()))),
+    ]
+    copies: dict[str, Copy] = {}
+    for output, file in theme.assets.values():
+        copies[output] = Copy(output, file, f"theme:{file}:{_file_key(file)}")
+    for output, file, key in static:  # the theme's files win
+        copies.setdefault(output, Copy(output, file, key))
+    return SiteOutputs((*pages, *generated), tuple(copies.values()))
+
+
+def site_pages(site: Site) -> tuple[Page, ...]:
+    """All HTML pages, in a fixed order: the root, then by language: articles, listings,
+    indexes and the 404 page; the root 404 page last."""
+    fronts = _fronts(site)
+    pages: list[Page] = [RootPage(site.config.default_language, urls.ROOT, fronts, None)]
+    for edition in site.editions:
+        pages.extend(_article_page(site, article) for article in edition.articles)
+        for listing in (edition.front, *edition.sections, *edition.tags, *edition.authors):
+            pages.extend(_listing_pages(listing, _shared_listing(site, listing, fronts)))
+        for kind, index, listings in (("tag", urls.tag_index, edition.tags),
+                                      ("author", urls.author_index, edition.authors)):
+            pages.append(TermsPage(
+                edition.lang, index(edition.lang),
+                tuple((e.lang, index(e.lang)) for e in site.editions), edition.lastmod, kind,
+                tuple((t.title, t.path(), t.total) for t in listings)))
+        pages.append(NotFoundPage(edition.lang, urls.not_found(edition.lang), (), None))
+    # The root 404 page, which CDNs answer for any missing path, in the default language.
+    pages.append(NotFoundPage(site.config.default_language, urls.NOT_FOUND, (), None))
+    return tuple(pages)
+
+
+def _fronts(site: Site) -> Alternates:
+    return (*((e.lang, urls.front(e.lang)) for e in site.editions), (X_DEFAULT, urls.ROOT))
+
+
+def _article_page(site: Site, article: Article) -> ArticlePage:
+    versions = site.versions(article)
+    return ArticlePage(article.lang, article.path, tuple((v.lang, v.path) for v in versions),
+                       article.modified, article,
+                       tuple(v for v in versions if v.lang != article.lang),
+                       site.behind.get(article.source))
+
+
+def _listing_pages(listing: Listing, shared: Alternates) -> Iterator[ListingPage]:
+    """`shared`: the first page's language versions; later pages stand alone."""
+    count = len(listing.pages)
+    for number, articles in enumerate(listing.pages, start=1):
+        path = listing.path(number)
+        yield ListingPage(listing.lang, path, shared if number == 1 else ((listing.lang, path),),
+                          max((a.modified for a in articles), default=None), listing.kind,
+                          listing.name, listing.title, listing.total, number, count, articles)
+
+
+def _shared_listing(site: Site, listing: Listing, fronts: Alternates) -> Alternates:
+    """Front pages and sections exist in every language that has them; tags and authors don't."""
+    if listing.kind == "front":
+        return fronts
+    if listing.kind == "section":
+        return tuple((lang, urls.section(lang, listing.name))
+                     for lang in site.section_langs(listing.name))
+    return ((listing.lang, listing.path()),)
+
+
+def _sitemap_entry(page: Page, config: SiteConfig
+                   ) -> tuple[str, datetime | None, Alternates, str | None]:
+    if len(page.alternates) <= 1:
+        return (page.path, page.lastmod, (), None)
+    return (page.path, page.lastmod, languages(page.alternates),
+            x_default(page.alternates, config.default_language))
+
+
+def _feed_entries(site: Site, edition: Edition) -> tuple[tuple[Article, Alternates], ...]:
+    return tuple((a, tuple((v.lang, v.path) for v in site.versions(a) if v.lang != a.lang))
+                 for a in edition.articles[:site.config.feed_size])
+
+
+def news_articles(site: Site, clock: float | None = None) -> tuple[Article, ...]:
+    """Articles published within the news window before the build's clock (or `clock`),
+    newest first in each language; a news sitemap must list at least one, so none means no
+    news sitemap."""
+    clock = site.now.timestamp() if clock is None else clock
+    found = []
+    for edition in site.editions:
+        for article in edition.articles:  # newest first: the window's end ends the loop
+            if is_news(article.timestamp, clock):
+                found.append(article)
+            elif article.timestamp <= clock:
+                break
+    return tuple(found)
+
+
+# What an output is made from -----------------------------------------------------------------
+
+def fingerprint(output: Output, environment: str) -> str:
+    """The output's key: its kind and fields, with what every output of its language depends on
+    (sitegen's code, theme, catalogs, configuration, shared context). An Article stands in it
+    for its digest, which covers every byte it was made from."""
+    digest = hashlib.blake2b(f"{environment}\0{type(output).__name__}\0".encode(),
+                             digest_size=20)
+    digest.update(_json([getattr(output, f.name) for f in fields(output)])
+                  .encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=_plain, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Article):
+        return value.digest
+    if isinstance(value, date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return [getattr(value, f.name) for f in fields(value)]
+    raise TypeError(f"cannot fingerprint {type(value).__name__} in an output")
+
+
+def shared_json(shared: dict[str, Any]) -> str:
+    """A language's shared context, as it enters every key of that language."""
+    return _json(shared)
+
+
+# Two outputs on one path ---------------------------------------------------------------------
+
+def _check_collisions(found: SiteOutputs) -> None:
+    """Two things written to one path are an error naming both, before anything is rendered."""
+    claims = [(o.file, _owner(o)) for o in found.rendered] + \
+             [(c.file, (c.described(), None)) for c in found.copies]
+    if len({path for path, _ in claims}) == len(claims):
+        return  # the usual case, found without naming anyone
+    owners: dict[str, tuple[str, int | None]] = {}
+    problems: list[Diagnostic] = []
+    for path, owner in claims:
+        first = owners.setdefault(path, owner)
+        if first != owner:
+            problems.extend(_collision(path, first, owner))
+    raise BuildFailed(problems)
+
+
+def _collision(path: str, first: tuple[str, int | None],
+               second: tuple[str, int | None]) -> Iterator[Diagnostic]:
+    """In each article that claims the path, at the line that makes its URL; or else once."""
+    sides = [(second, first), (first, second)]
+    for (name, line), (other, other_line) in [
+            side for side in sides if side[0][1] is not None] or sides[:1]:
+        if other_line is not None:
+            message = (f"{other}:{other_line} would be written to {path} too: give one a "
+                       "different slug or section")
+        elif line is not None:
+            message = (f"its page would be written to {path}, where the site writes {other}: "
+                       "give it a different slug or section")
+        else:
+            message = f"{other} would be written to {path} too: rename one of the files"
+        yield error(name, line, message)
+
+
+def _owner(output: Output) -> tuple[str, int | None]:
+    """Who claims a file: an article at the line that makes its URL, or the output's kind."""
+    if isinstance(output, ArticlePage):
+        return output.article.source, output.article.url_line
+    return output.described(), None
+
+
+def _file_key(path: str) -> str:
+    import os
+
+    stat = os.stat(path)
+    return f"{stat.st_size}:{stat.st_mtime_ns}"

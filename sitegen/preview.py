@@ -1,0 +1,236 @@
+"""The live preview's builds, where a save costs what it changes: every shortcut lives here.
+
+A `Session` keeps what persists between the preview's builds: the build memo in memory and the
+last build. When every file saved since then is a known article whose *shape* (file, language,
+URL, section, dates, draft, tags, authors, translation links) is unchanged, and so is whether
+its story's translations are stale, no listing, index, sitemap or navigation can change: the new
+articles are swapped into the outputs that show their words (found through the index the last
+full build made), and only those are rendered again. Anything else takes the full pipeline,
+memoized. The property tests compare the two after every kind of edit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from . import discover, staleness
+from .assemble import BuildOptions
+from .build import (BuildResult, Built, SiteInputs, article_keys, build_site, load_config,
+                    one_build_at_a_time, site_key)
+from .cache import Cache, open_cache
+from .content import Article, Parsed
+from .outputs import Output, news_articles
+from .publish import Publication, Records, publish
+from .write import WriteReport
+from .survey import Remembered
+from .translations import TranslationGroup, links
+
+
+Swapped = dict[int, Article]  # id of an old article -> its new version
+
+
+class Session:
+    """One site's preview: its memo, its last build, and the files that show each article."""
+
+    def __init__(self, site_dir: Path, out: Path) -> None:
+        self.site_dir, self.out = site_dir, out
+        self.memo: Cache = open_cache(site_dir, True)
+        self.last: Built | None = None  # the last build that made everything it holds
+        self.outputs: dict[str, Output] = {}  # file -> output, of the last build
+        self.shows: dict[str, tuple[str, ...]] = {}  # article file -> the output files showing it
+        self.places: dict[str, int] = {}  # article path -> its place in the inputs
+        self.unbuilt: set[str] | None = set()  # saved since the last good build; None: unknown
+        self.trusted = False  # the output folder holds what the records say
+
+    @property
+    def remembered(self) -> Remembered:
+        return self.memo.parsed
+
+    def build(self, options: BuildOptions, changes: set[str] | None, jobs: int = 1) -> BuildResult:
+        """Build after `changes` (the paths the watcher named; None: anything may have
+        changed). Raises what the build raises; the next build then still sees these changes."""
+        if changes is None or self.unbuilt is None:
+            self.unbuilt = None
+        else:
+            self.unbuilt |= changes
+        with one_build_at_a_time(self.site_dir, lambda: None):
+            result = self._swap_articles(options, self.unbuilt) \
+                if self.unbuilt is not None else None
+            if result is None:
+                result = self._full(options, jobs)
+        self.unbuilt, self.trusted = set(), True
+        return result
+
+    def close(self) -> None:
+        self.memo.close()
+
+    def _full(self, options: BuildOptions, jobs: int) -> BuildResult:
+        config = load_config(self.site_dir)
+        built = build_site(config, self.out, options, self.memo, jobs, trusted=self.trusted)
+        if built.outputs is not None:
+            self._index(built)
+        elif self.last is None or self.last.inputs != built.inputs:
+            self.last = None  # the folder was already up to date: no index until a full build
+        return built.result
+
+    def _index(self, built: Built) -> None:
+        assert built.outputs is not None
+        self.last = built
+        self.outputs = {o.file: o for o in built.outputs.rendered}
+        shows: dict[str, list[str]] = {}
+        for output in built.outputs.rendered:
+            for article in output.shows():
+                shows.setdefault(article.source, []).append(output.file)
+        self.shows = {source: tuple(dict.fromkeys(files)) for source, files in shows.items()}
+        self.places = {path: n for n, path in enumerate(built.inputs.paths)}
+
+    def _swap_articles(self, options: BuildOptions, changes: set[str]) -> BuildResult | None:
+        """The fast path, or None where it does not apply."""
+        last = self.last
+        if last is None or last.site is None or last.keys is None or last.env is None:
+            return None
+        places = [self.places.get(path) for path in changes]
+        if None in places or last.site.until <= options.clock or \
+                _sources(news_articles(last.site, options.clock)) != \
+                _sources(news_articles(last.site)):
+            return None
+        inputs = _read(last.inputs, places)  # type: ignore[arg-type]
+        if inputs is None:
+            return None
+        keys = list(last.article_keys)
+        fresh = article_keys(dataclasses.replace(inputs, files=tuple(
+            inputs.files[n] for n in places)))  # type: ignore[index]
+        for n, key in zip(places, fresh):
+            keys[n] = key  # type: ignore[index]
+        parsed = self.memo.parsed(keys, lambda missing: _parse(inputs, missing))
+        swapped = _swapped(last, parsed, places)  # type: ignore[arg-type]
+        if swapped is None:
+            return None
+        if not swapped:  # saved without a change
+            self.last = dataclasses.replace(last, inputs=inputs)
+            return dataclasses.replace(last.result, report=WriteReport(0, len(last.keys), 0))
+        stories = _stories(last, swapped, inputs)
+        if stories is None:
+            return None
+        output_keys = dict(last.keys)
+        for file in {f for new in swapped.values() for f in self.shows.get(new.source, ())}:
+            output = self.outputs[file] = _with(self.outputs[file], swapped)
+            output_keys[file] = last.env.key(output)
+        done = self._publish(last, output_keys)
+        articles = tuple(swapped.get(id(a), a) for a in last.articles)
+        self.last = dataclasses.replace(last, inputs=inputs, article_keys=tuple(keys),
+                                        articles=articles, stories=stories, keys=output_keys)
+        self.memo.remember_site(self.out, site_key(inputs, keys, options,
+                                                   self.memo.article_dates()))
+        return dataclasses.replace(last.result, files=len(done.output), report=done.report,
+                                   warnings=tuple(self.memo.warnings))
+
+    def _publish(self, last: Built, keys: dict[str, str]) -> Publication:
+        """Render what the keys say changed (the outputs that show a saved article)."""
+        assert last.outputs is not None and last.env is not None
+        kept = self.memo.kept_tree(self.out)
+        records = Records(self.memo.written(self.out), kept,
+                          self.memo.written(kept) if kept else None, trusted=True)
+        config = last.inputs.config
+        try:
+            done = publish(config, last.inputs.theme, last.env, self.outputs,
+                           {c.file: c for c in last.outputs.copies}, keys, self.out, records,
+                           compiled_templates=self.memo.compiled_templates())
+        except BaseException:
+            if kept is not None:
+                self.memo.record(kept, {})
+            self.last = None
+            raise
+        if kept is not None:
+            self.memo.record(kept, done.kept)
+        self.memo.record(self.out, done.output)
+        return done
+
+
+def _sources(articles: tuple[Article, ...]) -> list[str]:
+    return [a.source for a in articles]
+
+
+def _read(inputs: SiteInputs, places: list[int]) -> SiteInputs | None:
+    """The inputs with the saved files read again; None if one cannot be read, or the git
+    history moved (a commit may make other translations stale)."""
+    files = list(inputs.files)
+    for n in places:
+        try:
+            files[n] = (files[n][0], discover.read_file(inputs.paths[n]))
+        except OSError:
+            return None
+    history = staleness.read_history(inputs.config.site_dir)
+    if (history.head if history else None) != (inputs.history.head if inputs.history else None):
+        return None
+    return dataclasses.replace(inputs, files=tuple(files), history=history)
+
+
+def _parse(inputs: SiteInputs, missing: list[int]) -> list[Parsed]:
+    from .build import parse_articles
+
+    return parse_articles(inputs, missing)
+
+
+def _swapped(last: Built, parsed: list[Parsed], places: list[int]) -> Swapped | None:
+    """Old article -> its new version, where every saved file parsed to the same shape."""
+    swapped: Swapped = {}
+    for n in places:
+        new, old = parsed[n], last.articles[n]
+        if not isinstance(new, Article) or _shape(new) != _shape(old):
+            return None
+        if new is not old:
+            swapped[id(old)] = new
+    return swapped
+
+
+def _shape(article: Article) -> tuple[Any, ...]:
+    """What decides where an article is listed, linked and paired, and in which order."""
+    return (links(article), article.path, article.section, article.date, article.modified,
+            article.timestamp, article.draft, article.tags, article.authors)
+
+
+def _stories(last: Built, swapped: Swapped,
+             inputs: SiteInputs) -> tuple[TranslationGroup, ...] | None:
+    """The stories with the new versions; None if a changed story's stale translations are
+    not the same ones as before (a notice appears or goes)."""
+    if not swapped:
+        return last.stories
+    changed = {new.source for new in swapped.values()}
+    files = dict(inputs.files)
+    before = dict(last.inputs.files)
+    stories = []
+    for story in last.stories:
+        if not any(v.source in changed for v in story.versions):
+            stories.append(story)
+            continue
+        new = TranslationGroup(story.key, tuple(swapped.get(id(v), v) for v in story.versions))
+        default = inputs.config.default_language
+        if _verdict(story, last.inputs.history, before, default) != \
+                _verdict(new, inputs.history, files, default):
+            return None
+        stories.append(new)
+    return tuple(stories)
+
+
+def _verdict(story: TranslationGroup, history: staleness.GitHistory | None,
+             files: dict[str, bytes], default_language: str) -> list[tuple[str, str]]:
+    return [(s.translation, s.original.source)
+            for s in staleness.stale_in(story, history, files, default_language)]
+
+
+def _with(output: Output, swapped: Swapped) -> Output:
+    """The output with each old article in its fields replaced by its new version."""
+    changes = {f.name: _replaced(getattr(output, f.name), swapped)
+               for f in dataclasses.fields(output)}
+    return dataclasses.replace(output, **changes)
+
+
+def _replaced(value: Any, swapped: Swapped) -> Any:
+    if isinstance(value, Article):
+        return swapped.get(id(value), value)
+    if isinstance(value, tuple):
+        return tuple(_replaced(item, swapped) for item in value)
+    return value

@@ -1,0 +1,156 @@
+"""The last stage: render the outputs whose key the output folder does not hold, and swap the
+new tree in. What the folder held before comes in as plain records, and what it holds after
+goes out the same way; where they are kept between builds is not this stage's business.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import context, discover, l10n, parallel
+from .assemble import Site
+from .code import code_digest
+from .config import SiteConfig
+from .errors import BuildFailed, Diagnostic
+from .outputs import Copy, Output, SiteOutputs, fingerprint, shared_json
+from .render import Renderer
+from .theme import Theme
+from .write import OutputWriter, WriteReport, Written, write_file
+
+# Told where a build is: (stage, done, total), e.g. ("rendering", 120, 3500); only the command
+# line shows it, the pipeline never prints.
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """A build that nobody watches."""
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """What every output of a language depends on besides its own fields: sitegen's code, the
+    theme, the language's catalogs, the configuration, and the context all its pages share."""
+
+    shared: dict[str, dict[str, Any]]  # lang -> the context every page of it shares
+    digests: dict[str, str]  # lang -> the digest of all the above
+
+    def key(self, output: Output) -> str:
+        return fingerprint(output, self.digests[output.lang])
+
+
+def environment(site: Site, theme: Theme, catalogs: Mapping[str, str]) -> Environment:
+    shared = {e.lang: context.shared_context(site, e.lang) for e in site.editions}
+    return Environment(shared, {
+        lang: "\0".join((code_digest(), theme.digest, catalogs[lang], repr(site.config),
+                         shared_json(shared[lang]) if lang in shared else ""))
+        for lang in site.config.codes})
+
+
+def output_keys(outputs: SiteOutputs, env: Environment) -> dict[str, str]:
+    """Every output file's key: what it is made from."""
+    keys = {o.file: env.key(o) for o in outputs.rendered}
+    keys.update((c.file, c.key) for c in outputs.copies)
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """What the output folder held after the last build, and the tree kept beside it."""
+
+    output: dict[str, Written]
+    kept_dir: Path | None = None  # where the tree swapped out by the last build is kept
+    kept: dict[str, Written] | None = None
+    trusted: bool = False  # only sitegen writes the folders: the records need no look
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    output: dict[str, Written]  # what the output folder holds now
+    kept: dict[str, Written]  # what the kept tree holds now
+    report: WriteReport
+
+
+def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping[str, Output],
+            copies: Mapping[str, Copy], keys: Mapping[str, str], out: Path, records: Records,
+            jobs: int = 1, progress: Progress = no_progress,
+            compiled_templates: Path | None = None) -> Publication:
+    """Render what changed and put the site in place. `outputs` and `copies` are by file;
+    `keys` holds the key of every one."""
+    writer = OutputWriter(out, records.output, records.kept_dir, records.kept,
+                          verify=not records.trusted)
+    try:
+        render = sorted(writer.keep({path: keys[path] for path in outputs}))
+        copy = sorted(writer.keep({path: keys[path] for path in copies}))
+        writer.plan()
+        progress("rendering", 0, len(render))
+        _render(config, theme, env, [outputs[path] for path in render], writer, jobs, progress,
+                compiled_templates)
+        progress("writing", 0, len(keys))
+        for path in copy:
+            writer.copy(path, copies[path].source, keys[path])
+        report = writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return Publication(writer.files, writer.kept_tree(), report)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    output: Output
+    key: str
+    target: str  # where the rendered bytes are written until the output is committed
+    existing: str | None  # the previous build's file, kept if the bytes are the same
+
+
+def _render(config: SiteConfig, theme: Theme, env: Environment, outputs: list[Output],
+            writer: OutputWriter, jobs: int, progress: Progress,
+            compiled_templates: Path | None) -> None:
+    if not outputs:
+        return
+    locale_dirs = discover.locale_dirs(config)
+    renderers = {lang: Renderer(theme, config.language(lang).locale,
+                                l10n.translations(locale_dirs, lang, config.site_dir),
+                                config.base_url, config.site_dir, compiled_templates)
+                 for lang in config.codes}
+    work = [_Job(o, env.key(o), writer.target(o.file), writer.existing(o.file))
+            for o in outputs]
+    problems: dict[Diagnostic, list[str]] = {}  # a template's error -> the files it broke
+    results = parallel.run(_render_one, (config, env.shared, renderers), work, jobs)
+    for done, (job, result) in enumerate(zip(work, results), start=1):
+        progress("rendering", done, len(work))
+        if isinstance(result[0], Written):
+            writer.wrote(job.output.file, *result)
+        else:
+            for problem in result:
+                problems.setdefault(problem, []).append(job.output.file)
+    if problems:
+        raise BuildFailed([_while_rendering(problem, files)
+                           for problem, files in problems.items()])
+
+
+def _while_rendering(problem: Diagnostic, files: list[str]) -> Diagnostic:
+    """A template's error, once, with the files it broke."""
+    others = f" and {len(files) - 1} other page{'s' if len(files) > 2 else ''}" \
+        if len(files) > 1 else ""
+    return dataclasses.replace(problem, message=f"{problem.message} "
+                                                f"(while rendering /{min(files)}{others})")
+
+
+def _render_one(shared: tuple[SiteConfig, dict[str, dict[str, Any]], dict[str, Renderer]],
+                job: _Job) -> tuple[Written, bool] | tuple[Diagnostic, ...]:
+    """Render and write one output; in a worker, so that neither the work nor the bytes pass
+    through the main process."""
+    config, contexts, renderers = shared
+    output = job.output
+    try:
+        page = dict(contexts.get(output.lang, {}))
+        page.update(output.context(config))
+        data = renderers[output.lang].render(output.templates, page)
+    except BuildFailed as failed:
+        return failed.diagnostics
+    return write_file(job.target, data, job.key, job.existing)
