@@ -7,11 +7,16 @@ against the generators people compare sitegen with. This module
 
 * writes the same deterministic corpus (``benchmarks/corpus.py``) as a sitegen, a Hugo and a
   Pelican site, for each requested size;
-* times, as separate subprocesses by wall clock, a cold build, a no-change rebuild, a rebuild after
-  one article is edited and a rebuild after the article template is edited, plus a one-worker cold
-  build of sitegen, and records the peak memory of each cold build;
+* times, as separate subprocesses, a cold build, a no-change rebuild, a rebuild after one article
+  is edited and a rebuild after the article template is edited, plus a one-worker cold build of
+  sitegen, each by wall clock and by CPU time, and records the peak memory of each cold build;
 * repeats every measure (tools alternated run by run, so that machine noise hits all of them
   alike) and reports the medians as Markdown tables, on the terminal and in BENCHMARKS.md.
+
+Wall-clock time is what an editor waits for, but on a busy machine it grows with everything else
+that runs, and the ratios between tools drift with the load. CPU time (user plus system, of the
+build process and of every process it forked and waited for, such as sitegen's workers) hardly
+does: it is what the build would cost on a quiet machine, so each time has a CPU row beside it.
 
 sitegen is run as ``python -m sitegen`` of a source tree, by this Python: ``sitegen`` is this
 repository's working tree, and ``sitegen@REV`` the files of any git revision REV of it
@@ -32,6 +37,7 @@ import functools
 import importlib.util
 import os
 import platform
+import resource
 import shlex
 import shutil
 import statistics
@@ -75,6 +81,13 @@ class Measure:
     label: str
     kind: str  # "seconds", "megabytes" or "count"
     vs_peer_cold: bool = False  # the ratio compares with the peer's cold build
+    cpu_of: Measure | None = None  # a CPU-time row: the wall-clock row whose builds it times
+
+
+def _cpu(wall: Measure) -> Measure:
+    """The CPU-time row of a wall-clock row: the same builds, compared the same way."""
+    return Measure(f"{wall.key}_cpu", wall.label.replace(" (s)", " CPU (s)"), "seconds",
+                   wall.vs_peer_cold, cpu_of=wall)
 
 
 COLD = Measure("cold", "cold build (s)", "seconds")
@@ -82,10 +95,13 @@ COLD_ONE_JOB = Measure("cold_j1", "sitegen -j 1 cold (s)", "seconds", vs_peer_co
 NO_CHANGE = Measure("no_change", "no-change rebuild (s)", "seconds", vs_peer_cold=True)
 ARTICLE = Measure("article", "one article edited (s)", "seconds", vs_peer_cold=True)
 TEMPLATE = Measure("template", "template edited (s)", "seconds", vs_peer_cold=True)
+BUILD_TIMES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE)
+CPU_TIMES = {wall: _cpu(wall) for wall in BUILD_TIMES}
 PEAK_RSS = Measure("rss", "peak RSS, cold build (MB)", "megabytes")
 PEAK_PSS = Measure("pss", "peak PSS, cold build (MB)", "megabytes")
 FILES = Measure("files", "files written, cold build", "count")
-MEASURES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, PEAK_PSS, FILES)
+# the tables' rows, in order: wall-clock times, then the same builds' CPU times, then the rest
+MEASURES = (*BUILD_TIMES, *CPU_TIMES.values(), PEAK_RSS, PEAK_PSS, FILES)
 
 
 @dataclass
@@ -110,13 +126,14 @@ class Samples:
 
 
 # --------------------------------------------------------------------------------------------
-# Running one build: wall-clock time and peak memory of the process tree
+# Running one build: wall-clock time, CPU time and peak memory of the process tree
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Build:
     seconds: float
+    cpu_seconds: float
     peak_rss_kb: int
     peak_pss_kb: int = 0
     error: str | None = None
@@ -204,9 +221,22 @@ class TreeMemoryPoller:
             self._stop.wait(POLL_SECONDS)
 
 
+def _children_cpu_seconds() -> float:
+    """User plus system time of every child this process has waited for, and of the
+    descendants each of them waited for in turn."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_build(argv: Sequence[str], cwd: Path, env: dict[str, str], watch_memory: bool) -> Build:
-    """Run one build to completion; its output is kept only to report a failure."""
+    """Run one build to completion; its output is kept only to report a failure.
+
+    Its CPU time is how much this process's children's usage grows meanwhile: builds run one at
+    a time, so the only child reaped in between is the build, whose usage includes that of the
+    worker processes it forked once it has waited for them (sitegen's pool does).
+    """
     with tempfile.TemporaryFile() as log:
+        cpu_before = _children_cpu_seconds()
         start = time.perf_counter()
         child = subprocess.Popen(list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                  stdout=log, stderr=subprocess.STDOUT)
@@ -215,15 +245,16 @@ def run_build(argv: Sequence[str], cwd: Path, env: dict[str, str], watch_memory:
         with poller:
             _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
+        cpu_seconds = _children_cpu_seconds() - cpu_before
         child.returncode = os.waitstatus_to_exitcode(status)
         # ru_maxrss (kB on Linux) is the largest single process of the tree: a floor for the sum
         peak = max(poller.peak_kb, usage.ru_maxrss) if watch_memory else 0
         if child.returncode != 0:
             log.seek(0)
-            return Build(seconds, peak, poller.peak_pss_kb,
+            return Build(seconds, cpu_seconds, peak, poller.peak_pss_kb,
                          _last_line(log.read().decode("utf-8", "replace"))
                          or f"exit status {child.returncode}")
-        return Build(seconds, peak, poller.peak_pss_kb)
+        return Build(seconds, cpu_seconds, peak, poller.peak_pss_kb)
 
 
 def _last_line(output: str) -> str:
@@ -625,11 +656,14 @@ def edited(path: Path, new_text: str) -> Iterator[None]:
 
 def timed(gen: Generator, samples: Samples, measure: Measure, jobs: int | None = None,
           watch_memory: bool = False) -> Build:
+    """One build, recorded as the measure's wall-clock time and as its CPU time."""
     build = run_build(gen.argv(jobs), gen.site, gen.env(), watch_memory)
     if build.error:
         samples.fail(gen.name, measure, f"build failed: {build.error}")
+        samples.fail(gen.name, CPU_TIMES[measure], f"build failed: {build.error}")
     else:
         samples.add(gen.name, measure, build.seconds)
+        samples.add(gen.name, CPU_TIMES[measure], build.cpu_seconds)
     return build
 
 
@@ -661,7 +695,8 @@ def run_round(gen: Generator, story: str, run: int, samples: Samples) -> list[st
     if COLD_ONE_JOB in gen.measures:
         gen.clean()
         done.append(("-j 1 cold", timed(gen, samples, COLD_ONE_JOB, jobs=1)))
-    return [f"{name} {'failed' if b.error else f'{b.seconds:.2f}s'}" for name, b in done]
+    return [f"{name} {'failed' if b.error else f'{b.seconds:.2f}s (CPU {b.cpu_seconds:.2f}s)'}"
+            for name, b in done]
 
 
 def benchmark_size(folder: Path, tools: Sequence[type[Generator]], runs: int,
@@ -707,7 +742,7 @@ def size_table(samples: Samples, selected: Sequence[str], missing: dict[str, str
     lines = ["| " + " | ".join(header) + " |",
              "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
     for measure in MEASURES:
-        if not any(measure in GENERATORS[n].measures for n in selected):
+        if not any(_applies(n, measure) for n in selected):
             continue
         cells = [measure.label, *(_tool_cell(samples, n, measure, missing) for n in selected),
                  *(_ratio_cell(samples, p, measure, missing) for p in peers)]
@@ -718,9 +753,14 @@ def size_table(samples: Samples, selected: Sequence[str], missing: dict[str, str
 def _tool_cell(samples: Samples, name: str, measure: Measure, missing: dict[str, str]) -> str:
     if name in missing:
         return "not installed" if measure is COLD else "—"
-    if measure not in GENERATORS[name].measures:
+    if not _applies(name, measure):
         return "—"
     return _cell(samples.median(name, measure), measure)
+
+
+def _applies(name: str, measure: Measure) -> bool:
+    """Whether the tool takes the measure: a CPU-time row goes with its wall-clock row."""
+    return (measure.cpu_of or measure) in GENERATORS[name].measures
 
 
 def _ratio_cell(samples: Samples, peer: str, measure: Measure, missing: dict[str, str]) -> str:
@@ -729,15 +769,19 @@ def _ratio_cell(samples: Samples, peer: str, measure: Measure, missing: dict[str
     # another generator's cold build is what sitegen's rebuilds are held against; another
     # revision of sitegen is compared measure by measure
     revision = issubclass(GENERATORS[peer], Sitegen)
-    theirs = COLD if measure.vs_peer_cold and not revision else measure
+    theirs = measure
+    if measure.vs_peer_cold and not revision:
+        theirs = CPU_TIMES[COLD] if measure.cpu_of else COLD
     return _ratio(samples.median("sitegen", measure), samples.median(peer, theirs))
 
 
 def size_notes(samples: Samples, missing: dict[str, str]) -> list[str]:
     notes = [f"- {GENERATORS[name].label} skipped: {why}." for name, why in missing.items()]
     for (name, key), error in sorted(samples.failures.items()):
-        label = next(m.label for m in MEASURES if m.key == key)
-        notes.append(f"- {GENERATORS[name].label}, {label}: n/a, {_scrub(error)}")
+        measure = next(m for m in MEASURES if m.key == key)
+        if measure.cpu_of and samples.failures.get((name, measure.cpu_of.key)) == error:
+            continue  # the same failed build, already noted under its wall-clock row
+        notes.append(f"- {GENERATORS[name].label}, {measure.label}: n/a, {_scrub(error)}")
     return notes
 
 
@@ -757,11 +801,16 @@ def size_section(stories: int, samples: Samples, selected: Sequence[str],
 GENERAL_NOTES = """\
 - Each figure is the median of the runs. Within a run the tools take turns (sitegen, Hugo,
   Pelican, then again), so machine noise hits all of them alike. Every build is a separate
-  process timed by wall clock, start-up included.
+  process timed by wall clock and by CPU time, start-up included.
+- CPU rows (`… CPU (s)`): user plus system time of the build process and of every process it
+  forked and waited for (sitegen's workers included), from the growth of the benchmark's
+  children's resource usage around the build. Wall-clock times stretch with whatever else the
+  machine runs, and so do their ratios; CPU time hardly does, and is close to what a quiet
+  machine would show. CPU above wall time means the build kept several cores busy.
 - Ratio columns: sitegen's figure divided by the peer's. For the rebuild rows (no-change, one
   article edited, template edited) and for `sitegen -j 1 cold`, the divisor is the peer's
-  **cold** build, the reference people compare against; against an earlier revision of
-  sitegen (`sitegen@REV`) it is the same row.
+  **cold** build, the reference people compare against (for a CPU row, the peer's cold build
+  CPU); against an earlier revision of sitegen (`sitegen@REV`) it is the same row.
 - Cold build: output folder and caches deleted first (sitegen's SITE/.sitegen-cache, Hugo's
   resources/ and --cacheDir, Pelican's content cache). The rebuilds that follow keep them.
 - One article edited: a sentence is appended to the English article of one story (a different,
@@ -814,6 +863,10 @@ def report_header(args: argparse.Namespace, argv: Sequence[str], selected: Seque
         "",
         ("sitegen against Hugo and Pelican on identical bilingual (English/Spanish) corpora, "
          "written by `benchmarks/build_speed.py`. Regenerate with the command below."),
+        "",
+        ("Every build is timed by wall clock, what an editor waits for, and by CPU time, what "
+         "it costs the machine: the CPU rows follow the wall-clock rows. On a loaded machine, "
+         "compare the CPU rows; they are close to what a quiet machine shows."),
         "",
         ("To measure a change to sitegen, time the working tree beside a git revision of this "
          "repository in the same run: `python -m benchmarks --tools sitegen,sitegen@REV` "
