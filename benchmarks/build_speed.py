@@ -7,11 +7,22 @@ against the generators people compare sitegen with. This module
 
 * writes the same deterministic corpus (``benchmarks/corpus.py``) as a sitegen, a Hugo and a
   Pelican site, for each requested size;
-* times, as separate subprocesses by wall clock, a cold build, a no-change rebuild, a rebuild after
-  one article is edited and a rebuild after the article template is edited, plus a one-worker cold
-  build of sitegen, and records the peak memory of each cold build;
+* times, as separate subprocesses, a cold build, a no-change rebuild, a rebuild after one article
+  is edited and a rebuild after the article template is edited, plus a one-worker cold build of
+  sitegen, each by wall clock and by CPU time, and records the peak memory of each cold build;
 * repeats every measure (tools alternated run by run, so that machine noise hits all of them
   alike) and reports the medians as Markdown tables, on the terminal and in BENCHMARKS.md.
+
+Wall-clock time is what an editor waits for, but on a busy machine it grows with everything else
+that runs, and the ratios between tools drift with the load. CPU time (user plus system, of the
+build process and of every process it forked and waited for, such as sitegen's workers) hardly
+does: it is what the build would cost on a quiet machine, so each time has a CPU row beside it.
+
+sitegen is run as ``python -m sitegen`` of a source tree, by this Python: ``sitegen`` is this
+repository's working tree, and ``sitegen@REV`` the files of any git revision REV of it
+(``sitegen@main``, ``sitegen@HEAD~3``), exported with ``git archive`` into a temporary folder that
+is removed at the end. So ``--tools sitegen,sitegen@main`` measures a change before and after in
+one run, alternated like any two tools, each under its own name in every table.
 
 It installs nothing: a generator that is not installed is skipped with a note. Run it from the
 repository root: ``python -m benchmarks --help``.
@@ -22,9 +33,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import importlib.util
 import os
 import platform
+import resource
 import shlex
 import shutil
 import statistics
@@ -39,6 +52,7 @@ from pathlib import Path
 from typing import Self
 
 from benchmarks import serve_latency
+from benchmarks.serve_latency import SITEGEN, sitegen_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_SCRIPT = Path(__file__).resolve().parent / "corpus.py"
@@ -67,6 +81,13 @@ class Measure:
     label: str
     kind: str  # "seconds", "megabytes" or "count"
     vs_peer_cold: bool = False  # the ratio compares with the peer's cold build
+    cpu_of: Measure | None = None  # a CPU-time row: the wall-clock row whose builds it times
+
+
+def _cpu(wall: Measure) -> Measure:
+    """The CPU-time row of a wall-clock row: the same builds, compared the same way."""
+    return Measure(f"{wall.key}_cpu", wall.label.replace(" (s)", " CPU (s)"), "seconds",
+                   wall.vs_peer_cold, cpu_of=wall)
 
 
 COLD = Measure("cold", "cold build (s)", "seconds")
@@ -74,10 +95,13 @@ COLD_ONE_JOB = Measure("cold_j1", "sitegen -j 1 cold (s)", "seconds", vs_peer_co
 NO_CHANGE = Measure("no_change", "no-change rebuild (s)", "seconds", vs_peer_cold=True)
 ARTICLE = Measure("article", "one article edited (s)", "seconds", vs_peer_cold=True)
 TEMPLATE = Measure("template", "template edited (s)", "seconds", vs_peer_cold=True)
+BUILD_TIMES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE)
+CPU_TIMES = {wall: _cpu(wall) for wall in BUILD_TIMES}
 PEAK_RSS = Measure("rss", "peak RSS, cold build (MB)", "megabytes")
 PEAK_PSS = Measure("pss", "peak PSS, cold build (MB)", "megabytes")
 FILES = Measure("files", "files written, cold build", "count")
-MEASURES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, PEAK_PSS, FILES)
+# the tables' rows, in order: wall-clock times, then the same builds' CPU times, then the rest
+MEASURES = (*BUILD_TIMES, *CPU_TIMES.values(), PEAK_RSS, PEAK_PSS, FILES)
 
 
 @dataclass
@@ -102,13 +126,14 @@ class Samples:
 
 
 # --------------------------------------------------------------------------------------------
-# Running one build: wall-clock time and peak memory of the process tree
+# Running one build: wall-clock time, CPU time and peak memory of the process tree
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Build:
     seconds: float
+    cpu_seconds: float
     peak_rss_kb: int
     peak_pss_kb: int = 0
     error: str | None = None
@@ -196,9 +221,22 @@ class TreeMemoryPoller:
             self._stop.wait(POLL_SECONDS)
 
 
+def _children_cpu_seconds() -> float:
+    """User plus system time of every child this process has waited for, and of the
+    descendants each of them waited for in turn."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_build(argv: Sequence[str], cwd: Path, env: dict[str, str], watch_memory: bool) -> Build:
-    """Run one build to completion; its output is kept only to report a failure."""
+    """Run one build to completion; its output is kept only to report a failure.
+
+    Its CPU time is how much this process's children's usage grows meanwhile: builds run one at
+    a time, so the only child reaped in between is the build, whose usage includes that of the
+    worker processes it forked once it has waited for them (sitegen's pool does).
+    """
     with tempfile.TemporaryFile() as log:
+        cpu_before = _children_cpu_seconds()
         start = time.perf_counter()
         child = subprocess.Popen(list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                  stdout=log, stderr=subprocess.STDOUT)
@@ -207,15 +245,16 @@ def run_build(argv: Sequence[str], cwd: Path, env: dict[str, str], watch_memory:
         with poller:
             _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
+        cpu_seconds = _children_cpu_seconds() - cpu_before
         child.returncode = os.waitstatus_to_exitcode(status)
         # ru_maxrss (kB on Linux) is the largest single process of the tree: a floor for the sum
         peak = max(poller.peak_kb, usage.ru_maxrss) if watch_memory else 0
         if child.returncode != 0:
             log.seek(0)
-            return Build(seconds, peak, poller.peak_pss_kb,
+            return Build(seconds, cpu_seconds, peak, poller.peak_pss_kb,
                          _last_line(log.read().decode("utf-8", "replace"))
                          or f"exit status {child.returncode}")
-        return Build(seconds, peak, poller.peak_pss_kb)
+        return Build(seconds, cpu_seconds, peak, poller.peak_pss_kb)
 
 
 def _last_line(output: str) -> str:
@@ -228,10 +267,10 @@ def _last_line(output: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _command_output(argv: Sequence[str]) -> str:
+def _command_output(argv: Sequence[str], env: dict[str, str] | None = None) -> str:
     try:
         done = subprocess.run(list(argv), capture_output=True, text=True, check=False,
-                              timeout=VERSION_TIMEOUT)
+                              timeout=VERSION_TIMEOUT, env=env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"unknown ({exc.__class__.__name__})"
     text = (done.stdout or done.stderr).strip()
@@ -291,7 +330,8 @@ class Generator:
         raise NotImplementedError
 
     def prepare(self) -> None:
-        """One-time setup of the corpus folder (template overrides, settings)."""
+        """Setup of the corpus folder (template overrides, settings), before each of its rounds:
+        the revisions of sitegen share one folder, and each puts back its own template."""
 
     def clean(self) -> None:
         """Delete the output and every cache, for a cold build."""
@@ -315,39 +355,50 @@ class Generator:
 
 
 class Sitegen(Generator):
+    """`python -m sitegen` of a source tree: this repository's working tree, or (as
+    `sitegen@REV`, see sitegen_at) the exported tree of a git revision."""
+
     name, label = "sitegen", "sitegen"
     measures = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, PEAK_PSS, FILES)
+    tree = ROOT
+    revision = commit = ""  # the git revision exported into tree and its commit; "" for ROOT
 
     @classmethod
     def launcher(cls) -> list[str] | None:
-        # The console script beside this Python, as a virtual environment runs it; a version
-        # manager's shim on PATH would add its own start-up time to every build.
-        beside = Path(sys.executable).with_name("sitegen")
-        found = str(beside) if beside.is_file() else shutil.which("sitegen")
-        return [found] if found else None
+        # This Python runs every tree alike, so that two revisions differ only in their code (and
+        # no version manager's shim adds its start-up time to every build).
+        return SITEGEN if (cls.tree / "sitegen" / "__main__.py").is_file() else None
 
     @classmethod
     def missing(cls) -> str:
-        return "`sitegen` is not on PATH"
+        return "its tree has no sitegen/__main__.py to run as `python -m sitegen`"
 
     @classmethod
     def version(cls) -> str:
-        return _command_output([*(cls.launcher() or ["sitegen"]), "--version"])
+        found = _command_output([*SITEGEN, "--version"], sitegen_env(cls.tree))
+        if cls.revision:
+            return f"{found} ({cls.label} = {cls.commit})"
+        at = _command_output(["git", "-C", str(ROOT), "describe", "--always", "--dirty"])
+        return f"{found} (working tree at {at})"
 
     @classmethod
     def command_shown(cls) -> str:
-        return (f"`SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH} sitegen build -s SITE -o SITE/public` "
-                "(all cores; also `-j 1`), cache in SITE/.sitegen-cache")
+        tree = (f"TREE is `git archive {cls.commit}` unpacked in a temporary folder"
+                if cls.revision else "TREE is the working tree")
+        return (f"`SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH} PYTHONPATH=TREE python -P -m sitegen "
+                "build -s SITE -o SITE/public` (all cores; also `-j 1`), cache in "
+                f"SITE/.sitegen-cache; {tree}")
 
     @property
     def template(self) -> Path:
         return self.site / "themes" / "default" / "templates" / "article.html"
 
     def prepare(self) -> None:
-        """Copy the bundled article template into the site, as an override the runs can edit."""
+        """Copy the tree's bundled article template into the site, as an override the runs can
+        edit."""
         self.template.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(_bundled_dir() / "themes" / "default" / "templates" / "article.html",
-                        self.template)
+        shutil.copyfile(_bundled_dir(self.tree) / "themes" / "default" / "templates"
+                        / "article.html", self.template)
 
     def clean(self) -> None:
         _remove(self.output)
@@ -356,25 +407,26 @@ class Sitegen(Generator):
             _remove(staging)
 
     def argv(self, jobs: int | None = None) -> list[str]:
-        launcher = self.launcher() or ["sitegen"]
         jobs_args = ["-j", str(jobs)] if jobs else []
-        return [*launcher, "build", "-s", str(self.site), "-o", str(self.output), *jobs_args]
+        return [*SITEGEN, "build", "-s", str(self.site), "-o", str(self.output), *jobs_args]
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+        return {**sitegen_env(self.tree), "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
 
     def article(self, story: str) -> Path:
         return self.site / "content" / f"{story}.en.md"
 
 
-def _bundled_dir() -> Path:
-    """Where sitegen keeps its default theme, asked of the sitegen this Python imports."""
+@functools.cache
+def _bundled_dir(tree: Path) -> Path:
+    """Where the sitegen of a source tree keeps its default theme, asked of that sitegen."""
     probe = "import sitegen.discover as d; print(d.bundled_dir())"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run([sys.executable, "-P", "-c", probe], capture_output=True, text=True,
+                          check=False, env=sitegen_env(tree))
     if done.returncode != 0:
-        raise SystemExit("cannot import sitegen to find its bundled theme: run the benchmark "
-                         "with the Python sitegen is installed in")
+        raise SystemExit(f"cannot import the sitegen of {tree} to find its bundled theme "
+                         f"({_last_line(done.stderr)}): run the benchmark with the Python "
+                         "sitegen's dependencies are installed in")
     return Path(done.stdout.strip())
 
 
@@ -491,6 +543,53 @@ GENERATORS: dict[str, type[Generator]] = {"sitegen": Sitegen, "hugo": Hugo, "pel
 
 
 # --------------------------------------------------------------------------------------------
+# Revisions of sitegen: `sitegen@REV`
+# --------------------------------------------------------------------------------------------
+
+
+def sitegen_at(revision: str, commit: str, tree: Path) -> type[Sitegen]:
+    """sitegen as a git revision has it, run from that revision's exported tree."""
+    name = f"sitegen@{revision}"
+    return type("SitegenRevision", (Sitegen,),
+                {"name": name, "label": name, "revision": revision, "commit": commit, "tree": tree})
+
+
+def revision_commit(revision: str) -> str | None:
+    """The abbreviated hash of the commit a git revision of this repository names, or None."""
+    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", "--short",
+                           f"{revision}^{{commit}}"], capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+
+
+@contextlib.contextmanager
+def revision_tree(commit: str) -> Iterator[Path]:
+    """The files of a commit (`git archive | tar -x`) in a temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=f"sitegen-{commit}-") as tree:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit],
+                                 capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", tree], input=archive.stdout, check=True)
+        yield Path(tree)
+
+
+@contextlib.contextmanager
+def revisions_exported(tools: Sequence[str]) -> Iterator[None]:
+    """Every `sitegen@REV` among the tools exported and known to GENERATORS for the block."""
+    with contextlib.ExitStack() as stack:
+        for name in tools:
+            revision = name.removeprefix("sitegen@")
+            if revision == name:
+                continue
+            commit = revision_commit(revision)
+            if commit is None:
+                raise SystemExit(f"{revision!r} is not a git revision of this repository")
+            _log(f"exporting {name} ({commit})")
+            GENERATORS[name] = sitegen_at(revision, commit, stack.enter_context(
+                revision_tree(commit)))
+            stack.callback(GENERATORS.pop, name)
+        yield
+
+
+# --------------------------------------------------------------------------------------------
 # Corpora
 # --------------------------------------------------------------------------------------------
 
@@ -557,11 +656,14 @@ def edited(path: Path, new_text: str) -> Iterator[None]:
 
 def timed(gen: Generator, samples: Samples, measure: Measure, jobs: int | None = None,
           watch_memory: bool = False) -> Build:
+    """One build, recorded as the measure's wall-clock time and as its CPU time."""
     build = run_build(gen.argv(jobs), gen.site, gen.env(), watch_memory)
     if build.error:
         samples.fail(gen.name, measure, f"build failed: {build.error}")
+        samples.fail(gen.name, CPU_TIMES[measure], f"build failed: {build.error}")
     else:
         samples.add(gen.name, measure, build.seconds)
+        samples.add(gen.name, CPU_TIMES[measure], build.cpu_seconds)
     return build
 
 
@@ -581,6 +683,7 @@ def cold_build(gen: Generator, samples: Samples) -> Build:
 
 def run_round(gen: Generator, story: str, run: int, samples: Samples) -> list[str]:
     """One run of every measure of one generator; the corpus is as it was afterwards."""
+    gen.prepare()
     done = [("cold", cold_build(gen, samples))]
     done.append(("no-change", timed(gen, samples, NO_CHANGE)))
     article = gen.article(story)
@@ -592,15 +695,15 @@ def run_round(gen: Generator, story: str, run: int, samples: Samples) -> list[st
     if COLD_ONE_JOB in gen.measures:
         gen.clean()
         done.append(("-j 1 cold", timed(gen, samples, COLD_ONE_JOB, jobs=1)))
-    return [f"{name} {'failed' if b.error else f'{b.seconds:.2f}s'}" for name, b in done]
+    return [f"{name} {'failed' if b.error else f'{b.seconds:.2f}s (CPU {b.cpu_seconds:.2f}s)'}"
+            for name, b in done]
 
 
 def benchmark_size(folder: Path, tools: Sequence[type[Generator]], runs: int,
                    stories_count: int) -> Samples:
     samples = Samples()
-    gens = [tool(folder / tool.name) for tool in tools]
-    for gen in gens:
-        gen.prepare()
+    # every revision of sitegen builds the corpus's sitegen folder
+    gens = [tool(folder / tool.name.partition("@")[0]) for tool in tools]
     stories = published_stories(folder / "sitegen")
     with corpus_in_use(folder):
         for run in range(1, runs + 1):
@@ -639,7 +742,7 @@ def size_table(samples: Samples, selected: Sequence[str], missing: dict[str, str
     lines = ["| " + " | ".join(header) + " |",
              "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
     for measure in MEASURES:
-        if not any(measure in GENERATORS[n].measures for n in selected):
+        if not any(_applies(n, measure) for n in selected):
             continue
         cells = [measure.label, *(_tool_cell(samples, n, measure, missing) for n in selected),
                  *(_ratio_cell(samples, p, measure, missing) for p in peers)]
@@ -650,23 +753,35 @@ def size_table(samples: Samples, selected: Sequence[str], missing: dict[str, str
 def _tool_cell(samples: Samples, name: str, measure: Measure, missing: dict[str, str]) -> str:
     if name in missing:
         return "not installed" if measure is COLD else "—"
-    if measure not in GENERATORS[name].measures:
+    if not _applies(name, measure):
         return "—"
     return _cell(samples.median(name, measure), measure)
+
+
+def _applies(name: str, measure: Measure) -> bool:
+    """Whether the tool takes the measure: a CPU-time row goes with its wall-clock row."""
+    return (measure.cpu_of or measure) in GENERATORS[name].measures
 
 
 def _ratio_cell(samples: Samples, peer: str, measure: Measure, missing: dict[str, str]) -> str:
     if measure.kind == "count" or "sitegen" in missing or peer in missing:
         return "—"
-    theirs = COLD if measure.vs_peer_cold else measure
+    # another generator's cold build is what sitegen's rebuilds are held against; another
+    # revision of sitegen is compared measure by measure
+    revision = issubclass(GENERATORS[peer], Sitegen)
+    theirs = measure
+    if measure.vs_peer_cold and not revision:
+        theirs = CPU_TIMES[COLD] if measure.cpu_of else COLD
     return _ratio(samples.median("sitegen", measure), samples.median(peer, theirs))
 
 
 def size_notes(samples: Samples, missing: dict[str, str]) -> list[str]:
     notes = [f"- {GENERATORS[name].label} skipped: {why}." for name, why in missing.items()]
     for (name, key), error in sorted(samples.failures.items()):
-        label = next(m.label for m in MEASURES if m.key == key)
-        notes.append(f"- {GENERATORS[name].label}, {label}: n/a, {_scrub(error)}")
+        measure = next(m for m in MEASURES if m.key == key)
+        if measure.cpu_of and samples.failures.get((name, measure.cpu_of.key)) == error:
+            continue  # the same failed build, already noted under its wall-clock row
+        notes.append(f"- {GENERATORS[name].label}, {measure.label}: n/a, {_scrub(error)}")
     return notes
 
 
@@ -686,10 +801,16 @@ def size_section(stories: int, samples: Samples, selected: Sequence[str],
 GENERAL_NOTES = """\
 - Each figure is the median of the runs. Within a run the tools take turns (sitegen, Hugo,
   Pelican, then again), so machine noise hits all of them alike. Every build is a separate
-  process timed by wall clock, start-up included.
+  process timed by wall clock and by CPU time, start-up included.
+- CPU rows (`… CPU (s)`): user plus system time of the build process and of every process it
+  forked and waited for (sitegen's workers included), from the growth of the benchmark's
+  children's resource usage around the build. Wall-clock times stretch with whatever else the
+  machine runs, and so do their ratios; CPU time hardly does, and is close to what a quiet
+  machine would show. CPU above wall time means the build kept several cores busy.
 - Ratio columns: sitegen's figure divided by the peer's. For the rebuild rows (no-change, one
   article edited, template edited) and for `sitegen -j 1 cold`, the divisor is the peer's
-  **cold** build, the reference people compare against.
+  **cold** build, the reference people compare against (for a CPU row, the peer's cold build
+  CPU); against an earlier revision of sitegen (`sitegen@REV`) it is the same row.
 - Cold build: output folder and caches deleted first (sitegen's SITE/.sitegen-cache, Hugo's
   resources/ and --cacheDir, Pelican's content cache). The rebuilds that follow keep them.
 - One article edited: a sentence is appended to the English article of one story (a different,
@@ -743,6 +864,17 @@ def report_header(args: argparse.Namespace, argv: Sequence[str], selected: Seque
         ("sitegen against Hugo and Pelican on identical bilingual (English/Spanish) corpora, "
          "written by `benchmarks/build_speed.py`. Regenerate with the command below."),
         "",
+        ("Every build is timed by wall clock, what an editor waits for, and by CPU time, what "
+         "it costs the machine: the CPU rows follow the wall-clock rows. On a loaded machine, "
+         "compare the CPU rows; they are close to what a quiet machine shows."),
+        "",
+        ("To measure a change to sitegen, time the working tree beside a git revision of this "
+         "repository in the same run: `python -m benchmarks --tools sitegen,sitegen@REV` "
+         "(`sitegen@main`, `sitegen@HEAD~3`, a commit hash). The revision is exported with "
+         "`git archive` into a temporary folder and run as `python -m sitegen` from there; it is "
+         "reported under its own name in every table, and the ratio column "
+         "`sitegen/sitegen@REV` is after divided by before."),
+        "",
         f"- Date: {started:%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
         f"- Versions: {versions(selected, missing)}",
@@ -786,12 +918,24 @@ def _int_list(text: str) -> list[int]:
 
 
 def _tool_list(text: str) -> list[str]:
-    names = [part.strip().lower() for part in text.split(",") if part.strip()]
-    unknown = [name for name in names if name not in GENERATORS]
+    """Tools in TOOL_ORDER, each `sitegen@REV` beside `sitegen` in the order given."""
+    names = []
+    for part in text.split(","):
+        tool, at, revision = part.strip().partition("@")
+        if tool:
+            names.append(tool.lower() + at + revision)  # a revision's case is kept
+    unknown = [name for name in names if name not in GENERATORS
+               and not name.startswith("sitegen@")]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown tool(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(TOOL_ORDER)}")
-    return [name for name in TOOL_ORDER if name in names]
+            f"unknown tool(s) {', '.join(unknown) or '(none)'}; choose from "
+            f"{', '.join(TOOL_ORDER)} or sitegen@REV")
+    not_found = [name for name in names if name.startswith("sitegen@")
+                 and revision_commit(name.removeprefix("sitegen@")) is None]
+    if not_found:
+        raise argparse.ArgumentTypeError(
+            f"not a git revision of this repository: {', '.join(not_found)}")
+    return sorted(dict.fromkeys(names), key=lambda name: TOOL_ORDER.index(name.split("@")[0]))
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -806,7 +950,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5,
                         help="runs per measure; the median is reported (default: 5)")
     parser.add_argument("--tools", type=_tool_list, default=list(TOOL_ORDER),
-                        help="comma-separated generators to time (default: sitegen,hugo,pelican)")
+                        help="comma-separated generators to time (default: sitegen,hugo,pelican); "
+                             "sitegen is the working tree, sitegen@REV the tree of git revision "
+                             "REV (sitegen@main, sitegen@HEAD~3), to time a change before and "
+                             "after")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default: 1)")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
                         help="where corpora are generated and kept for reuse "
@@ -824,8 +971,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def serve_section(args: argparse.Namespace) -> list[str]:
-    """Save-to-served latency of the live preview on the example site and on each corpus."""
+def serve_section(args: argparse.Namespace, tools: Sequence[type[Sitegen]]) -> list[str]:
+    """Save-to-served latency of each sitegen's live preview on the example site and on each
+    corpus, the tools taking turns site by site."""
+    results: list[serve_latency.Latency] = []
     with tempfile.TemporaryDirectory() as work:
         sites = [("example site", serve_latency.example_site(Path(work)))]
         for stories in args.stories:
@@ -834,13 +983,23 @@ def serve_section(args: argparse.Namespace) -> list[str]:
         with contextlib.ExitStack() as stack:
             for _, site in sites[1:]:
                 stack.enter_context(corpus_in_use(site.parent))
-            return serve_latency.section(serve_latency.run(sites, args.serve_edits),
-                                         args.serve_edits)
+            for label, site in sites:
+                for tool in tools:
+                    tool(site).prepare()  # the site's article template is this sitegen's own
+                    results += serve_latency.run([(label, site)], args.serve_edits, tool.name,
+                                                 tool.tree)
+    return serve_latency.section(results, args.serve_edits)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    with revisions_exported(args.tools):
+        return benchmark(args, argv)
+
+
+def benchmark(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Every size's tables, then the live preview's, written to the report as they come."""
     started = dt.datetime.now(dt.UTC)
     missing = {n: GENERATORS[n].missing() for n in args.tools if GENERATORS[n].launcher() is None}
     available = [GENERATORS[n] for n in args.tools if n not in missing]
@@ -854,8 +1013,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sections.append(size_section(stories, samples, args.tools, missing))
         print("\n".join(sections[-1]) + "\n", flush=True)
         write_report(args.report, header, sections)
-    if args.serve_edits > 0 and "sitegen" in args.tools:
-        sections.append(serve_section(args))
+    served = [tool for tool in available if issubclass(tool, Sitegen)]
+    if args.serve_edits > 0 and served:
+        sections.append(serve_section(args, served))
         print("\n".join(sections[-1]) + "\n", flush=True)
         write_report(args.report, header, sections)
     _log(f"wrote {args.report}")

@@ -4,6 +4,8 @@ answers with the changed page, median of many edits.
 It starts the real server on a free port, edits one article's last paragraph again and again
 (writing the file as an editor's save does), and polls the article's URL until the response
 carries the new words. This is what an editor waits for; the browser's reload comes on top.
+The server is `python -m sitegen serve` of a source tree: this repository's working tree, or
+the exported tree of an earlier revision that `python -m benchmarks` compares it with.
 """
 
 from __future__ import annotations
@@ -24,12 +26,21 @@ from pathlib import Path
 from typing import Self
 
 ROOT = Path(__file__).resolve().parents[1]
+# `python -m sitegen` of the source tree PYTHONPATH names; -P keeps the current folder off
+# sys.path, so that the repository's own sitegen/ cannot shadow another revision's.
+SITEGEN = [sys.executable, "-P", "-m", "sitegen"]
 POLL = 0.002  # seconds between requests while waiting for the change
 DEADLINE = 60.0
 
 
+def sitegen_env(tree: Path) -> dict[str, str]:
+    """The environment in which SITEGEN runs the sitegen of a source tree."""
+    return {**os.environ, "PYTHONPATH": str(tree)}
+
+
 @dataclass(frozen=True)
 class Latency:
+    tool: str
     label: str
     articles: int
     seconds: list[float]
@@ -40,17 +51,18 @@ class Latency:
 
 
 class Server:
-    """`sitegen serve` on a free port, for as long as the `with` lasts."""
+    """`sitegen serve` of a source tree on a free port, for as long as the `with` lasts."""
 
-    def __init__(self, site: Path) -> None:
+    def __init__(self, site: Path, tree: Path = ROOT) -> None:
         self.site = site
+        self.tree = tree
         self.process: subprocess.Popen[str] | None = None
         self.base = ""
 
     def __enter__(self) -> Self:
-        env = dict(os.environ, SOURCE_DATE_EPOCH="1893456000", PYTHONUNBUFFERED="1")
+        env = dict(sitegen_env(self.tree), SOURCE_DATE_EPOCH="1893456000", PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sitegen.cli", "serve", "-s", str(self.site), "--port", "0"],
+            [*SITEGEN, "serve", "-s", str(self.site), "--port", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         assert self.process.stdout is not None
         for line in self.process.stdout:
@@ -70,12 +82,13 @@ class Server:
             return response.read().decode("utf-8")
 
 
-def measure(site: Path, article: Path, url_path: str, edits: int, label: str) -> Latency:
+def measure(site: Path, article: Path, url_path: str, edits: int, label: str,
+            tool: str = "sitegen", tree: Path = ROOT) -> Latency:
     """Edit the article's body `edits` times; each time, time save -> served."""
     original = article.read_text(encoding="utf-8")
     seconds = []
     articles = sum(1 for _ in (site / "content").rglob("*.md"))
-    with Server(site) as server:
+    with Server(site, tree) as server:
         server.get(url_path)
         try:
             for run in range(edits):
@@ -91,7 +104,7 @@ def measure(site: Path, article: Path, url_path: str, edits: int, label: str) ->
                 time.sleep(0.2)  # let the server settle, as an editor's typing would
         finally:
             article.write_text(original, encoding="utf-8")
-    return Latency(label, articles, seconds)
+    return Latency(tool, label, articles, seconds)
 
 
 def article_url(site: Path, article: Path) -> str:
@@ -135,22 +148,26 @@ def section(results: list[Latency], edits: int) -> list[str]:
         (f"Median of {edits} edits of one article's body, from the end of the file's write "
          "until the server's response carries the new words (`benchmarks/serve_latency.py`)."),
         "",
-        "| site | article files | median (ms) | fastest (ms) | slowest (ms) |",
-        "|---|---:|---:|---:|---:|",
+        "| tool | site | article files | median (ms) | fastest (ms) | slowest (ms) |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for result in results:
-        lines.append(f"| {result.label} | {result.articles} | {result.median_ms:.0f} | "
-                     f"{min(result.seconds) * 1000:.0f} | {max(result.seconds) * 1000:.0f} |")
+        lines.append(f"| {result.tool} | {result.label} | {result.articles} | "
+                     f"{result.median_ms:.0f} | {min(result.seconds) * 1000:.0f} | "
+                     f"{max(result.seconds) * 1000:.0f} |")
     return lines
 
 
-def run(sites: Sequence[tuple[str, Path]], edits: int) -> list[Latency]:
+def run(sites: Sequence[tuple[str, Path]], edits: int, tool: str = "sitegen",
+        tree: Path = ROOT) -> list[Latency]:
+    """Time the sites with the sitegen of a source tree, shown as `tool`."""
     results = []
     for label, site in sites:
         article = first_article(site)
-        print(f"[serve] {label}: timing {edits} edits of {article.name}", file=sys.stderr,
-              flush=True)
-        results.append(measure(site, article, article_url(site, article), edits, label))
+        print(f"[serve] {tool}, {label}: timing {edits} edits of {article.name}",
+              file=sys.stderr, flush=True)
+        results.append(measure(site, article, article_url(site, article), edits, label, tool,
+                               tree))
     return results
 
 
