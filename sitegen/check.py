@@ -9,7 +9,7 @@ that exist in one language only).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import datetime
 from html.parser import HTMLParser
@@ -126,9 +126,11 @@ def _empty_bodies(articles: Iterable[Article], texts: dict[str, str]) -> Iterato
 def _shared_term_pages(found: Survey) -> Iterator[Diagnostic]:
     """Tags or authors spelled differently (`José`, `Jose`) that get one page, so their stories
     are listed together; a difference of capitals only (`Cuba`, `cuba`) is the same name."""
-    kinds = (("tag", lambda a: a.tags, lambda a: "tags", urls.tag),
-             ("author", lambda a: a.authors,
-              lambda a: "author" if "author" in a.lines else "authors", urls.author))
+    kinds: tuple[tuple[str, Callable[[Article], tuple[str, ...]], Callable[[Article], str],
+                       Callable[[str, str], str]], ...] = (
+        ("tag", lambda a: a.tags, lambda a: "tags", urls.tag),
+        ("author", lambda a: a.authors,
+         lambda a: "author" if "author" in a.lines else "authors", urls.author))
     for kind, terms_of, key_of, path_of in kinds:
         first: dict[tuple[str, str], tuple[str, Article]] = {}
         told: set[tuple[str, str, str]] = set()

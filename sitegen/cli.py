@@ -13,7 +13,8 @@ from pathlib import Path
 
 from . import __version__
 from .assemble import BuildOptions, build_clock
-from .build import build, no_progress
+from .build import build
+from .publish import no_progress
 from .errors import BuildFailed, counted
 from .i18n import ACTIONS
 

@@ -170,7 +170,8 @@ def align_classes(root: Any) -> None:
 
 
 def markdown_to_html(text: str, backlink_title: str) -> str:
-    return _markdown(backlink_title).reset().convert(text)
+    html: str = _markdown(backlink_title).reset().convert(text)
+    return html
 
 
 def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:

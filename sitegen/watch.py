@@ -43,7 +43,7 @@ class Watcher:
         self.watched: set[str] = set()
         watcher = self
 
-        class Handler(FileSystemEventHandler):  # type: ignore[misc]
+        class Handler(FileSystemEventHandler):
             def on_any_event(self, event: Any) -> None:
                 watcher.on_event(event)
 

@@ -29,7 +29,8 @@ def test_subprocesses_run_the_source_tree(tmp_path: Path) -> None:
 
 
 def test_the_package_type_checks() -> None:
-    """The type hints are part of the code: `mypy` (configured in pyproject.toml) finds nothing."""
+    """The type hints are part of the code: `mypy --strict` (configured in pyproject.toml)
+    finds nothing."""
     done = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
