@@ -9,6 +9,7 @@ new. So a cached, parallel build writes exactly what a cold, single-process buil
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -17,16 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from . import discover, l10n, parallel, staleness, translations
 from . import config as site_config
+from . import discover, l10n, parallel, staleness, translations
 from .assemble import BuildOptions, Site, assemble, is_news
 from .cache import Cache, open_cache
 from .code import code_digest
 from .content import Article, Parsed, ParseSettings, backlink_title, parse
-from .errors import BuildFailed, Diagnostic, cannot_read
+from .errors import BuildFailed, Diagnostic, cannot_read, in_stage
 from .outputs import SiteOutputs, site_outputs
-from .publish import (Environment, Progress, Records, environment, no_progress, output_keys,
-                      publish)
+from .publish import Environment, Progress, Records, environment, no_progress, output_keys, publish
 from .theme import Theme
 from .translations import TranslationGroup
 from .write import WriteReport, check_output_dir, holds
@@ -128,7 +128,7 @@ def _stage(name: str, step: Callable[..., T], *args: object) -> T:
     except BuildFailed:
         raise
     except Exception as exc:
-        exc.add_note(f"sitegen stage: {name}")
+        in_stage(exc, name)
         raise
 
 
@@ -177,8 +177,8 @@ class SiteInputs:
         theme = _collect(lambda: Theme.load(discover.theme_dirs(config), discover.read_file),
                          problems)
         locale_dirs = discover.locale_dirs(config)
-        catalogs = {lang: _collect(lambda: l10n.catalog_digest(locale_dirs, lang,
-                                                               discover.read_file), problems)
+        catalogs = {lang: _collect(functools.partial(l10n.catalog_digest, locale_dirs, lang,
+                                                     discover.read_file), problems)
                     for lang in config.codes}
         static = _collect(lambda: static_files(config), problems)
         if problems or theme is None or static is None:

@@ -14,9 +14,9 @@ from pathlib import Path
 from . import __version__
 from .assemble import BuildOptions, build_clock
 from .build import build
+from .commands.i18n import ACTIONS
+from .errors import BuildFailed, counted, stage_of
 from .publish import no_progress
-from .errors import BuildFailed, counted
-from .i18n import ACTIONS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,7 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     except OSError as exc:  # a folder that cannot be read or written: the user's to fix
-        print(f"sitegen: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        stage = stage_of(exc)
+        print(f"sitegen: error: {stage + ': ' if stage else ''}{exc.strerror or exc}: "
+              f"{exc.filename or ''}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -199,14 +201,14 @@ def _waiting() -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from .commands.serve import serve
 
     return serve(args.site, args.host, args.port, args.drafts, args.future,
                  announce=lambda line: print(line, flush=True))
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import check, report
+    from .commands.check import check, report
 
     findings = check(args.site, build_clock())
     print(report(findings, args.format), end="")
@@ -215,14 +217,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from .status import status, table
+    from .commands.status import status, table
 
     print(table(status(args.site, build_clock())), end="")
     return 0
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .scaffold import new_article
+    from .commands.scaffold import new_article
 
     written = new_article(args.site, args.title, lang=args.lang, section=args.section,
                           translation_of=args.translation_of, now=build_clock())
@@ -233,7 +235,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .scaffold import init_site
+    from .commands.scaffold import init_site
 
     init_site(args.folder)
     print(f"sitegen: new site in {args.folder}; build it with: cd {args.folder} && sitegen build")
@@ -241,7 +243,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _i18n(args: argparse.Namespace) -> int:
-    from .i18n import run
+    from .commands.i18n import run
 
     return run(args.site, args.action, args.lang, announce=lambda line: print(line, flush=True))
 

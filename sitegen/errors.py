@@ -66,3 +66,17 @@ class BuildFailed(Exception):
 
 def _reading_order(d: Diagnostic) -> tuple[str, int, str]:
     return (d.path, d.line or 0, d.message)
+
+
+_STAGE = "sitegen stage: "
+
+
+def in_stage(exc: BaseException, stage: str) -> None:
+    """Name the pipeline stage an unexpected error came from, as Hugo's `process: …` does."""
+    if stage_of(exc) is None:
+        exc.add_note(_STAGE + stage)
+
+
+def stage_of(exc: BaseException) -> str | None:
+    return next((note.removeprefix(_STAGE) for note in getattr(exc, "__notes__", ())
+                 if note.startswith(_STAGE)), None)

@@ -19,11 +19,10 @@ from typing import Any, ClassVar
 from . import context, urls
 from .assemble import Edition, Listing, Site, is_news, listing_path
 from .config import SiteConfig
-from .context import X_DEFAULT, Alternates, languages, x_default
 from .content import Article
+from .context import X_DEFAULT, Alternates, languages, x_default
 from .errors import BuildFailed, Diagnostic, error
 from .theme import Theme
-
 
 
 @dataclass(frozen=True, slots=True)

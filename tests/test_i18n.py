@@ -15,7 +15,7 @@ from conftest import CONFIG, Result, Site, line_of
 
 import sitegen.content
 from sitegen import config as site_config
-from sitegen import i18n
+from sitegen.commands import i18n
 from sitegen.errors import BuildFailed, Diagnostic
 
 REPO = Path(__file__).parents[1]

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import CONFIG, EPOCH, Site, article, tree
 
-from sitegen import serve
-from sitegen.serve import Preview
-from sitegen.watch import Watcher
+from sitegen.commands import serve
+from sitegen.commands.serve import Preview
+from sitegen.commands.watch import Watcher
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parents[1] / "themes" / "default" / "templates"
 HOUR = 3600

@@ -14,7 +14,7 @@ from sitegen import config as site_config
 from sitegen import frontmatter, staleness, urls
 from sitegen.content import Article, ParseSettings, Source, parse
 from sitegen.errors import BuildFailed
-from sitegen.scaffold import init_site, new_article
+from sitegen.commands.scaffold import init_site, new_article
 
 BARE = re.sub(r"^sections = .*\n", "", CONFIG, flags=re.MULTILINE)  # no sections declared
 SECTIONS = BARE.replace(

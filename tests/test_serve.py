@@ -24,7 +24,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import pytest
 from conftest import Site, article, hreflangs, tree
 
-from sitegen.watch import is_source
+from sitegen.commands.watch import is_source
 
 STARTUP = 30.0  # seconds for the interpreter to start and the first build to finish
 DEADLINE = 10.0  # seconds for a save to show

@@ -31,7 +31,7 @@ from test_serve import (
     sitegen_command,
 )
 
-from sitegen.serve import CHECK_AFTER
+from sitegen.commands.serve import CHECK_AFTER
 
 site, start = test_serve.site, test_serve.start  # the fixtures: a site, and start(site, *options)
 

@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
-from . import urls
-from .assemble import BuildOptions, build_clock
-from .build import load_config
-from .cache import FOLDER
-from .config import SiteConfig
-from .errors import BuildFailed, counted
+from .. import urls
+from ..assemble import BuildOptions, build_clock
+from ..build import load_config
+from ..cache import FOLDER
+from ..config import SiteConfig
+from ..errors import BuildFailed, counted, stage_of
 from .preview import Session
 from .watch import Watcher
 
@@ -114,7 +114,9 @@ class Preview:
             return self.fail((_os_error(exc, self.site_dir),), changes)
         except Exception as exc:  # noqa: BLE001 - a bug in sitegen must not end the preview
             self._forget_memo()  # it may hold half of what the failed build made
-            problem = (f"sitegen: internal error while building (a bug in sitegen): "
+            stage = stage_of(exc)
+            problem = (f"sitegen: internal error while building"
+                       f"{f' ({stage})' if stage else ''} (a bug in sitegen): "
                        f"{type(exc).__name__}: {exc}")
             return self.fail((problem,), changes, traceback.format_exc())
         self.configure(result.config)
@@ -166,7 +168,7 @@ class Preview:
 
     def status_page(self) -> bytes:
         """`sitegen status` as a page, each version linked to its preview where it has one."""
-        from .assemble import is_published
+        from ..assemble import is_published
         from .status import page, status
 
         options = self.options()

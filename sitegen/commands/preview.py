@@ -15,18 +15,25 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from . import discover, staleness
-from .assemble import BuildOptions
-from .build import (BuildResult, Built, SiteInputs, article_keys, build_site, load_config,
-                    one_build_at_a_time, site_key)
-from .cache import Cache, open_cache
-from .content import Article, Parsed
-from .outputs import Output, news_articles
-from .publish import Publication, Records, publish
-from .write import WriteReport
+from .. import discover, staleness
+from ..assemble import BuildOptions
+from ..build import (
+    BuildResult,
+    Built,
+    SiteInputs,
+    article_keys,
+    build_site,
+    load_config,
+    one_build_at_a_time,
+    site_key,
+)
+from ..cache import Cache, open_cache
+from ..content import Article, Parsed
+from ..outputs import Output, news_articles
+from ..publish import Publication, Records, publish
+from ..translations import TranslationGroup, links
+from ..write import WriteReport
 from .survey import Remembered
-from .translations import TranslationGroup, links
-
 
 Swapped = dict[int, Article]  # id of an old article -> its new version
 
@@ -169,7 +176,7 @@ def _read(inputs: SiteInputs, places: list[int]) -> SiteInputs | None:
 
 
 def _parse(inputs: SiteInputs, missing: list[int]) -> list[Parsed]:
-    from .build import parse_articles
+    from ..build import parse_articles
 
     return parse_articles(inputs, missing)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .discover import ARTICLE_SUFFIXES, ignored
+from ..discover import ARTICLE_SUFFIXES, ignored
 
 WATCHED_FOLDERS = ("content", "themes", "locales", "static")
 CONFIG_FILES = ("sitegen.toml", "pyproject.toml")

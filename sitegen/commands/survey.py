@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import SiteInputs, article_keys, load_config, parse_articles
-from .config import SiteConfig
-from .content import Article, Parsed
-from .errors import Diagnostic
-from .staleness import Stale, stale_translations
-from .translations import TranslationGroup, group_leniently
+from ..build import SiteInputs, article_keys, load_config, parse_articles
+from ..config import SiteConfig
+from ..content import Article, Parsed
+from ..errors import Diagnostic
+from ..staleness import Stale, stale_translations
+from ..translations import TranslationGroup, group_leniently
 
 
 @dataclass(frozen=True, slots=True)

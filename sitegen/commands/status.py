@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .assemble import BuildOptions, is_published
-from .content import Article
-from .errors import Diagnostic
+from ..assemble import BuildOptions, is_published
+from ..content import Article
+from ..errors import Diagnostic
 from .survey import Remembered, Survey, survey
 
 STATES = ("published", "draft", "scheduled", "stale", "missing")

@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, discover, l10n
-from . import config as site_config
-from .assemble import build_clock, source_date_epoch
-from .errors import BuildFailed, Diagnostic, error, warning
+from .. import __version__, discover, l10n
+from .. import config as site_config
+from ..assemble import build_clock, source_date_epoch
+from ..errors import BuildFailed, Diagnostic, error, warning
 
 if TYPE_CHECKING:  # Babel's message tools are imported only by the functions that use them
     from babel.messages.catalog import Catalog, Message
@@ -117,7 +117,7 @@ def _extract(path: Path) -> Iterator[tuple[int, Any, list[str], str | None]]:
     if path.suffix != ".py":
         from jinja2.ext import babel_extract
 
-        from .render import SYNTAX
+        from ..render import SYNTAX
 
         method = babel_extract  # Jinja set up as sitegen.render sets it up
         options = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true", "silent": "false",
@@ -127,7 +127,7 @@ def _extract(path: Path) -> Iterator[tuple[int, Any, list[str], str | None]]:
 
 
 def _package_dir() -> Path:
-    return Path(__file__).parent
+    return Path(__file__).parent.parent
 
 
 def _shown(path: Path, site_dir: Path) -> str:

@@ -17,13 +17,13 @@ from typing import Any
 
 import yaml
 
-from . import discover, urls
-from .config import SiteConfig
-from .config import load as load_config
-from .content import Article, declared_sections
-from .errors import BuildFailed, Diagnostic, error
+from .. import discover, urls
+from ..config import SiteConfig
+from ..config import load as load_config
+from ..content import Article, declared_sections
+from ..errors import BuildFailed, Diagnostic, error
+from ..translations import TranslationGroup
 from .survey import Survey, survey
-from .translations import TranslationGroup
 
 _FIELD_ORDER = ("title", "date", "draft", "lang", "slug", "section", "tags", "sources", "image",
                 "image_alt", "translation_key", "translated_from")

@@ -16,12 +16,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import assemble, i18n, urls
-from .assemble import BuildOptions, Site
-from .config import SiteConfig, key_line
-from .content import Article
-from .errors import BuildFailed, Diagnostic, error, info, warning
-from .outputs import ArticlePage, every_output, site_pages
+from .. import assemble, urls
+from ..assemble import BuildOptions, Site
+from ..config import SiteConfig, key_line
+from ..content import Article
+from ..errors import BuildFailed, Diagnostic, error, info, warning
+from ..outputs import ArticlePage, every_output, site_pages
+from . import i18n
 from .survey import Survey, survey
 
 
