@@ -4,8 +4,10 @@ writes, and where a cold build fails, the preview fails too and keeps its last g
 
 Hypothesis drives an editor over a small bilingual site: bodies, headlines, dates, tags, drafts,
 articles added, removed and renamed, translations joined by name or by `translation_key`, the
-site's own templates and catalog, the configuration, and saves that break a file and fix it.
-A failure prints the sequence of saves that led to it.
+site's own templates, stylesheet, static files and catalog, the configuration, saves that break
+a file and fix it, and bursts of saves built together, with and without `--drafts` and
+`--future`. A failure prints the sequence of saves that led to it (shrinking it to the shortest
+takes minutes: every try builds a site).
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ from sitegen.staleness import fingerprint
 BUNDLED_CATALOG = BUNDLED_TEMPLATES.parents[2] / "locales" / "es" / "LC_MESSAGES" / "messages.po"
 CATALOG = "locales/es/LC_MESSAGES/messages.po"
 LANGS = ("en", "es")
-FOLDERS = ("world", "culture")
+# Folders under content/: the first folder is the section; the third is renamed as a whole.
+FOLDERS = ("world", "culture", "culture/features")
+SUBFOLDERS = ("culture/features", "culture/reviews")
 
 # Each random sequence builds a fresh site: no fixture is shared between examples.
 SETTINGS = settings(max_examples=15, stateful_step_count=10, deadline=None, database=None,
@@ -68,6 +72,8 @@ MARKERS = ("<b>marker {n}</b>", '{{ _("Older") }} {n}', "{{ _(\"Skip to content\
 # Catalog entries worth changing: on every page, on paginated pages, in bodies (footnotes).
 MESSAGES = ("Skip to content", "Newer", "Older", "Topics", "Source:",
             "Jump back to footnote {} in the text")
+# The theme's stylesheet (its fingerprinted name is in every page) and files of static/.
+STATIC = ("themes/default/static/css/site.css", "static/logo.svg", "static/images/map.svg")
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ class Version:
 
 
 @dataclass(frozen=True)
-class Settings:
+class Configuration:
     """The parts of the configuration the editor changes."""
 
     per_page: int = 3
@@ -150,22 +156,27 @@ class PreviewEditing(RuleBasedStateMachine):
         self.site = Site(self.folder / "site", cold_runner)
         self.cold = self.folder / "cold"
         self.versions: dict[str, Version] = {}  # content/... -> what the file says
-        self.settings = Settings()
+        self.configuration = Configuration()
         self.templates: dict[str, str] = {}  # the site's own templates: name -> marker
         self.catalog: dict[str, str] | None = None  # msgid -> msgstr in the site's own catalog
+        self.statics: set[str] = set()  # files of STATIC the site has
+        self.folders = list(FOLDERS)  # as they are named now
         self.broken: set[str] = set()  # files saved broken and not saved whole since
         self.serial = 0  # makes new names, slugs, keys and markers unique
         self.built = False  # whether the preview's last rebuild succeeded
+        self.held = 0  # saves still to come in a burst, built together after the last
+        self.pending: set[str] = set()  # what the watcher named during the burst
         self.good: dict[str, bytes] = {}  # what the preview held after its last good build
+        self.options: tuple[str, ...] = ()  # --drafts, --future: as the preview builds
 
     # The site ----------------------------------------------------------------------------------
 
-    @initialize()
-    def a_site_with_six_stories(self) -> None:
+    @initialize(drafts=st.booleans(), future=st.booleans())
+    def a_site_with_six_stories(self, drafts: bool, future: bool) -> None:
         self.site.root.mkdir(parents=True)
-        self.site.write("sitegen.toml", self.settings.text())
+        self.site.write("sitegen.toml", self.configuration.text())
         for n in range(6):
-            folder = FOLDERS[n % 2]
+            folder = FOLDERS[n % 3]
             for lang in LANGS[:1 + (n < 4)]:  # stories 4 and 5 are not translated yet
                 self.versions[f"content/{folder}/story{n}.{lang}.md"] = Version(
                     f"Story {n} {lang}", DATES[n], (TAGS[n], TAGS[(n + 2) % len(TAGS)]),
@@ -174,19 +185,32 @@ class PreviewEditing(RuleBasedStateMachine):
         for rel, version in self.versions.items():
             self.site.write(rel, version.text())
         self.editor = Editor(self.site)
-        self.preview = Preview(self.site.root, drafts=False, future=False)
+        self.preview = Preview(self.site.root, drafts=drafts, future=future)
+        self.options = ("--drafts",) * drafts + ("--future",) * future
         self.built = self.preview.rebuild(jobs=1)
 
     def teardown(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        try:
+            if self.held:  # the sequence ended in a burst: its build comes now
+                self.held = 0
+                self.rebuild([])
+                self.the_preview_holds_what_a_cold_build_writes()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def next_serial(self) -> int:
         self.serial += 1
         return self.serial
 
     def rebuild(self, paths: list[str]) -> None:
-        """The preview rebuilds from what the watcher named."""
-        self.built = self.preview.rebuild(set(paths))
+        """The preview rebuilds from what the watcher named (in a burst, after its last save)."""
+        self.pending.update(paths)
+        if self.held:
+            self.held -= 1
+            if self.held:
+                return
+        self.built = self.preview.rebuild(self.pending)
+        self.pending = set()
 
     def save(self, rel: str, version: Version) -> str:
         self.versions[rel] = version
@@ -253,16 +277,16 @@ class PreviewEditing(RuleBasedStateMachine):
 
     # Articles that come, go and move -------------------------------------------------------------
 
-    @rule(folder=st.sampled_from(FOLDERS), lang=st.sampled_from(LANGS),
+    @rule(folder=st.integers(0, len(FOLDERS) - 1), lang=st.sampled_from(LANGS),
           headline=st.sampled_from(HEADLINES), date=st.sampled_from(DATES),
           tags=st.lists(st.sampled_from(TAGS), max_size=2, unique=True),
           own_slug=st.booleans())
-    def add_an_article(self, folder: str, lang: str, headline: str, date: str, tags: list[str],
+    def add_an_article(self, folder: int, lang: str, headline: str, date: str, tags: list[str],
                        own_slug: bool) -> None:
         n = self.next_serial()
         version = Version(f"{headline} {n}", date, tuple(tags), AUTHORS[n % 3], "News.\n",
                           slug=f"new-{n}" if own_slug else None)
-        self.rebuild([self.save(f"content/{folder}/new{n}.{lang}.md", version)])
+        self.rebuild([self.save(f"content/{self.folders[folder]}/new{n}.{lang}.md", version)])
 
     @precondition(lambda self: self.versions)
     @rule(data=st.data())
@@ -273,19 +297,46 @@ class PreviewEditing(RuleBasedStateMachine):
         self.rebuild([self.editor.remove(rel)])
 
     @precondition(lambda self: self.versions)
-    @rule(data=st.data(), folder=st.sampled_from(FOLDERS))
-    def rename_an_article(self, data: st.DataObject, folder: str) -> None:
+    @rule(data=st.data(), folder=st.integers(0, len(FOLDERS) - 1))
+    def rename_an_article(self, data: st.DataObject, folder: int) -> None:
         """A new name leaves a story paired by name (a key keeps it); another folder is another
         section."""
         rel = self.pick(data, "article")
         _, _, lang = name_of(rel)
-        self.rebuild(self.move(rel, f"content/{folder}/moved{self.next_serial()}.{lang}.md"))
+        self.rebuild(self.move(
+            rel, f"content/{self.folders[folder]}/moved{self.next_serial()}.{lang}.md"))
+
+    def in_subfolder(self) -> list[str]:
+        return [rel for rel in sorted(self.versions)
+                if rel.startswith(f"content/{self.folders[2]}/")]
+
+    @precondition(lambda self: self.in_subfolder())
+    @rule(delete=st.booleans())
+    def rename_or_delete_a_folder(self, delete: bool) -> None:
+        """The watcher names the folder (and no file in it) when it moves or goes."""
+        old = self.folders[2]
+        new = next(name for name in SUBFOLDERS if name != old)
+        for rel in self.in_subfolder():
+            version = self.versions.pop(rel)
+            if not delete:
+                self.versions[rel.replace(f"/{old}/", f"/{new}/")] = version
+        self.broken = {rel.replace(f"/{old}/", f"/{new}/") for rel in self.broken
+                       if not delete or not rel.startswith(f"content/{old}/")}
+        before, after = self.editor.root / "content" / old, self.editor.root / "content" / new
+        if delete:
+            shutil.rmtree(before)
+            self.rebuild([str(before)])
+        else:
+            before.rename(after)
+            self.folders[2] = new
+            self.rebuild([str(before), str(after)])
 
     def move(self, rel: str, to: str) -> list[str]:
         self.versions[to] = self.versions.pop(rel)
         if rel in self.broken:
             self.broken.remove(rel)
             self.broken.add(to)
+        (self.editor.root / to).parent.mkdir(parents=True, exist_ok=True)
         return self.editor.move(rel, to)
 
     # Translations ------------------------------------------------------------------------------
@@ -326,7 +377,7 @@ class PreviewEditing(RuleBasedStateMachine):
             if key is None:
                 key = f"story-{n}"
                 paths.append(self.save(original, replace(self.versions[original], key=key)))
-            paths.append(self.save(f"content/{FOLDERS[0]}/translation{n}.{lang}.md",
+            paths.append(self.save(f"content/{self.folders[0]}/translation{n}.{lang}.md",
                                    replace(version, key=key)))
             self.rebuild(paths)
         else:
@@ -409,12 +460,44 @@ class PreviewEditing(RuleBasedStateMachine):
           site_title=st.sampled_from(["The Island Post", "The Post"]))
     def edit_the_configuration(self, per_page: int, world: tuple[str, str],
                                site_title: str) -> None:
-        self.settings = Settings(per_page, site_title, world)
+        self.configuration = Configuration(per_page, site_title, world)
         self.rebuild([self.save_config()])
 
     def save_config(self) -> str:
         self.broken.discard("sitegen.toml")
-        return self.editor.save("sitegen.toml", self.settings.text())
+        return self.editor.save("sitegen.toml", self.configuration.text())
+
+    @rule(rel=st.sampled_from(STATIC), n=st.integers(0, 2))
+    def edit_a_static_file(self, rel: str, n: int) -> None:
+        """The first save of the stylesheet hides the bundled one."""
+        self.statics.add(rel)
+        if rel.endswith(".css"):
+            bundled = BUNDLED_TEMPLATES.parent / "static" / "css" / "site.css"
+            text = bundled.read_text("utf-8") + f"\n.marker-{n} {{ color: red; }}\n"
+        else:
+            text = f'<svg xmlns="http://www.w3.org/2000/svg" width="{n + 1}" height="1"/>\n'
+        self.rebuild([self.editor.save(rel, text)])
+
+    @precondition(lambda self: self.statics)
+    @rule(data=st.data())
+    def remove_a_static_file(self, data: st.DataObject) -> None:
+        rel = data.draw(st.sampled_from(sorted(self.statics)), label="static file")
+        self.statics.remove(rel)
+        self.rebuild([self.editor.remove(rel)])
+
+    @precondition(lambda self: self.versions)
+    @rule(data=st.data())
+    def resave_with_windows_line_endings(self, data: st.DataObject) -> None:
+        """Other bytes, the same article."""
+        rel = self.pick(data, "article")
+        text = (self.site.root / rel).read_text("utf-8")
+        self.rebuild([self.editor.save(rel, text.replace("\r\n", "\n").replace("\n", "\r\n"))])
+
+    @precondition(lambda self: not self.held)
+    @rule(saves=st.integers(2, 3))
+    def a_burst_of_saves(self, saves: int) -> None:
+        """The next saves come faster than a build: one build follows the last of them."""
+        self.held = saves
 
     # Saves that break a file ----------------------------------------------------------------------
 
@@ -448,7 +531,7 @@ class PreviewEditing(RuleBasedStateMachine):
             return self.save_catalog()
         return self.save_template(rel.removeprefix("themes/default/templates/"))
 
-    @precondition(lambda self: not self.broken)
+    @precondition(lambda self: not self.broken and not self.held)
     @rule(data=st.data())
     def save_a_broken_file(self, data: st.DataObject) -> None:
         """Left broken while other saves come; the preview keeps its last good pages."""
@@ -462,7 +545,7 @@ class PreviewEditing(RuleBasedStateMachine):
     def fix_the_broken_file(self) -> None:
         self.rebuild([self.fix(rel) for rel in sorted(self.broken)])
 
-    @precondition(lambda self: not self.broken)
+    @precondition(lambda self: not self.broken and not self.held)
     @rule(data=st.data())
     def save_a_broken_file_then_its_fix(self, data: st.DataObject) -> None:
         rel = data.draw(st.sampled_from(self.breakable()), label="file")
@@ -473,6 +556,7 @@ class PreviewEditing(RuleBasedStateMachine):
         assert tree(self.preview.out_dir) == before
         self.rebuild([self.fix(rel)])
 
+    @precondition(lambda self: not self.held)
     @rule()
     def a_quiet_while_passes(self) -> None:
         """The preview looks at every source once, in case the watcher missed a save."""
@@ -485,8 +569,10 @@ class PreviewEditing(RuleBasedStateMachine):
 
     @invariant()
     def the_preview_holds_what_a_cold_build_writes(self) -> None:
+        if self.held:
+            return  # in the middle of a burst: the preview has not built yet
         shutil.rmtree(self.cold, ignore_errors=True)
-        cold = self.site.build("--no-cache", "-j", "1", "-o", str(self.cold))
+        cold = self.site.build("--no-cache", "-j", "1", "-o", str(self.cold), *self.options)
         if cold.code != 0:
             assert not self.built, f"the preview built what a cold build refuses:\n{cold.err}"
             assert tree(self.preview.out_dir) == self.good, "a failed build changed the preview"
