@@ -36,7 +36,7 @@ from hypothesis.stateful import (
 from test_preview_memo import BUNDLED_TEMPLATES, Editor
 
 from sitegen.cli import main
-from sitegen.serve import Preview
+from sitegen.commands.serve import Preview
 from sitegen.staleness import fingerprint
 
 BUNDLED_CATALOG = BUNDLED_TEMPLATES.parents[2] / "locales" / "es" / "LC_MESSAGES" / "messages.po"
