@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,31 @@ def test_the_watcher_names_a_saved_file_and_not_its_folder(tmp_path: Path):
     finally:
         watcher.stop()
     assert {path for paths in named for path in paths} == {str(story)}
+
+
+def test_a_body_edit_renders_only_the_files_that_show_the_article(make_site, tmp_path: Path):
+    """The fast path: a save that leaves an article's place alone renders the files that show
+    its words (its page, its translation's, the listings and feeds that list it), and no other
+    file changes; a save that moves it (a new date) runs the whole pipeline."""
+    from sitegen.assemble import BuildOptions
+    from sitegen.commands.preview import Session
+
+    site = make_site(FILES, config=PAGED)
+    editor, out = Editor(site), tmp_path / "preview"
+    session = Session(site.root.resolve(), out)
+    options = BuildOptions(now=datetime.fromtimestamp(int(EPOCH), UTC))
+    first = session.build(options, None)
+    edited = editor.change("content/world/story3.en.md", "Second paragraph.", "A correction.")
+    # Not named: only a build that reads every source sees it, which the fast path does not.
+    editor.change("content/world/story2.en.md", "Second paragraph.", "Unannounced.")
+    report = session.build(options, {edited}).report
+    assert {"en/world/story-3-en/index.html", "en/feed.xml"} <= set(report.renewed)
+    assert len(report.renewed) < first.files // 4
+    assert all(path.startswith("en/") for path in report.renewed)
+    assert b"Unannounced" not in (out / "en/world/story-2-en/index.html").read_bytes()
+    assert session.build(options, None).report.renewed  # a look at every source finds it
+    assert tree(out) == cold_build(site, tmp_path / "cold")
+    moved = editor.change("content/world/story3.en.md", "2014-04-13", "2014-09-30")
+    assert session.build(options, {moved}).report.renewed  # listings reorder: the full build
+    assert tree(out) == cold_build(site, tmp_path / "cold")
+    session.close()
