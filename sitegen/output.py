@@ -25,7 +25,7 @@ from .errors import BuildFailed, Diagnostic, error
 from .pages import Page, described, site_pages
 from .recall import Recall
 from .render import Renderer
-from .theme import Theme
+from .theme import Theme, page_templates
 from .write import OutputWriter, WriteReport, write_file
 
 
@@ -165,7 +165,9 @@ def _render_one(renderers: dict[str, Renderer],
     """Render and write one page; in a worker, so that neither the work nor the bytes pass
     through the main process."""
     try:
-        data = renderers[job.context.lang].render(job.context.template, job.context.full())
+        context = job.context.full()
+        data = renderers[job.context.lang].render(
+            page_templates(job.context.template, context.get("kind")), context)
     except BuildFailed as failed:
         return failed.diagnostics
     return write_file(job.target, data, job.key, job.existing)

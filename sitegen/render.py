@@ -11,6 +11,7 @@ import gettext
 import hashlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ class Renderer:
                                 iso=l10n.iso, number=self.format.number,
                                 join_names=self.join_names, media=self.media)
         self.env.globals.update(asset=self.asset)
+        self.chosen: dict[tuple[str, ...], jinja2.Template] = {}  # the theme does not change
 
     def asset(self, name: str) -> str:
         try:
@@ -68,22 +70,32 @@ class Renderer:
                      if isinstance(n, dict) else escape(n)) for n in names]
         return Markup(format_list(parts, locale=self.format.locale)) if parts else Markup("")
 
-    def render(self, template: str, context: dict[str, Any]) -> bytes:
-        """A page's bytes; whatever goes wrong in a template is an error naming the template
-        file and its line."""
+    def render(self, template: str | Sequence[str], context: dict[str, Any]) -> bytes:
+        """A page's bytes, from `template` or from the first of a list of templates the theme
+        has (the most specific first, see `theme.page_templates`); whatever goes wrong in a
+        template is an error naming the template file and its line."""
         context = dict(context)
         if "article" in context:  # the one place rendered Markdown is trusted
             context["body"] = Markup(context["article"].body_html)
+        names = (template,) if isinstance(template, str) else tuple(template)
         try:
-            return self.env.get_template(template).render(context).encode("utf-8")
+            return self._template(names).render(context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             raise BuildFailed([error(self._relative(exc.filename), exc.lineno,
                                      exc.message or "template syntax error")]) from None
         except Exception as exc:  # noqa: BLE001 - a template's mistake, never a traceback
             filename, line = self._where(exc)
             shown = self._relative(filename) if filename else self._relative(
-                self._file_of(template))
+                self._file_of(names))
             raise BuildFailed([error(shown, line, _message(exc))]) from None
+
+    def _template(self, names: tuple[str, ...]) -> jinja2.Template:
+        """The first of `names` the theme has, looked for once: a page kind's own template is
+        usually missing, and looking again for every page would ask the disk each time."""
+        found = self.chosen.get(names)
+        if found is None:
+            found = self.chosen[names] = self.env.select_template(names)
+        return found
 
     def _where(self, exc: BaseException) -> tuple[str | None, int | None]:
         """The innermost template file and line the error went through: Jinja gives its
@@ -98,11 +110,14 @@ class Renderer:
             trace = trace.tb_next
         return found
 
-    def _file_of(self, template: str) -> str:
-        for folder in self.theme.template_dirs:
-            if (folder / template).is_file():
-                return str(folder / template)
-        return template
+    def _file_of(self, names: tuple[str, ...]) -> str:
+        """The first of the page's templates the theme has; when it has none, where the most
+        general one would be."""
+        for template in names:
+            for folder in self.theme.template_dirs:
+                if (folder / template).is_file():
+                    return str(folder / template)
+        return str(self.theme.template_dirs[0] / names[-1]) if names else "template"
 
     def _relative(self, filename: str | None) -> str:
         if not filename:
@@ -120,6 +135,9 @@ def _message(exc: BaseException) -> str:
     """What went wrong, in the template writer's words."""
     if isinstance(exc, RecursionError):
         return "a macro or include calls itself without end"
+    if isinstance(exc, jinja2.TemplatesNotFound) and len(exc.templates) > 1:
+        return ("none of the templates " + ", ".join(repr(str(name)) for name in exc.templates)
+                + " found")
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"template {exc.name!r} not found"
     if isinstance(exc, jinja2.TemplateError):

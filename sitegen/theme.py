@@ -45,6 +45,18 @@ class Theme:
                    digest.hexdigest())
 
 
+def page_templates(template: str, kind: str | None) -> tuple[str, ...]:
+    """The templates that may render a page, the most specific first: a theme may give one
+    kind of listing its own template (`section.html`, `tag.html`, `author.html`, `front.html`)
+    and one kind of index its own (`tag_index.html`, `author_index.html`), and leave the rest
+    to `list.html` and `terms.html`."""
+    if kind and template == "list.html":
+        return (f"{kind}.html", template)
+    if kind and template == "terms.html":
+        return (f"{kind}_index.html", template)
+    return (template,)
+
+
 def _files(folder: Path, part: str, problems: list[Diagnostic]) -> list[tuple[str, str]]:
     """The files of a theme's part; links may lead anywhere in the site (`themes/<name>/..`)."""
     found = static_files(folder / part, folder.parent.parent)
