@@ -303,3 +303,16 @@ def test_i18n_extracts_the_strings_of_every_partial(make_site, run):
                            ("Atom feed", "footer"), ("By %(names)s", "article_meta")):
         entry = pot[:pot.index(f'msgid "{msgid}"')].rsplit("\n\n", 1)[-1]
         assert f"sitegen/_bundled/{BUNDLED}/partials/{partial}.html:" in entry, (msgid, entry)
+
+
+def test_the_readmes_theme_example_builds_as_it_says(make_site):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    themes = readme.split("### Themes\n", 1)[1].split("\n## ", 1)[0]
+    example = themes.split("```jinja\n", 1)[1].split("```", 1)[0]
+    path = re.match(r"\{# (\S+) #\}\n", example)
+    assert path, example
+    site = built(make_site, {path.group(1): example})
+    page = site.read("en/news/index.html")
+    assert '<p class="desk">Tips for the News desk: desk@example.org</p>' in page
+    assert page.index('class="sections"') < page.index('class="desk"') < page.index("<main")
+    assert 'class="desk"' not in site.read("en/tags/trade/index.html")
