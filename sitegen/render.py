@@ -52,7 +52,7 @@ class Renderer:
                                 iso=l10n.iso, number=self.format.number,
                                 join_names=self.join_names, media=self.media)
         self.env.globals.update(asset=self.asset)
-        self.chosen: dict[tuple[str, ...], jinja2.Template] = {}  # the theme does not change
+        self._chosen: dict[tuple[str, ...], jinja2.Template] = {}  # the theme does not change
 
     def asset(self, name: str) -> str:
         try:
@@ -92,9 +92,9 @@ class Renderer:
     def _template(self, names: tuple[str, ...]) -> jinja2.Template:
         """The first of `names` the theme has, looked for once: a page kind's own template is
         usually missing, and looking again for every page would ask the disk each time."""
-        found = self.chosen.get(names)
+        found = self._chosen.get(names)
         if found is None:
-            found = self.chosen[names] = self.env.select_template(names)
+            found = self._chosen[names] = self.env.select_template(names)
         return found
 
     def _where(self, exc: BaseException) -> tuple[str | None, int | None]:
