@@ -21,7 +21,8 @@ def code_digest() -> str:
 
     digest = hashlib.blake2b(digest_size=16)
     package = Path(__file__).parent
-    for path in sorted([*package.rglob("*.py"), *package.rglob("*.js")]):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.js"),
+                        *(package / "templates").iterdir()]):
         digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
         digest.update(path.read_bytes())
     for name in ("markdown", "jinja2", "babel", "yaml", "markupsafe"):

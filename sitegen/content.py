@@ -170,7 +170,13 @@ def align_classes(root: Any) -> None:
 
 
 def markdown_to_html(text: str, backlink_title: str) -> str:
-    html: str = _markdown(backlink_title).reset().convert(text)
+    try:
+        html: str = _markdown(backlink_title).reset().convert(text)
+    except BaseException:
+        # A conversion that stopped half way (a body nested past Python's recursion limit)
+        # leaves the converter's state behind: the next document gets a fresh one.
+        _markdown.cache_clear()
+        raise
     return html
 
 

@@ -89,7 +89,7 @@ def article_context(config: SiteConfig, path: str, lang: str, alternates: Altern
                     for name in article.authors],
         "tags": [{"title": tag, "href": href(urls.tag(lang, term_slug(tag)))}
                  for tag in article.tags],
-        "meta_tags": seo.meta_tags(config, article, versions),
+        "social": seo.social(config, article, versions),
         "jsonld": seo.news_article(config, article),
         "stale": _stale_notice(config, lang, behind, versions) if behind else None,
     })

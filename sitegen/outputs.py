@@ -29,8 +29,14 @@ from .theme import Theme
 class Output:
     """A file made by rendering a template."""
 
-    templates: ClassVar[tuple[str, ...]]  # the first the theme has is used
+    TEMPLATES: ClassVar[tuple[str, ...]] = ()
     lang: str  # whose catalog and formats the template uses
+
+    @property
+    def templates(self) -> tuple[str, ...]:
+        """The templates that may render it, the most specific first: the first the theme has
+        is used."""
+        return self.TEMPLATES
 
     @property
     def file(self) -> str:
@@ -75,19 +81,19 @@ class RootPage(Page):
     """The language chooser, which a CDN may answer with a redirect by the reader's language:
     the x-default of the front pages, and no sitemap entry of its own."""
 
-    templates = ("root.html",)
+    TEMPLATES = ("root.html",)
     in_sitemap = False
 
 
 @dataclass(frozen=True, slots=True)
 class NotFoundPage(Page):
-    templates = ("404.html",)
+    TEMPLATES = ("404.html",)
     in_sitemap = False
 
 
 @dataclass(frozen=True, slots=True)
 class ArticlePage(Page):
-    templates = ("article.html",)
+    TEMPLATES = ("article.html",)
 
     article: Article
     versions: tuple[Article, ...]  # the story's other published versions
@@ -116,7 +122,11 @@ class ListingPage(Page):
     count: int
     articles: tuple[Article, ...]
 
-    templates = ("list.html",)
+    @property
+    def templates(self) -> tuple[str, ...]:
+        """A theme may give one kind of listing its own template (`section.html`, `tag.html`,
+        `author.html`, `front.html`) and leave the rest to `list.html`."""
+        return (f"{self.kind}.html", "list.html")
 
     def shows(self) -> tuple[Article, ...]:
         return self.articles
@@ -142,7 +152,9 @@ class TermsPage(Page):
     kind: str  # "tag" or "author"
     terms: tuple[tuple[str, str, int], ...]
 
-    templates = ("terms.html",)
+    @property
+    def templates(self) -> tuple[str, ...]:
+        return (f"{self.kind}_index.html", "terms.html")
 
     def context(self, config: SiteConfig) -> dict[str, Any]:
         return context.terms_context(config, self.path, self.lang, self.alternates, self.kind,
@@ -156,7 +168,7 @@ class TermsPage(Page):
 class Feed(Output):
     """A language's Atom feed: its newest articles, each with its other versions."""
 
-    templates = ("atom.xml",)
+    TEMPLATES = ("atom.xml",)
 
     entries: tuple[tuple[Article, Alternates], ...]
 
@@ -175,7 +187,7 @@ class Feed(Output):
 class Sitemap(Output):
     """Every page that is listed, with its language versions and its last change."""
 
-    templates = ("sitemap.xml",)
+    TEMPLATES = ("sitemap.xml",)
 
     pages: tuple[tuple[str, datetime | None, Alternates, str | None], ...]  # with x-default
 
@@ -191,7 +203,7 @@ class Sitemap(Output):
 class NewsSitemap(Output):
     """The articles of Google News's window before the build's clock, newest first."""
 
-    templates = ("news-sitemap.xml",)
+    TEMPLATES = ("news-sitemap.xml",)
 
     articles: tuple[Article, ...]
 
@@ -208,7 +220,7 @@ class NewsSitemap(Output):
 
 @dataclass(frozen=True, slots=True)
 class Robots(Output):
-    templates = ("robots.txt",)
+    TEMPLATES = ("robots.txt",)
 
     sitemaps: tuple[str, ...]  # output paths
 

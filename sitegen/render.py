@@ -11,6 +11,7 @@ import gettext
 import hashlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from .code import code_digest
 from .errors import BuildFailed, error
 from .theme import Theme
 
+EMBEDDED = Path(__file__).parent / "templates"  # the machine formats' templates
+
 # How templates are written: shared with `sitegen i18n`, so an extracted msgid is the one a page
 # looks up.
 SYNTAX: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
@@ -34,10 +37,13 @@ class Renderer:
     def __init__(self, theme: Theme, locale: str, translations: gettext.NullTranslations,
                  base_url: str, site_dir: Path, compiled_dir: Path | None = None) -> None:
         self.theme, self.site_dir = theme, site_dir
+        # The theme's templates, then sitegen's own for the machine formats (Atom, sitemaps,
+        # robots.txt), which a theme overrides by having a template of the same name.
+        self.folders = (*theme.template_dirs, EMBEDDED)
         self.linker = urls.Linker(base_url)
         self.format = l10n.Formatter(locale)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+            loader=jinja2.FileSystemLoader([str(d) for d in self.folders]),
             # Compiled templates are kept by the hash of their source, so editing one recompiles it.
             bytecode_cache=_CompiledTemplates.at(compiled_dir),
             # HTML is escaped as it is written; feeds, sitemaps and robots.txt escape with the
@@ -55,6 +61,7 @@ class Renderer:
                                 join_names=self.join_names, media=self.media,
                                 xml=xml_text, xmlattr=xml_attribute)
         self.env.globals.update(asset=self.asset)
+        self._chosen: dict[tuple[str, ...], jinja2.Template] = {}  # the theme does not change
 
     def asset(self, name: str) -> str:
         try:
@@ -72,30 +79,38 @@ class Renderer:
                      if isinstance(n, dict) else escape(n)) for n in names]
         return Markup(format_list(parts, locale=self.format.locale)) if parts else Markup("")
 
-    def render(self, template: str | tuple[str, ...], context: dict[str, Any]) -> bytes:
-        """A page's bytes; whatever goes wrong in a template is an error naming the template
-        file and its line."""
+    def render(self, template: str | Sequence[str], context: dict[str, Any]) -> bytes:
+        """A page's bytes, from `template` or from the first of a list of templates the theme
+        has (the most specific first, see `outputs.Output.templates`); whatever goes wrong in a
+        template is an error naming the template file and its line."""
         context = dict(context)
         if "article" in context:  # the one place rendered Markdown is trusted
             context["body"] = Markup(context["article"].body_html)
+        names = (template,) if isinstance(template, str) else tuple(template)
         try:
-            found = self.env.get_template(template) if isinstance(template, str) \
-                else self.env.select_template(template)
-            return found.render(context).encode("utf-8")
+            return self._template(names).render(context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             raise BuildFailed([error(self._relative(exc.filename), exc.lineno,
                                      exc.message or "template syntax error")]) from None
         except Exception as exc:  # noqa: BLE001 - a template's mistake, never a traceback
             filename, line = self._where(exc)
             shown = self._relative(filename) if filename else self._relative(
-                self._file_of(template if isinstance(template, str) else template[0]))
+                self._file_of(names))
             raise BuildFailed([error(shown, line, _message(exc))]) from None
+
+    def _template(self, names: tuple[str, ...]) -> jinja2.Template:
+        """The first of `names` the theme has, looked for once: a page kind's own template is
+        usually missing, and looking again for every page would ask the disk each time."""
+        found = self._chosen.get(names)
+        if found is None:
+            found = self._chosen[names] = self.env.select_template(names)
+        return found
 
     def _where(self, exc: BaseException) -> tuple[str | None, int | None]:
         """The innermost template file and line the error went through: Jinja gives its
         templates' frames their file names and line numbers."""
         found: tuple[str | None, int | None] = (None, None)
-        folders = tuple(str(d) + "/" for d in self.theme.template_dirs)
+        folders = tuple(str(d) + "/" for d in self.folders)
         trace = exc.__traceback__
         while trace is not None:
             filename = trace.tb_frame.f_code.co_filename
@@ -104,11 +119,14 @@ class Renderer:
             trace = trace.tb_next
         return found
 
-    def _file_of(self, template: str) -> str:
-        for folder in self.theme.template_dirs:
-            if (folder / template).is_file():
-                return str(folder / template)
-        return template
+    def _file_of(self, names: tuple[str, ...]) -> str:
+        """The first of the page's templates the theme has; when it has none, where the most
+        general one would be."""
+        for template in names:
+            for folder in self.folders:
+                if (folder / template).is_file():
+                    return str(folder / template)
+        return str(self.theme.template_dirs[0] / names[-1]) if names else "template"
 
     def _relative(self, filename: str | None) -> str:
         if not filename:
@@ -116,6 +134,8 @@ class Renderer:
         path = Path(filename)
         if path.is_relative_to(self.site_dir):
             return path.relative_to(self.site_dir).as_posix()
+        if path.is_relative_to(EMBEDDED.parent):
+            return "sitegen/" + path.relative_to(EMBEDDED.parent).as_posix()
         bundled = discover.bundled_dir()
         if path.is_relative_to(bundled):
             return "sitegen/_bundled/" + path.relative_to(bundled).as_posix()
@@ -142,6 +162,9 @@ def _message(exc: BaseException) -> str:
     """What went wrong, in the template writer's words."""
     if isinstance(exc, RecursionError):
         return "a macro or include calls itself without end"
+    if isinstance(exc, jinja2.TemplatesNotFound) and len(exc.templates) > 1:
+        return ("none of the templates " + ", ".join(repr(str(name)) for name in exc.templates)
+                + " found")
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"template {exc.name!r} not found"
     if isinstance(exc, jinja2.TemplateError):

@@ -1,4 +1,5 @@
-"""What search engines and social networks read: NewsArticle JSON-LD, Open Graph, Twitter cards."""
+"""The facts behind what search engines and social networks read (NewsArticle JSON-LD, Open
+Graph, Twitter cards); the theme's `partials/seo_head.html` writes the tags."""
 
 from __future__ import annotations
 
@@ -31,42 +32,22 @@ def image_url(article: Article, linker: urls.Linker) -> str | None:
     return linker.absolute(article.image.lstrip("/"))
 
 
-def meta_tags(config: SiteConfig, article: Article,
-              versions: tuple[Article, ...]) -> list[dict[str, str]]:
-    """Open Graph and Twitter card tags, in a fixed order."""
+def social(config: SiteConfig, article: Article,
+           versions: tuple[Article, ...]) -> dict[str, Any]:
+    """What the theme's Open Graph and Twitter card tags need that a template cannot work out:
+    the locales in Open Graph's form and the image's absolute URL. The tags themselves are
+    `partials/seo_head.html`'s, so a theme can change them."""
     linker, language = urls.Linker(config.base_url), config.language(article.lang)
-    image = image_url(article, linker)
-    og: list[tuple[str, str]] = [
-        ("og:type", "article"),
-        ("og:site_name", language.title),
-        ("og:title", article.title),
-        ("og:description", article.summary),
-        ("og:url", linker.absolute(article.path)),
-        ("og:locale", og_locale(language.locale)),
-        *(("og:locale:alternate", og_locale(config.language(v.lang).locale)) for v in versions),
-        ("article:published_time", l10n.iso(article.date)),
-        ("article:modified_time", l10n.iso(article.modified)),
-    ]
-    if article.section:
-        og.append(("article:section", config.section_title(article.lang, article.section)))
-    og.extend(("article:tag", tag) for tag in article.tags)
-    if image:
-        og.append(("og:image", image))
-        if article.image_alt:
-            og.append(("og:image:alt", article.image_alt))
-    twitter = [
-        ("twitter:card", "summary_large_image" if image else "summary"),
-        ("twitter:title", article.title),
-        ("twitter:description", article.summary),
-    ]
-    if image:
-        twitter.append(("twitter:image", image))
-    return ([{"attribute": "property", "name": n, "content": c} for n, c in og]
-            + [{"attribute": "name", "name": n, "content": c} for n, c in twitter])
+    return {
+        "locale": og_locale(language.locale),
+        "alternate_locales": [og_locale(config.language(v.lang).locale) for v in versions],
+        "image": image_url(article, linker),
+    }
 
 
 def news_article(config: SiteConfig, article: Article) -> dict[str, Any]:
-    """schema.org NewsArticle; Jinja's `tojson` makes it safe inside the `<script>`."""
+    """schema.org NewsArticle, as plain values: `partials/seo_head.html` writes it, with
+    Jinja's `tojson`, which makes it safe inside the `<script>`."""
     linker, language = urls.Linker(config.base_url), config.language(article.lang)
     url = linker.absolute(article.path)
     data: dict[str, Any] = {
