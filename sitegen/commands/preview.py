@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import discover, staleness
-from ..assemble import BuildOptions
+from ..assemble import BuildOptions, Site
 from ..build import (
     BuildResult,
     Built,
@@ -25,6 +25,7 @@ from ..build import (
     build_site,
     load_config,
     one_build_at_a_time,
+    parse_articles,
     site_key,
 )
 from ..cache import Cache, open_cache
@@ -76,10 +77,8 @@ class Session:
     def _full(self, options: BuildOptions, jobs: int) -> BuildResult:
         config = load_config(self.site_dir)
         built = build_site(config, self.out, options, self.memo, jobs, trusted=self.trusted)
-        if built.outputs is not None:
+        if built.outputs is not None:  # else the folder was up to date: `last` still holds
             self._index(built)
-        elif self.last is None or self.last.inputs != built.inputs:
-            self.last = None  # the folder was already up to date: no index until a full build
         return built.result
 
     def _index(self, built: Built) -> None:
@@ -98,39 +97,34 @@ class Session:
         last = self.last
         if last is None or last.site is None or last.keys is None or last.env is None:
             return None
-        places = [self.places.get(path) for path in changes]
-        if None in places or last.site.until <= options.clock or \
-                _sources(news_articles(last.site, options.clock)) != \
-                _sources(news_articles(last.site)):
+        places = [n for n in map(self.places.get, changes) if n is not None]
+        if len(places) < len(changes) or not _same_time(last.site, options):
             return None
-        inputs = _read(last.inputs, places)  # type: ignore[arg-type]
+        inputs = _read(last.inputs, places)
         if inputs is None:
             return None
         keys = list(last.article_keys)
-        fresh = article_keys(dataclasses.replace(inputs, files=tuple(
-            inputs.files[n] for n in places)))  # type: ignore[index]
-        for n, key in zip(places, fresh):
-            keys[n] = key  # type: ignore[index]
-        parsed = self.memo.parsed(keys, lambda missing: _parse(inputs, missing))
-        swapped = _swapped(last, parsed, places)  # type: ignore[arg-type]
-        if swapped is None:
-            return None
-        if not swapped:  # saved without a change
-            self.last = dataclasses.replace(last, inputs=inputs)
-            return dataclasses.replace(last.result, report=WriteReport(0, len(last.keys), 0))
-        stories = _stories(last, swapped, inputs)
-        if stories is None:
+        saved = article_keys(dataclasses.replace(inputs, files=tuple(
+            inputs.files[n] for n in places)))
+        for n, key in zip(places, saved):
+            keys[n] = key
+        parsed = self.memo.parsed(keys, lambda missing: parse_articles(inputs, missing))
+        swapped = _swapped(last, parsed, places)
+        stories = _stories(last, swapped, inputs) if swapped is not None else None
+        if swapped is None or stories is None:
             return None
         output_keys = dict(last.keys)
         for file in {f for new in swapped.values() for f in self.shows.get(new.source, ())}:
             output = self.outputs[file] = _with(self.outputs[file], swapped)
             output_keys[file] = last.env.key(output)
-        done = self._publish(last, output_keys)
-        articles = tuple(swapped.get(id(a), a) for a in last.articles)
-        self.last = dataclasses.replace(last, inputs=inputs, article_keys=tuple(keys),
-                                        articles=articles, stories=stories, keys=output_keys)
+        done = self._publish(last, output_keys) if swapped else None
+        self.last = dataclasses.replace(
+            last, inputs=inputs, article_keys=tuple(keys), stories=stories, keys=output_keys,
+            articles=tuple(swapped.get(id(a), a) for a in last.articles))
         self.memo.remember_site(self.out, site_key(inputs, keys, options,
                                                    self.memo.article_dates()))
+        if done is None:  # saved without a change
+            return dataclasses.replace(last.result, report=WriteReport(0, len(output_keys), 0))
         return dataclasses.replace(last.result, files=len(done.output), report=done.report,
                                    warnings=tuple(self.memo.warnings))
 
@@ -156,10 +150,6 @@ class Session:
         return done
 
 
-def _sources(articles: tuple[Article, ...]) -> list[str]:
-    return [a.source for a in articles]
-
-
 def _read(inputs: SiteInputs, places: list[int]) -> SiteInputs | None:
     """The inputs with the saved files read again; None if one cannot be read, or the git
     history moved (a commit may make other translations stale)."""
@@ -175,10 +165,11 @@ def _read(inputs: SiteInputs, places: list[int]) -> SiteInputs | None:
     return dataclasses.replace(inputs, files=tuple(files), history=history)
 
 
-def _parse(inputs: SiteInputs, missing: list[int]) -> list[Parsed]:
-    from ..build import parse_articles
-
-    return parse_articles(inputs, missing)
+def _same_time(site: Site, options: BuildOptions) -> bool:
+    """Whether the clock left the site as it was: no scheduled article came out, and the news
+    sitemap's window holds the same articles."""
+    return options.clock < site.until and [a.source for a in news_articles(site)] == \
+        [a.source for a in news_articles(site, options.clock)]
 
 
 def _swapped(last: Built, parsed: list[Parsed], places: list[int]) -> Swapped | None:
