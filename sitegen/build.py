@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from . import config as site_config
 from . import discover, l10n, parallel, staleness, translations
@@ -25,11 +25,14 @@ from .cache import Cache, open_cache
 from .code import code_digest
 from .content import Article, Parsed, ParseSettings, backlink_title, parse
 from .errors import BuildFailed, Diagnostic, cannot_read, in_stage
-from .outputs import SiteOutputs, site_outputs
-from .publish import Environment, Progress, Records, environment, no_progress, output_keys, publish
+from .progress import Progress, no_progress
 from .theme import Theme
 from .translations import TranslationGroup
 from .write import WriteReport, check_output_dir, holds
+
+if TYPE_CHECKING:  # the rendering half is imported only by builds that have work to do
+    from .outputs import SiteOutputs
+    from .publish import Environment
 
 T = TypeVar("T")
 
@@ -89,6 +92,9 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
             and holds(out, written, verify=not trusted):
         return Built(BuildResult(config, int(known.rsplit(" ", 1)[1]), len(written),
                                  WriteReport(0, len(written), 0), tuple(memo.warnings)), inputs)
+    from .outputs import site_outputs
+    from .publish import Records, environment, output_keys, publish
+
     parsed = _stage("parse", memo.parsed, keys,
                     lambda missing: parse_articles(inputs, missing, jobs, progress))
     articles = _parsed_or_fail(parsed, config.codes)
@@ -219,7 +225,9 @@ def static_files(config: site_config.SiteConfig) -> tuple[tuple[str, str, str], 
         except OSError as exc:
             problems.append(cannot_read(f"static/{name}", exc))
             continue
-        found.append((name, path, f"file:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"))
+        # The change time too: a copy that keeps the time and size (`cp -p`) still changes it.
+        found.append((name, path, f"file:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:"
+                                  f"{stat.st_ctime_ns}"))
     if problems:
         raise BuildFailed(problems)
     return tuple(found)

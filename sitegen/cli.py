@@ -16,7 +16,7 @@ from .assemble import BuildOptions, build_clock
 from .build import build
 from .commands.i18n import ACTIONS
 from .errors import BuildFailed, counted, stage_of
-from .publish import no_progress
+from .progress import no_progress
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,7 @@ goes out the same way; where they are kept between builds is not this stage's bu
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,17 +17,10 @@ from .code import code_digest
 from .config import SiteConfig
 from .errors import BuildFailed, Diagnostic
 from .outputs import Copy, Output, SiteOutputs, fingerprint, shared_json
+from .progress import Progress, no_progress
 from .render import Renderer
 from .theme import Theme
 from .write import OutputWriter, WriteReport, Written, write_file
-
-# Told where a build is: (stage, done, total), e.g. ("rendering", 120, 3500); only the command
-# line shows it, the pipeline never prints.
-Progress = Callable[[str, int, int], None]
-
-
-def no_progress(stage: str, done: int, total: int) -> None:
-    """A build that nobody watches."""
 
 
 @dataclass(frozen=True, slots=True)

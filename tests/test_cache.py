@@ -540,3 +540,16 @@ def test_dates_in_the_cache_do_not_outvote_the_articles(make_site, monkeypatch):
     build(site)
     assert "en/economy/future-story/index.html" in tree(site.public)
     assert_same(site.public, cold(site))
+
+
+def test_a_static_file_copied_over_with_its_old_time_and_size_is_copied_again(make_site):
+    """`cp -p`, `rsync -t` and `tar` keep a file's time: its change time still tells."""
+    site = make_site({**newsroom(4), "static/note.txt": "version 1\n"})
+    build(site)
+    note = site.root / "static/note.txt"
+    stat = note.stat()
+    note.write_text("version 2\n", "utf-8")
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    build(site)
+    assert (site.public / "note.txt").read_text("utf-8") == "version 2\n"
+    assert_same(site.public, cold(site))
