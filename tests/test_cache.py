@@ -388,7 +388,7 @@ def test_rebuild_without_changes_only_checks_the_output(make_site, monkeypatch):
         raise AssertionError("a build without changes parsed or rendered")
 
     monkeypatch.setattr("sitegen.build.parse_articles", no_work)
-    monkeypatch.setattr("sitegen.build.publish", no_work)
+    monkeypatch.setattr("sitegen.publish.publish", no_work)
     written, unchanged, removed = summary(build(site))
     assert (written, removed) == (0, 0) and unchanged > 0
     with pytest.raises(AssertionError, match="without changes"):
