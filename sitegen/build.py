@@ -65,18 +65,25 @@ def build(site_dir: Path, options: BuildOptions, out_dir: Path | None = None,
 
 
 @dataclass(frozen=True, slots=True)
+class Plan:
+    """The site and every file it writes, with their keys, before anything is rendered."""
+
+    article_keys: tuple[str, ...]  # of each article file
+    articles: tuple[Article, ...]  # of each article file
+    stories: tuple[TranslationGroup, ...]
+    site: Site
+    outputs: SiteOutputs
+    env: Environment
+    keys: dict[str, str]  # every output file's key
+
+
+@dataclass(frozen=True, slots=True)
 class Built:
     """What one build made, for whoever keeps it until the next (the live preview)."""
 
     result: BuildResult
     inputs: SiteInputs
-    article_keys: tuple[str, ...] = ()  # of each article file
-    articles: tuple[Article, ...] = ()  # of each article file
-    stories: tuple[TranslationGroup, ...] = ()
-    site: Site | None = None  # None: nothing had changed, nothing was made
-    outputs: SiteOutputs | None = None
-    env: Environment | None = None
-    keys: dict[str, str] | None = None  # every output file's key
+    plan: Plan | None  # None: nothing had changed, nothing was planned
 
 
 def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions, memo: Cache,
@@ -91,10 +98,38 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     if known is not None and memo.site_key(out) == known \
             and holds(out, written, verify=not trusted):
         return Built(BuildResult(config, int(known.rsplit(" ", 1)[1]), len(written),
-                                 WriteReport(0, len(written), 0), tuple(memo.warnings)), inputs)
-    from .outputs import site_outputs
-    from .publish import Records, environment, output_keys, publish
+                                 WriteReport(0, len(written), 0), tuple(memo.warnings)),
+                     inputs, None)
+    plan = plan_site(inputs, keys, options, memo, jobs, progress)
+    from .publish import Records, publish
 
+    kept = memo.kept_tree(out)
+    records = Records(memo.written(out), kept, memo.written(kept) if kept else None, trusted)
+    try:
+        done = _stage("publish", publish, config, inputs.theme, plan.env,
+                      {o.file: o for o in plan.outputs.rendered},
+                      {c.file: c for c in plan.outputs.copies}, plan.keys, out, records, jobs,
+                      progress, memo.compiled_templates())
+    except BaseException:
+        if kept is not None:
+            memo.record(kept, {})  # what a failed build left there is looked at afresh
+        raise
+    if kept is not None:
+        memo.record(kept, done.kept)
+    memo.record(out, done.output)
+    memo.remember_site(out, site_key(inputs, keys, options, memo.article_dates()))
+    result = BuildResult(config, sum(len(e.articles) for e in plan.site.editions),
+                         len(done.output), done.report, tuple(memo.warnings))
+    return Built(result, inputs, plan)
+
+
+def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, memo: Cache,
+              jobs: int = 1, progress: Progress = no_progress) -> Plan:
+    """From the files read to every output and its key."""
+    from .outputs import site_outputs
+    from .publish import environment, output_keys
+
+    config = inputs.config
     parsed = _stage("parse", memo.parsed, keys,
                     lambda missing: parse_articles(inputs, missing, jobs, progress))
     articles = _parsed_or_fail(parsed, config.codes)
@@ -106,25 +141,8 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
                   {s.translation: s.original for s in stale.values()})
     outputs = _stage("outputs", site_outputs, site, inputs.theme, inputs.static)
     env = environment(site, inputs.theme, inputs.catalogs)
-    output_files = output_keys(outputs, env)
-    kept = memo.kept_tree(out)
-    records = Records(memo.written(out), kept, memo.written(kept) if kept else None, trusted)
-    try:
-        done = _stage("publish", publish, config, inputs.theme, env,
-                      {o.file: o for o in outputs.rendered}, {c.file: c for c in outputs.copies},
-                      output_files, out, records, jobs, progress, memo.compiled_templates())
-    except BaseException:
-        if kept is not None:
-            memo.record(kept, {})  # what a failed build left there is looked at afresh
-        raise
-    if kept is not None:
-        memo.record(kept, done.kept)
-    memo.record(out, done.output)
-    memo.remember_site(out, site_key(inputs, keys, options, memo.article_dates()))
-    result = BuildResult(config, sum(len(e.articles) for e in site.editions), len(done.output),
-                         done.report, tuple(memo.warnings))
-    return Built(result, inputs, tuple(keys), tuple(articles), stories, site, outputs, env,
-                 output_files)
+    return Plan(tuple(keys), tuple(articles), stories, site, outputs, env,
+                output_keys(outputs, env))
 
 
 def _stage(name: str, step: Callable[..., T], *args: object) -> T:
@@ -226,8 +244,8 @@ def static_files(config: site_config.SiteConfig) -> tuple[tuple[str, str, str], 
             problems.append(cannot_read(f"static/{name}", exc))
             continue
         # The change time too: a copy that keeps the time and size (`cp -p`) still changes it.
-        found.append((name, path, f"file:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:"
-                                  f"{stat.st_ctime_ns}"))
+        key = f"file:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
+        found.append((name, path, key))
     if problems:
         raise BuildFailed(problems)
     return tuple(found)

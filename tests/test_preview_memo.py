@@ -239,3 +239,11 @@ def test_a_body_edit_renders_only_the_files_that_show_the_article(make_site, tmp
     assert session.build(options, {moved}).report.renewed  # listings reorder: the full build
     assert tree(out) == cold_build(site, tmp_path / "cold")
     session.close()
+    # Started again on a folder that is up to date, the preview's first save is fast too.
+    session = Session(site.root.resolve(), out)
+    assert not session.build(options, None).report.renewed
+    edited = editor.change("content/world/story3.en.md", "A correction.", "Corrected again.")
+    editor.change("content/world/story2.en.md", "Unannounced.", "Unannounced twice.")
+    assert "en/world/story-3-en/index.html" in session.build(options, {edited}).report.renewed
+    assert b"Unannounced twice" not in (out / "en/world/story-2-en/index.html").read_bytes()
+    session.close()

@@ -20,12 +20,14 @@ from ..assemble import BuildOptions, Site
 from ..build import (
     BuildResult,
     Built,
+    Plan,
     SiteInputs,
     article_keys,
     build_site,
     load_config,
     one_build_at_a_time,
     parse_articles,
+    plan_site,
     site_key,
 )
 from ..cache import Cache, open_cache
@@ -45,7 +47,7 @@ class Session:
     def __init__(self, site_dir: Path, out: Path) -> None:
         self.site_dir, self.out = site_dir, out
         self.memo: Cache = open_cache(site_dir, True)
-        self.last: Built | None = None  # the last build that made everything it holds
+        self.last: Built | None = None  # the last build, with what it planned
         self.outputs: dict[str, Output] = {}  # file -> output, of the last build
         self.shows: dict[str, tuple[str, ...]] = {}  # article file -> the output files showing it
         self.places: dict[str, int] = {}  # article path -> its place in the inputs
@@ -77,16 +79,20 @@ class Session:
     def _full(self, options: BuildOptions, jobs: int) -> BuildResult:
         config = load_config(self.site_dir)
         built = build_site(config, self.out, options, self.memo, jobs, trusted=self.trusted)
-        if built.outputs is not None:  # else the folder was up to date: `last` still holds
+        if built.plan is None and self.last is None:  # up to date already: plan it for the index
+            keys = article_keys(built.inputs)
+            built = dataclasses.replace(built, plan=plan_site(built.inputs, keys, options,
+                                                              self.memo, jobs))
+        if built.plan is not None:  # else the folder was up to date: `last` still holds
             self._index(built)
         return built.result
 
     def _index(self, built: Built) -> None:
-        assert built.outputs is not None
+        assert built.plan is not None
         self.last = built
-        self.outputs = {o.file: o for o in built.outputs.rendered}
+        self.outputs = {o.file: o for o in built.plan.outputs.rendered}
         shows: dict[str, list[str]] = {}
-        for output in built.outputs.rendered:
+        for output in built.plan.outputs.rendered:
             for article in output.shows():
                 shows.setdefault(article.source, []).append(output.file)
         self.shows = {source: tuple(dict.fromkeys(files)) for source, files in shows.items()}
@@ -95,32 +101,33 @@ class Session:
     def _swap_articles(self, options: BuildOptions, changes: set[str]) -> BuildResult | None:
         """The fast path, or None where it does not apply."""
         last = self.last
-        if last is None or last.site is None or last.keys is None or last.env is None:
+        plan = last.plan if last is not None else None
+        if last is None or plan is None:
             return None
         places = [n for n in map(self.places.get, changes) if n is not None]
-        if len(places) < len(changes) or not _same_time(last.site, options):
+        if len(places) < len(changes) or not _same_time(plan.site, options):
             return None
         inputs = _read(last.inputs, places)
         if inputs is None:
             return None
-        keys = list(last.article_keys)
+        keys = list(plan.article_keys)
         saved = article_keys(dataclasses.replace(inputs, files=tuple(
             inputs.files[n] for n in places)))
         for n, key in zip(places, saved):
             keys[n] = key
         parsed = self.memo.parsed(keys, lambda missing: parse_articles(inputs, missing))
-        swapped = _swapped(last, parsed, places)
-        stories = _stories(last, swapped, inputs) if swapped is not None else None
+        swapped = _swapped(plan, parsed, places)
+        stories = _stories(last.inputs, plan, swapped, inputs) if swapped is not None else None
         if swapped is None or stories is None:
             return None
-        output_keys = dict(last.keys)
+        output_keys = dict(plan.keys)
         for file in {f for new in swapped.values() for f in self.shows.get(new.source, ())}:
             output = self.outputs[file] = _with(self.outputs[file], swapped)
-            output_keys[file] = last.env.key(output)
-        done = self._publish(last, output_keys) if swapped else None
-        self.last = dataclasses.replace(
-            last, inputs=inputs, article_keys=tuple(keys), stories=stories, keys=output_keys,
-            articles=tuple(swapped.get(id(a), a) for a in last.articles))
+            output_keys[file] = plan.env.key(output)
+        done = self._publish(inputs, plan, output_keys) if swapped else None
+        self.last = dataclasses.replace(last, inputs=inputs, plan=dataclasses.replace(
+            plan, article_keys=tuple(keys), stories=stories, keys=output_keys,
+            articles=tuple(swapped.get(id(a), a) for a in plan.articles)))
         self.memo.remember_site(self.out, site_key(inputs, keys, options,
                                                    self.memo.article_dates()))
         if done is None:  # saved without a change
@@ -128,16 +135,14 @@ class Session:
         return dataclasses.replace(last.result, files=len(done.output), report=done.report,
                                    warnings=tuple(self.memo.warnings))
 
-    def _publish(self, last: Built, keys: dict[str, str]) -> Publication:
+    def _publish(self, inputs: SiteInputs, plan: Plan, keys: dict[str, str]) -> Publication:
         """Render what the keys say changed (the outputs that show a saved article)."""
-        assert last.outputs is not None and last.env is not None
         kept = self.memo.kept_tree(self.out)
         records = Records(self.memo.written(self.out), kept,
                           self.memo.written(kept) if kept else None, trusted=True)
-        config = last.inputs.config
         try:
-            done = publish(config, last.inputs.theme, last.env, self.outputs,
-                           {c.file: c for c in last.outputs.copies}, keys, self.out, records,
+            done = publish(inputs.config, inputs.theme, plan.env, self.outputs,
+                           {c.file: c for c in plan.outputs.copies}, keys, self.out, records,
                            compiled_templates=self.memo.compiled_templates())
         except BaseException:
             if kept is not None:
@@ -172,11 +177,11 @@ def _same_time(site: Site, options: BuildOptions) -> bool:
         [a.source for a in news_articles(site, options.clock)]
 
 
-def _swapped(last: Built, parsed: list[Parsed], places: list[int]) -> Swapped | None:
+def _swapped(plan: Plan, parsed: list[Parsed], places: list[int]) -> Swapped | None:
     """Old article -> its new version, where every saved file parsed to the same shape."""
     swapped: Swapped = {}
     for n in places:
-        new, old = parsed[n], last.articles[n]
+        new, old = parsed[n], plan.articles[n]
         if not isinstance(new, Article) or _shape(new) != _shape(old):
             return None
         if new is not old:
@@ -190,23 +195,23 @@ def _shape(article: Article) -> tuple[Any, ...]:
             article.timestamp, article.draft, article.tags, article.authors)
 
 
-def _stories(last: Built, swapped: Swapped,
+def _stories(before_inputs: SiteInputs, plan: Plan, swapped: Swapped,
              inputs: SiteInputs) -> tuple[TranslationGroup, ...] | None:
     """The stories with the new versions; None if a changed story's stale translations are
     not the same ones as before (a notice appears or goes)."""
     if not swapped:
-        return last.stories
+        return plan.stories
     changed = {new.source for new in swapped.values()}
     files = dict(inputs.files)
-    before = dict(last.inputs.files)
+    before = dict(before_inputs.files)
     stories = []
-    for story in last.stories:
+    for story in plan.stories:
         if not any(v.source in changed for v in story.versions):
             stories.append(story)
             continue
         new = TranslationGroup(story.key, tuple(swapped.get(id(v), v) for v in story.versions))
         default = inputs.config.default_language
-        if _verdict(story, last.inputs.history, before, default) != \
+        if _verdict(story, before_inputs.history, before, default) != \
                 _verdict(new, inputs.history, files, default):
             return None
         stories.append(new)
