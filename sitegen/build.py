@@ -12,7 +12,7 @@ import fcntl
 import functools
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +31,8 @@ from .translations import TranslationGroup
 from .write import WriteReport, check_output_dir, holds
 
 if TYPE_CHECKING:  # the rendering half is imported only by builds that have work to do
-    from .outputs import SiteOutputs
-    from .publish import Environment
+    from .outputs import Output, SiteOutputs
+    from .publish import Environment, Publication
 
 T = TypeVar("T")
 
@@ -101,15 +101,28 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
                                  WriteReport(0, len(written), 0), tuple(memo.warnings)),
                      inputs, None)
     plan = plan_site(inputs, keys, options, memo, jobs, progress)
+    done = _stage("publish", publish_site, memo, out, inputs, plan,
+                  {o.file: o for o in plan.outputs.rendered}, plan.keys, trusted, jobs, progress)
+    memo.remember_site(out, site_key(inputs, keys, options, memo.article_dates()))
+    result = BuildResult(config, sum(len(e.articles) for e in plan.site.editions),
+                         len(done.output), done.report, tuple(memo.warnings))
+    return Built(result, inputs, plan)
+
+
+def publish_site(memo: Cache, out: Path, inputs: SiteInputs, plan: Plan,
+                 outputs: Mapping[str, Output], keys: dict[str, str], trusted: bool,
+                 jobs: int = 1, progress: Progress = no_progress) -> Publication:
+    """Publish every output (file -> output; those whose key the folder holds are kept) with
+    the memo's records of the output folder and of the tree kept beside it, and record what
+    both hold afterwards."""
     from .publish import Records, publish
 
     kept = memo.kept_tree(out)
     records = Records(memo.written(out), kept, memo.written(kept) if kept else None, trusted)
     try:
-        done = _stage("publish", publish, config, inputs.theme, plan.env,
-                      {o.file: o for o in plan.outputs.rendered},
-                      {c.file: c for c in plan.outputs.copies}, plan.keys, out, records, jobs,
-                      progress, memo.compiled_templates())
+        done = publish(inputs.config, inputs.theme, plan.env, outputs,
+                       {c.file: c for c in plan.outputs.copies}, keys, out, records, jobs,
+                       progress, memo.compiled_templates())
     except BaseException:
         if kept is not None:
             memo.record(kept, {})  # what a failed build left there is looked at afresh
@@ -117,10 +130,7 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     if kept is not None:
         memo.record(kept, done.kept)
     memo.record(out, done.output)
-    memo.remember_site(out, site_key(inputs, keys, options, memo.article_dates()))
-    result = BuildResult(config, sum(len(e.articles) for e in plan.site.editions),
-                         len(done.output), done.report, tuple(memo.warnings))
-    return Built(result, inputs, plan)
+    return done
 
 
 def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, memo: Cache,
@@ -207,8 +217,9 @@ class SiteInputs:
         static = _collect(lambda: static_files(config), problems)
         if problems or theme is None or static is None:
             raise BuildFailed(problems)
-        return cls(config, tuple((rel, data) for rel, _, data in found),  # type: ignore[misc]
-                   tuple(file for _, file, _ in found), theme,  # type: ignore[misc]
+        return cls(config, tuple((rel, data) for rel, _, data in found
+                                 if isinstance(data, bytes)),
+                   tuple(file for _, file, _ in found if isinstance(file, str)), theme,
                    {lang: digest for lang, digest in catalogs.items() if digest is not None},
                    static, staleness.read_history(config.site_dir))
 

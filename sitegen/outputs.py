@@ -279,8 +279,8 @@ def every_output(site: Site, theme: Theme,
                (urls.SITEMAP, *((urls.NEWS_SITEMAP,) if news else ()))),
     ]
     copies: dict[str, Copy] = {}
-    for output, file in theme.assets.values():
-        copies[output] = Copy(output, file, f"theme:{file}:{_file_key(file)}")
+    for output, file in theme.assets.values():  # the name carries a hash of the bytes
+        copies[output] = Copy(output, file, f"theme:{file}")
     for output, file, key in static:  # the theme's files win
         copies.setdefault(output, Copy(output, file, key))
     return SiteOutputs((*pages, *generated), tuple(copies.values()))
@@ -439,10 +439,3 @@ def _owner(output: Output) -> tuple[str, int | None]:
     if isinstance(output, ArticlePage):
         return output.article.source, output.article.url_line
     return output.described(), None
-
-
-def _file_key(path: str) -> str:
-    import os
-
-    stat = os.stat(path)
-    return f"{stat.st_size}:{stat.st_mtime_ns}"

@@ -80,8 +80,8 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
         copy = sorted(writer.keep({path: keys[path] for path in copies}))
         writer.plan()
         progress("rendering", 0, len(render))
-        _render(config, theme, env, [outputs[path] for path in render], writer, jobs, progress,
-                compiled_templates)
+        _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,
+                jobs, progress, compiled_templates)
         progress("writing", 0, len(keys))
         for path in copy:
             writer.copy(path, copies[path].source, keys[path])
@@ -100,8 +100,8 @@ class _Job:
     existing: str | None  # the previous build's file, kept if the bytes are the same
 
 
-def _render(config: SiteConfig, theme: Theme, env: Environment, outputs: list[Output],
-            writer: OutputWriter, jobs: int, progress: Progress,
+def _render(config: SiteConfig, theme: Theme, env: Environment,
+            outputs: list[tuple[Output, str]], writer: OutputWriter, jobs: int, progress: Progress,
             compiled_templates: Path | None) -> None:
     if not outputs:
         return
@@ -110,8 +110,7 @@ def _render(config: SiteConfig, theme: Theme, env: Environment, outputs: list[Ou
                                 l10n.translations(locale_dirs, lang, config.site_dir),
                                 config.base_url, config.site_dir, compiled_templates)
                  for lang in config.codes}
-    work = [_Job(o, env.key(o), writer.target(o.file), writer.existing(o.file))
-            for o in outputs]
+    work = [_Job(o, key, writer.target(o.file), writer.existing(o.file)) for o, key in outputs]
     problems: dict[Diagnostic, list[str]] = {}  # a template's error -> the files it broke
     results = parallel.run(_render_one, (config, env.shared, renderers), work, jobs)
     for done, (job, result) in enumerate(zip(work, results), start=1):

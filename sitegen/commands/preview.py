@@ -28,12 +28,13 @@ from ..build import (
     one_build_at_a_time,
     parse_articles,
     plan_site,
+    publish_site,
     site_key,
 )
 from ..cache import Cache, open_cache
 from ..content import Article, Parsed
 from ..outputs import Output, news_articles
-from ..publish import Publication, Records, publish
+from ..publish import Publication
 from ..translations import TranslationGroup, links
 from ..write import WriteReport
 from .survey import Remembered
@@ -137,22 +138,12 @@ class Session:
 
     def _publish(self, inputs: SiteInputs, plan: Plan, keys: dict[str, str]) -> Publication:
         """Render what the keys say changed (the outputs that show a saved article)."""
-        kept = self.memo.kept_tree(self.out)
-        records = Records(self.memo.written(self.out), kept,
-                          self.memo.written(kept) if kept else None, trusted=True)
         try:
-            done = publish(inputs.config, inputs.theme, plan.env, self.outputs,
-                           {c.file: c for c in plan.outputs.copies}, keys, self.out, records,
-                           compiled_templates=self.memo.compiled_templates())
+            return publish_site(self.memo, self.out, inputs, plan, self.outputs, keys,
+                                trusted=True)
         except BaseException:
-            if kept is not None:
-                self.memo.record(kept, {})
             self.last = None
             raise
-        if kept is not None:
-            self.memo.record(kept, done.kept)
-        self.memo.record(self.out, done.output)
-        return done
 
 
 def _read(inputs: SiteInputs, places: list[int]) -> SiteInputs | None:

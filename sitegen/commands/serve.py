@@ -1,7 +1,7 @@
 """`sitegen serve`: build, serve the output over HTTP, rebuild on save, reload open pages.
 
-The preview is built by the same `build()` as `sitegen build`, into a folder in the site's cache
-folder, with the build cache kept in memory between rebuilds. The server adds one thing to the
+The preview is built by the same pipeline as `sitegen build` (through `preview.Session`, which
+keeps the build cache in memory between rebuilds), into a folder in the site's cache folder. The server adds one thing to the
 files it serves: a small script in HTML pages that listens for rebuilds (Server-Sent Events),
 reloads the page when it changed, and shows build errors over the page until they are fixed.
 """
