@@ -6,11 +6,8 @@ function of the articles, so the same input always gives the same site.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import math
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -93,6 +90,10 @@ class Site:
     now: datetime
     behind: dict[str, Article] = field(default_factory=dict)  # stale translation -> its original
     until: float = math.inf  # when the first scheduled article comes out: the site changes then
+
+    @property
+    def published_count(self) -> int:
+        return sum(len(e.articles) for e in self.editions)
 
     def versions(self, article: Article) -> tuple[Article, ...]:
         return self.stories[article.source]
@@ -196,8 +197,8 @@ def _edition(config: SiteConfig, language: LanguageConfig, shelf: Shelf) -> Edit
     sections = sorted(listings("section", _section, str,
                                lambda name, _: config.section_title(lang, name)),
                       key=lambda s: (section_order.get(s.name, len(section_order)), s.name))
-    tags = sorted(listings("tag", _tags, term_slug, _as_written), key=_by_title)
-    authors = sorted(listings("author", _authors, term_slug, _as_written), key=_by_title)
+    tags = sorted(listings("tag", _tags, urls.term_slug, _as_written), key=_by_title)
+    authors = sorted(listings("author", _authors, urls.term_slug, _as_written), key=_by_title)
     return Edition(language, articles, shelf.stories, shelf.lastmod,
                    Listing.of("front", lang, "", language.title, articles, per_page),
                    tuple(sections), tuple(tags), tuple(authors))
@@ -237,17 +238,6 @@ def _tags(article: Article) -> tuple[str, ...]:
 
 def _authors(article: Article) -> tuple[str, ...]:
     return article.authors
-
-
-_SHARP = re.compile(r"(?<=\w)#")  # `C#`, `F#`; a leading `#` (`#MeToo`) is no sharp
-
-
-@functools.lru_cache(maxsize=65536)
-def term_slug(name: str) -> str:
-    """A tag's or author's URL segment; `C++` and `C#` keep their own pages apart from `C`'s
-    (`c-plus-plus`, `c-sharp`); names with no Latin letters get a stable short hash."""
-    spelled = _SHARP.sub(" sharp ", name.replace("+", " plus "))
-    return urls.slugify(spelled) or hashlib.sha1(name.encode()).hexdigest()[:10]
 
 
 def _paginate(articles: tuple[Article, ...], per_page: int) -> tuple[tuple[Article, ...], ...]:

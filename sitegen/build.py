@@ -23,8 +23,9 @@ from . import discover, l10n, parallel, staleness, translations
 from .assemble import BuildOptions, Site, assemble, is_news
 from .cache import Cache, open_cache
 from .code import code_digest
-from .content import Article, Parsed, ParseSettings, backlink_title, parse
+from .content import UNDATED, Article, Parsed, ParseSettings, backlink_title, parse
 from .errors import BuildFailed, Diagnostic, cannot_read, in_stage
+from .inherit import inherit
 from .progress import Progress, no_progress
 from .theme import Theme
 from .translations import TranslationGroup
@@ -95,18 +96,24 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     keys = article_keys(inputs)
     known = site_key(inputs, keys, options, memo.article_dates())
     written = memo.written(out)
-    if known is not None and memo.site_key(out) == known \
-            and holds(out, written, verify=not trusted):
-        return Built(BuildResult(config, int(known.rsplit(" ", 1)[1]), len(written),
+    remembered = (memo.site_key(out) or "").split(" ")
+    if known is not None and remembered[0] == known and holds(out, written,
+                                                              verify=not trusted):
+        return Built(BuildResult(config, int(remembered[-1]), len(written),
                                  WriteReport(0, len(written), 0), tuple(memo.warnings)),
                      inputs, None)
     plan = plan_site(inputs, keys, options, memo, jobs, progress)
     done = _stage("publish", publish_site, memo, out, inputs, plan,
                   {o.file: o for o in plan.outputs.rendered}, plan.keys, trusted, jobs, progress)
-    memo.remember_site(out, site_key(inputs, keys, options, memo.article_dates()))
-    result = BuildResult(config, sum(len(e.articles) for e in plan.site.editions),
-                         len(done.output), done.report, tuple(memo.warnings))
+    result = BuildResult(config, plan.site.published_count, len(done.output), done.report,
+                         tuple(memo.warnings))
+    remember_site(memo, out, site_key(inputs, keys, options, memo.article_dates()), result)
     return Built(result, inputs, plan)
+
+
+def remember_site(memo: Cache, out: Path, key: str | None, result: BuildResult) -> None:
+    """The site `out` now holds, with its count of articles for the next no-change build."""
+    memo.remember_site(out, None if key is None else f"{key} {result.articles}")
 
 
 def publish_site(memo: Cache, out: Path, inputs: SiteInputs, plan: Plan,
@@ -145,6 +152,7 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
     articles = _parsed_or_fail(parsed, config.codes)
     progress("assembling", 0, 0)
     stories = _stage("group", translations.group, articles, config.codes)
+    stories = _stage("inherit", inherit, stories, config)
     stale = _stage("staleness", staleness.stale_translations, stories, inputs.history,
                    inputs.files, config.default_language)
     site = _stage("assemble", assemble, config, stories, options,
@@ -328,16 +336,21 @@ def _parsed_or_fail(parsed: list[Parsed], languages: tuple[str, ...]) -> list[Ar
 
 # The whole site at once -----------------------------------------------------------------------
 
+UNDATED_TIME = UNDATED.timestamp()
+
 def site_key(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions,
               dates: dict[str, tuple[float, bool]]) -> str | None:
-    """The hash of everything the output is made from, or None if an article is not known yet."""
+    """The hash of everything the output is made from, or None if an article is not known yet.
+    What the clock decides is each dated article's publication and news: a version that takes
+    its date from another follows that one's, and the keys say which it takes."""
     if any(key not in dates for key in keys):
         return None
-    published = [key for key in keys if options.publishes(*dates[key])]
+    published = [key for key in keys if dates[key][0] != UNDATED_TIME
+                 and options.publishes(*dates[key])]
     news = [key for key in published if is_news(dates[key][0], options.clock)]
     digest = hashlib.blake2b(digest_size=20)
     for part in (code_digest(), repr(inputs.config), inputs.theme.digest, repr(inputs.catalogs),
                  repr(inputs.static), repr(keys), repr(published), repr(news),
                  inputs.history.head if inputs.history else ""):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    return f"{digest.hexdigest()} {len(published)}"
+    return digest.hexdigest()

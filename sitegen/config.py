@@ -34,6 +34,43 @@ class LanguageConfig:
     name: str  # the language's name in itself, as the language switch shows it
     sections: dict[str, str] = field(default_factory=dict)  # section slug -> display title
 
+    def section_segment(self, section: str) -> str:
+        """The section's folder in this language's URLs: its label's slug (`Economía` ->
+        `economia`), so a Spanish reader's address reads in Spanish; else its name."""
+        label = self.sections.get(section)
+        return (urls.slugify(label) if label else "") or section
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    """`[terms]`: each term's spelling in every language it has, so that a tag written in any of
+    them is one term, shown and linked in each language as the glossary spells it there."""
+
+    terms: tuple[tuple[tuple[str, str], ...], ...] = ()  # each: (lang, spelling), default first
+    _by_slug: dict[tuple[str, str], int] = field(default_factory=dict, compare=False,
+                                                 repr=False)
+    _any: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for number, spellings in enumerate(self.terms):
+            for lang, spelling in spellings:
+                self._by_slug.setdefault((lang, urls.term_slug(spelling)), number)
+                self._any.setdefault(urls.term_slug(spelling), number)
+
+    def term(self, tag: str, lang: str) -> int | None:
+        """The entry `tag` is a spelling of: in `lang` first, else in any language."""
+        slug = urls.term_slug(tag)
+        found = self._by_slug.get((lang, slug))
+        return self._any.get(slug) if found is None else found
+
+    def spelling(self, term: int, lang: str) -> str | None:
+        return dict(self.terms[term]).get(lang)
+
+    def translate(self, tag: str, lang: str, into: str) -> str | None:
+        """The spelling in `into` of the term `tag` (written in `lang`) is, or None."""
+        term = self.term(tag, lang)
+        return None if term is None else self.spelling(term, into)
+
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
@@ -46,6 +83,8 @@ class SiteConfig:
     theme: str
     per_page: int
     feed_size: int
+    missing_translation: str = "omit"  # or "link": list stories not yet translated
+    glossary: Glossary = field(default_factory=Glossary)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -92,6 +131,7 @@ SITE_KEYS: dict[str, tuple[Checker, str]] = {
     "theme": _STRING,
     "per_page": _POSITIVE_INT,
     "feed_size": _POSITIVE_INT,
+    "missing_translation": (lambda v: v in ("omit", "link"), '"omit" or "link"'),
 }
 LANGUAGE_KEYS: dict[str, tuple[Checker, str]] = {
     "title": _STRING,
@@ -108,6 +148,7 @@ SITE_DEFAULTS: dict[str, Any] = {
     "theme": "default",
     "per_page": 10,
     "feed_size": 20,
+    "missing_translation": "omit",
 }
 
 
@@ -156,7 +197,7 @@ def _validate(
 ) -> SiteConfig | None:
     """Every problem of the configuration, each at its key: a value of the wrong type is
     reported and its default used, so the checks after it still run."""
-    _check_table(raw, {"site": None, "languages": None}, (), where, out)
+    _check_table(raw, {"site": None, "languages": None, "terms": None}, (), where, out)
     site = raw.get("site", {})
     languages_table = raw.get("languages", {})
     for name, table in (("site", site), ("languages", languages_table)):
@@ -191,6 +232,7 @@ def _validate(
                                    f"language {code!r} in [languages.{code}] is not configured in "
                                    f"site.languages {codes}"))
     languages = [_language(code, languages_table.get(code, {}), where, out) for code in codes]
+    glossary = _glossary(raw.get("terms", {}), values["default_language"], codes, where, out)
     if out:
         return None
     return SiteConfig(
@@ -203,7 +245,43 @@ def _validate(
         theme=values["theme"],
         per_page=values["per_page"],
         feed_size=values["feed_size"],
+        missing_translation=values["missing_translation"],
+        glossary=glossary,
     )
+
+
+def _glossary(table: Any, default: str, codes: list[str], where: _KeyLocator,
+              out: list[Diagnostic]) -> Glossary:
+    """`[terms]`: `"human rights" = { es = "derechos humanos" }`, keyed in the default language.
+    Two terms spelled alike in one language would make a tag mean both: an error."""
+    if not isinstance(table, dict):
+        out.append(where.error((), "terms", "[terms] must be a table"))
+        return Glossary()
+    terms: list[tuple[tuple[str, str], ...]] = []
+    seen: dict[tuple[str, str], str] = {}
+    for key, spellings in table.items():
+        if not isinstance(spellings, dict) or not all(
+                isinstance(v, str) and v.strip() for v in spellings.values()):
+            out.append(where.error(("terms",), key, f"terms.{key} must be a table of its "
+                                   f'spelling in each language, e.g. {{ es = "…" }}'))
+            continue
+        term = [(default, key.strip())]
+        for lang, spelling in spellings.items():
+            if lang == default or lang not in codes:
+                why = ("the key is already its spelling in the default language "
+                       f"{default!r}" if lang == default
+                       else f"language {lang!r} is not configured in site.languages {codes}")
+                out.append(where.error(("terms",), key, f"terms.{key}: {why}"))
+                continue
+            term.append((lang, spelling.strip()))
+        for lang, spelling in term:
+            other = seen.setdefault((lang, urls.term_slug(spelling)), key)
+            if other != key:
+                out.append(where.error(("terms",), key, f"terms.{key}: its {lang!r} spelling "
+                                       f"{spelling!r} is also the spelling of term {other!r}: "
+                                       "a tag cannot be two terms"))
+        terms.append(tuple(term))
+    return Glossary(tuple(terms))
 
 
 def _language(code: str, table: Any, where: _KeyLocator,

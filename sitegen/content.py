@@ -26,6 +26,13 @@ from .config import SiteConfig
 from .errors import BuildFailed, Diagnostic, error, text_of
 
 
+# What describes the story rather than its language: a version that leaves one out takes it
+# from the story's first version that has it (`inherit.py`).
+INHERITABLE = frozenset(("date", "authors", "section", "sources", "image", "tags"))
+# The date of a version whose file gives none, until it takes its original's.
+UNDATED = datetime(1, 1, 1, tzinfo=UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """A wire service or outlet the story is based on."""
@@ -52,6 +59,7 @@ class Article:
     sources: tuple[Source, ...]
     image: str | None
     image_alt: str
+    aliases: tuple[str, ...]  # earlier URL paths of this version, relative to the site
     draft: bool
     translation_key: str | None
     translated_from: str | None
@@ -62,6 +70,12 @@ class Article:
     timestamp: float  # `date` as seconds since the epoch, for ordering and publication
     lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
     extra: dict[str, Any] = field(default_factory=dict)
+    given: frozenset[str] = INHERITABLE  # the fields of INHERITABLE its own file gives
+
+    @property
+    def dated(self) -> bool:
+        """Whether its file gives its date; a translation may take its original's."""
+        return "date" in self.given
 
     @property
     def modified(self) -> datetime:
@@ -79,6 +93,7 @@ class Article:
 KNOWN_KEYS = (
     "title", "date", "lang", "translation_key", "slug", "authors", "author", "section", "tags",
     "summary", "sources", "image", "image_alt", "updated", "draft", "translated_from", "extra",
+    "aliases",
 )
 _LANGUAGE_SUFFIX = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")  # full matches only
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -99,12 +114,20 @@ class ParseSettings:
     backlink_titles: tuple[tuple[str, str], ...]  # (lang, the footnote back-link title)
     markdown_version: str
     sections: tuple[str, ...] = ()  # every section some language declares
+    segments: tuple[tuple[str, str, str], ...] = ()  # (lang, section, its URL segment there)
 
     @classmethod
     def of(cls, config: SiteConfig, backlink_titles: dict[str, str]) -> ParseSettings:
+        sections = declared_sections(config)
         return cls(config.codes, config.default_language, config.timezone,
                    tuple((lang, backlink_titles[lang]) for lang in config.codes),
-                   _markdown_version(), declared_sections(config))
+                   _markdown_version(), sections,
+                   tuple((language.code, name, language.section_segment(name))
+                         for language in config.languages for name in sections))
+
+    def section_segment(self, lang: str, section: str) -> str:
+        return next((segment for code, name, segment in self.segments
+                     if code == lang and name == section), section)
 
 
 def declared_sections(config: SiteConfig) -> tuple[str, ...]:
@@ -201,7 +224,7 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     title = _text(fields, "title", problem, required=True)
     lang = _language(fields.get("lang"), suffix_lang, settings, problem)
     tz = ZoneInfo(settings.timezone)
-    when = _moment(fields, "date", tz, problem, required=True)
+    when = _moment(fields, "date", tz, problem)
     updated = _moment(fields, "updated", tz, problem)
     authors = _authors(fields, problem)
     tags = _string_list(fields, "tags", problem)
@@ -209,6 +232,7 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     folder = PurePosixPath(path).parent
     section = _section(fields, folder, settings.sections, problem)
     slug = _slug(fields, title, stem, problem)
+    aliases = _aliases(fields.get("aliases"), problem)
     draft = fields.get("draft", False)
     if not isinstance(draft, bool):
         problem("draft", "draft must be true or false")
@@ -227,7 +251,11 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     if problems:
         raise BuildFailed(problems)
 
-    assert when is not None and lang is not None
+    assert lang is not None
+    when = when or UNDATED
+    given = {"date": fields.get("date") is not None, "section": bool(section),
+             "authors": bool(authors), "sources": bool(sources), "image": bool(image),
+             "tags": bool(tags)}
     try:
         body_html = markdown_to_html(matter.body, dict(settings.backlink_titles)[lang])
     except RecursionError:
@@ -249,16 +277,19 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         sources=sources,
         image=image or None,
         image_alt=image_alt,
+        aliases=aliases,
         draft=draft,
         translation_key=str(key) if key is not None else None,
         translated_from=translated_from or None,
         body_html=body_html,
         fingerprint=staleness.fingerprint(title, matter.body),
         pair_name=str(folder / stem),
-        path=urls.article(lang, section, slug),
+        path=urls.article(lang, settings.section_segment(lang, section) if section else "",
+                          slug),
         timestamp=when.timestamp(),
         lines=lines,
         extra=extra,
+        given=frozenset(name for name, gives in given.items() if gives),
     )
 
 
@@ -388,6 +419,44 @@ def _sources(value: Any, problem: Problem) -> tuple[Source, ...]:
             problem(where, "each source must be a name or a mapping with a name and an "
                            "optional url")
     return tuple(found)
+
+
+def _aliases(value: Any, problem: Problem) -> tuple[str, ...]:
+    """Earlier paths of this page on this site (`/old/path/`), as output paths (`old/path/`);
+    a path without a file suffix is a folder."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        problem("aliases", "aliases must be a list of earlier paths on this site, e.g. "
+                           "aliases: [/en/old-headline/]")
+        return ()
+    found = []
+    for number, alias in enumerate(value):
+        path, wrong = alias_path(alias.strip())
+        if wrong:
+            problem(f"aliases[{number}]", f"alias {alias!r} {wrong}")
+        else:
+            found.append(path)
+    return tuple(dict.fromkeys(found))
+
+
+def alias_path(alias: str) -> tuple[str, str | None]:
+    """(output path, None) of an alias such as `/en/old/`, or ("", why it cannot be one)."""
+    parts = urlsplit(alias)
+    if _CONTROL.search(alias) or "\\" in alias or " " in alias:
+        return "", "contains a space, a backslash or a control character"
+    if parts.scheme or parts.netloc or not alias.startswith("/"):
+        return "", "must be a path on this site starting with '/', such as /en/old-headline/"
+    if parts.query or parts.fragment:
+        return "", "cannot have a '?' or '#' part: a redirect page is a file"
+    segments = [s for s in parts.path.split("/") if s]
+    if not segments:
+        return "", "is the site's root, which cannot redirect"
+    if any(s in (".", "..") for s in segments):
+        return "", "cannot contain '.' or '..' segments"
+    path = "/".join(segments)
+    suffixed = "." in segments[-1] and not alias.endswith("/")
+    return (path if suffixed else path + "/"), None
 
 
 def link_problem(url: str) -> str | None:

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from . import l10n, seo, urls
-from .assemble import Site, term_slug
+from .assemble import Site
+from .urls import term_slug
 from .config import SiteConfig
 from .content import Article
 

@@ -7,6 +7,7 @@ on any CDN. Paths here are relative to the output folder and use `/`.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from urllib.parse import quote, urlsplit
@@ -37,6 +38,17 @@ def _shorten(slug: str) -> str:
         return slug
     head = slug[:MAX_SLUG + 1]
     return (head.rsplit("-", 1)[0] if "-" in head else head[:MAX_SLUG]).strip("-")
+
+
+_SHARP = re.compile(r"(?<=\w)#")  # `C#`, `F#`; a leading `#` (`#MeToo`) is no sharp
+
+
+@functools.lru_cache(maxsize=65536)
+def term_slug(name: str) -> str:
+    """A tag's or author's URL segment; `C++` and `C#` keep their own pages apart from `C`'s
+    (`c-plus-plus`, `c-sharp`); names with no Latin letters get a stable short hash."""
+    spelled = _SHARP.sub(" sharp ", name.replace("+", " plus "))
+    return slugify(spelled) or hashlib.sha1(name.encode()).hexdigest()[:10]
 
 
 def is_reserved(name: str) -> bool:

@@ -137,7 +137,7 @@ def _shared_term_pages(found: Survey) -> Iterator[Diagnostic]:
         told: set[tuple[str, str, str]] = set()
         for article in sorted(found.articles, key=lambda a: a.source):
             for term in terms_of(article):
-                slug = assemble.term_slug(term)
+                slug = urls.term_slug(term)
                 name, other = first.setdefault((article.lang, slug), (term, article))
                 if name.casefold() == term.casefold() or (article.lang, slug, term) in told:
                     continue

@@ -29,10 +29,11 @@ from ..build import (
     parse_articles,
     plan_site,
     publish_site,
+    remember_site,
     site_key,
 )
 from ..cache import Cache, open_cache
-from ..content import Article, Parsed
+from ..content import INHERITABLE, Article, Parsed
 from ..outputs import Output, news_articles
 from ..publish import Publication
 from ..translations import TranslationGroup, links
@@ -129,12 +130,14 @@ class Session:
         self.last = dataclasses.replace(last, inputs=inputs, plan=dataclasses.replace(
             plan, article_keys=tuple(keys), stories=stories, keys=output_keys,
             articles=tuple(swapped.get(id(a), a) for a in plan.articles)))
-        self.memo.remember_site(self.out, site_key(inputs, keys, options,
-                                                   self.memo.article_dates()))
         if done is None:  # saved without a change
-            return dataclasses.replace(last.result, report=WriteReport(0, len(output_keys), 0))
-        return dataclasses.replace(last.result, files=len(done.output), report=done.report,
-                                   warnings=tuple(self.memo.warnings))
+            result = dataclasses.replace(last.result, report=WriteReport(0, len(output_keys), 0))
+        else:
+            result = dataclasses.replace(last.result, files=len(done.output), report=done.report,
+                                         warnings=tuple(self.memo.warnings))
+        remember_site(self.memo, self.out, site_key(inputs, keys, options,
+                                                    self.memo.article_dates()), result)
+        return result
 
     def _publish(self, inputs: SiteInputs, plan: Plan, keys: dict[str, str]) -> Publication:
         """Render what the keys say changed (the outputs that show a saved article)."""
@@ -183,13 +186,15 @@ def _swapped(plan: Plan, parsed: list[Parsed], places: list[int]) -> Swapped | N
 def _shape(article: Article) -> tuple[Any, ...]:
     """What decides where an article is listed, linked and paired, and in which order."""
     return (links(article), article.path, article.section, article.date, article.modified,
-            article.timestamp, article.draft, article.tags, article.authors)
+            article.timestamp, article.draft, article.tags, article.authors, article.given,
+            article.aliases)
 
 
 def _stories(before_inputs: SiteInputs, plan: Plan, swapped: Swapped,
              inputs: SiteInputs) -> tuple[TranslationGroup, ...] | None:
     """The stories with the new versions; None if a changed story's stale translations are
-    not the same ones as before (a notice appears or goes)."""
+    not the same ones as before (a notice appears or goes), or if one of its versions takes
+    something from another (which the saved file may have changed)."""
     if not swapped:
         return plan.stories
     changed = {new.source for new in swapped.values()}
@@ -200,6 +205,8 @@ def _stories(before_inputs: SiteInputs, plan: Plan, swapped: Swapped,
         if not any(v.source in changed for v in story.versions):
             stories.append(story)
             continue
+        if any(v.given != INHERITABLE for v in story.versions):
+            return None
         new = TranslationGroup(story.key, tuple(swapped.get(id(v), v) for v in story.versions))
         default = inputs.config.default_language
         if _verdict(story, before_inputs.history, before, default) != \

@@ -15,6 +15,7 @@ from ..build import SiteInputs, article_keys, load_config, parse_articles
 from ..config import SiteConfig
 from ..content import Article, Parsed
 from ..errors import Diagnostic
+from ..inherit import inherit_leniently
 from ..staleness import Stale, stale_translations
 from ..translations import TranslationGroup, group_leniently
 
@@ -22,7 +23,8 @@ from ..translations import TranslationGroup, group_leniently
 @dataclass(frozen=True, slots=True)
 class Survey:
     inputs: SiteInputs
-    articles: tuple[Article, ...]  # every article that parses, drafts and future ones included
+    articles: tuple[Article, ...]  # every article that parses, drafts and future ones
+    # included, each completed from its story (`inherit.py`)
     problems: tuple[Diagnostic, ...]  # the errors of those that do not, and duplicate versions
     stories: tuple[TranslationGroup, ...]
     stale: dict[str, Stale]  # stale translation's file -> why
@@ -49,7 +51,9 @@ def survey(site_dir: Path, remembered: Remembered | None = None) -> Survey:
     parsed = remembered(keys, parse) if remembered else parse(list(range(len(keys))))
     articles = [a for a in parsed if isinstance(a, Article)]
     problems = [p for a in parsed if not isinstance(a, Article) for p in a]
-    stories, duplicates = group_leniently(articles, inputs.config.codes)
+    grouped, duplicates = group_leniently(articles, inputs.config.codes)
+    stories, undated = inherit_leniently(grouped, inputs.config)
+    articles = [version for story in stories for version in story.versions]
     stale = stale_translations(stories, inputs.history, inputs.files,
                                inputs.config.default_language)
-    return Survey(inputs, tuple(articles), tuple(problems + duplicates), stories, stale)
+    return Survey(inputs, tuple(articles), tuple(problems + duplicates + undated), stories, stale)
