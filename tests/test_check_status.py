@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, Site, article, line_of, tree
+from conftest import CONFIG, Site, Tags, article, hreflangs, line_of, local_file, tree
 
 from sitegen.staleness import fingerprint
 
@@ -172,8 +172,8 @@ def test_duplicate_versions_are_an_error_and_the_rest_is_still_checked(make_site
 def test_images_without_alt_text_and_stories_without_sources(make_site, check):
     site = make_site({EN: article("Port Reopens", body="Text.\n\n![](/images/port.svg)\n",
                                   image="/images/port.svg"),
-                      ES: story("Reabre el puerto", "![Mapa](/images/port.svg)\n",
-                                image="/images/port.svg", image_alt="El puerto"),
+                      ES: article("Reabre el puerto", body="![Mapa](/images/port.svg)\n",
+                                  image="/images/port.svg", image_alt="El puerto"),
                       "static/images/port.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
     result = check(site)
     assert result.code == 0
@@ -184,8 +184,161 @@ def test_images_without_alt_text_and_stories_without_sources(make_site, check):
         "see it",
         f"{EN}:8: warning: image /images/port.svg has no alt text: write it between the "
         "brackets, ![like this](…)",
+        f"{ES}:1: warning: no sources: list the wire services or outlets the story is based on "
+        "under `sources:`",
     ]
     assert check(site, "--strict").code == 1
+
+
+# check: what a translation inherits ---------------------------------------------------------------
+
+def test_an_inherited_image_needs_a_description_in_the_versions_language(make_site, check):
+    site = make_site({
+        EN: story("Port Reopens", BODY_EN, image="/images/port.svg", image_alt="The port"),
+        ES: story("Reabre el puerto", BODY_ES),  # inherits the image, not its description
+        "content/world/fair.en.md": story("Fair", "Text.\n", image="/images/fair.svg"),
+        "content/world/fair.es.md": story("Feria", "Texto.\n"),
+        "content/world/dock.en.md": story("Dock", "Text.\n", image="/images/dock.svg",
+                                          image_alt="The dock"),
+        "content/world/dock.es.md": story("Muelle", "Texto.\n", image_alt="El muelle"),
+        **{f"static/images/{name}.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"
+           for name in ("port", "fair", "dock")},
+    }, config=PUBLISHED)
+    result = check(site)
+    assert result.code == 0, result.out
+    assert findings(result.out) == [
+        "content/world/fair.en.md:4: warning: the lead image has no image_alt: describe it for "
+        "readers who cannot see it",
+        "content/world/fair.es.md:2: warning: inherits the lead image /images/fair.svg from "
+        "content/world/fair.en.md but not its description, which is in another language: add "
+        "image_alt: describing it in Spanish",
+        f"{ES}:2: warning: inherits the lead image /images/port.svg from {EN} but not its "
+        "description, which is in another language: add image_alt: describing it in Spanish "
+        "(the original's: 'The port')",
+    ]
+
+
+# check: glossary suggestions ---------------------------------------------------------------------
+
+def tagged(title: str, tags: str | None) -> str:
+    return story(title, "Text.\n", **({"tags": tags} if tags is not None else {}))
+
+
+def suggestions(text: str) -> list[str]:
+    return [line for line in text.splitlines() if ": info: tags " in line]
+
+
+TERMS = PUBLISHED + '\n[terms]\n"elections" = { es = "elecciones" }\n'
+
+
+def test_suggests_terms_for_tags_that_mark_the_same_paired_stories(make_site, check):
+    files = {}
+    for n in range(3):
+        files[f"content/world/s{n}.en.md"] = tagged(f"Story {n}", "[cuba, human rights]")
+        files[f"content/world/s{n}.es.md"] = tagged(f"Noticia {n}", "[Cuba, derechos humanos]")
+    files.update({
+        # an entry of the glossary already joins these two
+        "content/world/vote.en.md": tagged("Vote", "[elections, human rights]"),
+        "content/world/vote.es.md": tagged("Voto", "[elecciones, derechos humanos]"),
+        # a translation that gives no tags of its own is no evidence
+        "content/world/quiet.en.md": tagged("Quiet", "[baseball]"),
+        "content/world/quiet.es.md": tagged("Tranquilo", None),
+        # stories in one language only pair nothing
+        "content/world/solo.en.md": tagged("Solo", "[sugar]"),
+        "content/world/sola.es.md": tagged("Sola", "[azúcar]"),
+    })
+    site = make_site(files, config=TERMS)
+    result = check(site)
+    assert result.code == 0, result.out
+    terms = line_of(TERMS, "[terms]")
+    assert suggestions(result.out) == [
+        f'sitegen.toml:{terms}: info: tags "cuba" (en) and "Cuba" (es) mark the same 3 paired '
+        'stories (content/world/s0.en.md, …): add "cuba" = { es = "Cuba" } to [terms] so their '
+        "pages link to each other",
+        f'sitegen.toml:{terms}: info: tags "human rights" (en) and "derechos humanos" (es) mark '
+        'the same 4 paired stories (content/world/s0.en.md, …): add "human rights" = { es = '
+        '"derechos humanos" } to [terms] so their pages link to each other',
+    ]
+
+    # Pasted as they are, the lines link the tag pages and the suggestions are gone.
+    pasted = [line.split(": add ")[1].split(" to [terms]")[0] for line in suggestions(result.out)]
+    site.write("sitegen.toml", TERMS + "".join(f"{line}\n" for line in pasted))
+    again = check(site)
+    assert again.code == 0 and suggestions(again.out) == []
+    assert site.build("-j", "1").code == 0
+    en = Tags(site.read("en/world/story-0/index.html"))
+    tag_page = next(a["href"] for a in en.find("a") if "human-rights" in (a["href"] or ""))
+    alternates = hreflangs(local_file(site.public, tag_page).read_text("utf-8"))
+    assert "derechos-humanos" in alternates["es"]
+
+
+def test_an_identical_spelling_wins_and_each_tag_is_suggested_once(make_site, check):
+    site = make_site({  # one story: every pair is used together once, so the spelling decides
+        "content/world/a.en.md": tagged("Havana", "[havana, cuba]"),
+        "content/world/a.es.md": tagged("La Habana", "[Cuba, La Habana, béisbol]"),
+    }, config=PUBLISHED)
+    assert suggestions(check(site).out) == [
+        'sitegen.toml: info: tags "cuba" (en) and "Cuba" (es) mark the same paired story '
+        '(content/world/a.en.md): add "cuba" = { es = "Cuba" } to a [terms] table in '
+        "sitegen.toml so their pages link to each other",
+        'sitegen.toml: info: tags "havana" (en) and "La Habana" (es) mark the same paired story '
+        '(content/world/a.en.md): add "havana" = { es = "La Habana" } to a [terms] table in '
+        "sitegen.toml so their pages link to each other",
+    ]
+
+
+def test_tags_used_together_by_chance_are_not_suggested(make_site, check):
+    files = {"content/world/hr.en.md": tagged("Rights", "[human rights]"),
+             "content/world/hr.es.md": tagged("Derechos", "[derechos humanos, béisbol]")}
+    for n in range(3):  # "human rights" marks one story of the four "béisbol" marks
+        files[f"content/sports/b{n}.en.md"] = tagged(f"Game {n}", "[baseball]")
+        files[f"content/sports/b{n}.es.md"] = tagged(f"Juego {n}", "[béisbol]")
+    site = make_site(files, config=PUBLISHED)
+    found = suggestions(check(site).out)
+    assert [line.split(": add ")[1].split(" to ")[0] for line in found] == [
+        '"baseball" = { es = "béisbol" }', '"human rights" = { es = "derechos humanos" }']
+    # "béisbol" marks one story more than "baseball" does
+    assert 'tags "baseball" (en) and "béisbol" (es) are used together in 3 paired stories ' \
+        "(content/sports/b0.en.md, …)" in found[0]
+
+
+def test_no_suggestion_where_one_side_is_in_the_glossary(make_site, check):
+    config = PUBLISHED + '\n[terms]\n"human rights" = { es = "derechos humanos" }\n'
+    site = make_site({
+        "content/world/a.en.md": tagged("Rights", "[human rights]"),
+        "content/world/a.es.md": tagged("Derechos", "[DDHH]"),
+        "content/world/b.en.md": tagged("Rights again", "[HR]"),
+        "content/world/b.es.md": tagged("Derechos otra vez", "[Derechos Humanos]"),
+    }, config=config)
+    result = check(site)
+    assert result.code == 0 and suggestions(result.out) == []
+
+
+def test_three_languages_get_one_line_per_term(make_site, check):
+    config = (PUBLISHED.replace('["en", "es"]', '["en", "es", "fr"]')
+              + '\n[languages.fr]\ntitle = "La Poste"\n')
+    files = {}
+    for n in range(2):
+        files[f"content/world/r{n}.en.md"] = tagged(f"Rights {n}", "[human rights]")
+        files[f"content/world/r{n}.es.md"] = tagged(f"Derechos {n}", "[derechos humanos]")
+    files["content/world/r0.fr.md"] = tagged("Droits", "[droits humains]")
+    site = make_site(files, config=config)
+    assert [line.split(": info: ")[1] for line in suggestions(check(site).out)] == [
+        'tags "human rights" (en), "derechos humanos" (es) and "droits humains" (fr) are used '
+        "together in paired stories (2 in English and Spanish, 1 in English and French) "
+        '(content/world/r0.en.md, …): add "human rights" = { es = "derechos humanos", fr = '
+        '"droits humains" } to a [terms] table in sitegen.toml so their pages link to each other',
+    ]
+
+    # Once the entry has its Spanish spelling, it is given the French one.
+    with_terms = config + '\n[terms]\n"human rights" = { es = "derechos humanos" }\n'
+    site.write("sitegen.toml", with_terms)
+    assert suggestions(check(site).out) == [
+        f'sitegen.toml:{line_of(with_terms, "human rights")}: info: tags "human rights" (en, in '
+        '[terms]) and "droits humains" (fr) mark the same paired story (content/world/r0.en.md): '
+        'give the entry its French spelling, as "human rights" = { es = "derechos humanos", '
+        'fr = "droits humains" }, so their pages link to each other',
+    ]
 
 
 # Stale translations by translated_from ------------------------------------------------------------

@@ -3,7 +3,7 @@
 Errors stop a build or break a page for readers (front matter, two articles at one URL, links to
 pages the build will not write); warnings are worth fixing (stale translations, images without
 alt text, stories without sources, untranslated UI strings); notes are for planning (stories
-that exist in one language only).
+that exist in one language only, `[terms]` entries that would link tag pages across languages).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .. import assemble, urls
+from .. import assemble, inherit, urls
 from ..assemble import BuildOptions, Site
 from ..config import SiteConfig, key_line
 from ..content import Article
 from ..errors import BuildFailed, Diagnostic, error, info, warning
 from ..outputs import ArticlePage, every_output, site_pages
-from . import i18n
+from . import glossary, i18n
 from .survey import Survey, survey
 
 
@@ -47,9 +47,11 @@ def check(site_dir: Path, now: datetime) -> list[Diagnostic]:
         *_taken_pages(found, everything),
         *_broken_links(found, now, everything, texts, references),
         *_missing_alt(found.articles, texts, references),
+        *_inherited_image_without_alt(found),
         *_missing_sources(found.articles),
         *_empty_bodies(found.articles, texts),
         *_shared_term_pages(found),
+        *glossary.findings(found.stories, found.config),
         *_placeholder_address(found.config),
         *i18n.untranslated(found.config),
     ]
@@ -214,7 +216,7 @@ def _source_line(text: str, needle: str) -> int:
 def _missing_alt(articles: Iterable[Article], texts: dict[str, str],
                  references: dict[str, list[Reference]]) -> Iterator[Diagnostic]:
     for article in articles:
-        if article.image and not article.image_alt:
+        if "image" in article.given and article.image and not article.image_alt:
             yield warning(article.source, article.line("image"),
                           "the lead image has no image_alt: describe it for readers who cannot "
                           "see it")
@@ -223,6 +225,26 @@ def _missing_alt(articles: Iterable[Article], texts: dict[str, str],
                 yield warning(article.source, _source_line(texts[article.source], src),
                               f"image {src} has no alt text: write it between the brackets, "
                               "![like this](…)")
+
+
+def _inherited_image_without_alt(found: Survey) -> Iterator[Diagnostic]:
+    """A version that shows its story's lead image but does not describe it in its own language:
+    `image_alt` is never inherited, since the original's is in another language."""
+    from babel import Locale
+
+    names = Locale("en").languages
+    for story in found.stories:
+        for version in story.versions:
+            if "image" in version.given or not version.image or version.image_alt:
+                continue
+            source = inherit.origin(version, story.versions, "image")
+            if source is None:
+                continue
+            theirs = f" (the original's: {source.image_alt!r})" if source.image_alt else ""
+            yield warning(version.source, version.line("title"),
+                          f"inherits the lead image {version.image} from {source.source} but "
+                          "not its description, which is in another language: add image_alt: "
+                          f"describing it in {names.get(version.lang, version.lang)}{theirs}")
 
 
 def _broken_links(found: Survey, now: datetime, everything: Site, texts: dict[str, str],
