@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from . import urls
-from .config import LanguageConfig, SiteConfig
+from .config import Glossary, LanguageConfig, SiteConfig
 from .content import Article
 from .translations import TranslationGroup
 
@@ -45,23 +45,21 @@ class Listing:
     lang: str
     name: str  # the section, tag or author slug; "" for the front page
     title: str
-    pages: tuple[tuple[Article, ...], ...]
+    pages: tuple[tuple[Article, ...], ...]  # with stories not yet in `lang` where they are linked
     total: int  # articles on all its pages
+    folder: str  # its first page's path: `es/temas/derechos-humanos/`
+    # What it lists in every language: its counterparts in the other editions share it
+    # ("" where it has none, as a tag that is no term of the glossary).
+    topic: str
 
     @classmethod
     def of(cls, kind: str, lang: str, name: str, title: str, articles: tuple[Article, ...],
-           per_page: int) -> Listing:
-        return cls(kind, lang, name, title, _paginate(articles, per_page), len(articles))
+           per_page: int, places: urls.Places, topic: str) -> Listing:
+        return cls(kind, lang, name, title, _paginate(articles, per_page), len(articles),
+                   places.listing(kind, lang, name), topic)
 
     def path(self, page: int = 1) -> str:
-        return listing_path(self.kind, self.lang, self.name, page)
-
-
-def listing_path(kind: str, lang: str, name: str, page: int = 1) -> str:
-    if kind == "front":
-        return urls.front(lang, page)
-    return {"section": urls.section, "tag": urls.tag, "author": urls.author}[kind](
-        lang, name, page)
+        return self.folder + urls.page_suffix(page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +79,14 @@ class Edition:
     def lang(self) -> str:
         return self.language.code
 
+    def listings(self) -> tuple[Listing, ...]:
+        return (self.front, *self.sections, *self.tags, *self.authors)
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
     config: SiteConfig
+    places: urls.Places
     editions: tuple[Edition, ...]
     stories: dict[str, tuple[Article, ...]]  # article source -> every published version of its story
     now: datetime
@@ -109,6 +111,8 @@ class Shelf:
     articles: tuple[Article, ...]
     stories: tuple[tuple[Article, ...], ...]  # each article's story: its published versions
     lastmod: datetime | None  # the newest change among them
+    # The stories with no version in this language, each by its first published version.
+    untranslated: tuple[Article, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,18 +124,21 @@ class Published:
     until: float  # the first time a scheduled article comes out: then it must be decided again
 
 
-def assemble(config: SiteConfig, groups: Sequence[TranslationGroup], options: BuildOptions,
-             behind: Mapping[str, Article] | None = None) -> Site:
+def assemble(config: SiteConfig, places: urls.Places, groups: Sequence[TranslationGroup],
+             options: BuildOptions, behind: Mapping[str, Article] | None = None) -> Site:
     """`behind` maps each stale translation's file to the original it fell behind."""
-    published = _published(groups, options)
-    editions = tuple(_edition(config, language, published.shelves.get(language.code, _EMPTY))
+    published = _published(groups, options, config.codes)
+    editions = tuple(_edition(config, places, language,
+                              published.shelves.get(language.code, _EMPTY))
                      for language in config.languages)
     behind = {source: original for source, original in (behind or {}).items()
               if source in published.stories}
-    return Site(config, editions, published.stories, options.now, behind, published.until)
+    return Site(config, places, editions, published.stories, options.now, behind,
+                published.until)
 
 
-def _published(groups: Sequence[TranslationGroup], options: BuildOptions) -> Published:
+def _published(groups: Sequence[TranslationGroup], options: BuildOptions,
+               languages: tuple[str, ...]) -> Published:
     stories: dict[str, tuple[Article, ...]] = {}
     articles: list[Article] = []
     for group in groups:
@@ -142,19 +149,28 @@ def _published(groups: Sequence[TranslationGroup], options: BuildOptions) -> Pub
     until = min((a.timestamp for group in groups for a in group.versions
                  if options.scheduled(a.timestamp, a.draft)), default=math.inf)
     articles.sort(key=newest_first)
-    by_lang: dict[str, list[Article]] = {}
+    by_lang: dict[str, list[Article]] = {lang: [] for lang in languages}
     for article in articles:
-        by_lang.setdefault(article.lang, []).append(article)
-    return Published(stories, {lang: _shelf(found, [stories[a.source] for a in found])
+        by_lang[article.lang].append(article)
+    missing: dict[str, list[Article]] = {lang: [] for lang in languages}
+    for article in articles:
+        versions = stories[article.source]
+        if article is versions[0]:
+            for lang in languages:
+                if all(v.lang != lang for v in versions):
+                    missing[lang].append(article)
+    return Published(stories, {lang: _shelf(found, [stories[a.source] for a in found],
+                                            missing[lang])
                                for lang, found in by_lang.items()}, until)
 
 
-def _shelf(articles: list[Article], stories: list[tuple[Article, ...]]) -> Shelf:
+def _shelf(articles: list[Article], stories: list[tuple[Article, ...]],
+           untranslated: list[Article]) -> Shelf:
     return Shelf(tuple(articles), tuple(stories), max((a.modified for a in articles),
-                                                      default=None))
+                                                      default=None), tuple(untranslated))
 
 
-_EMPTY = _shelf([], [])
+_EMPTY = _shelf([], [], [])
 
 
 def source_date_epoch() -> datetime | None:
@@ -184,24 +200,52 @@ def newest_first(article: Article) -> tuple[float, str]:
     return (-article.timestamp, article.source)
 
 
-def _edition(config: SiteConfig, language: LanguageConfig, shelf: Shelf) -> Edition:
-    lang, per_page, articles = language.code, config.per_page, shelf.articles
+def _edition(config: SiteConfig, places: urls.Places, language: LanguageConfig,
+             shelf: Shelf) -> Edition:
+    """`missing_translation = "link"`: the front page, sections and tags list the stories not
+    yet in this language too, by their original, among the others by date."""
+    lang, per_page, articles, glossary = language.code, config.per_page, shelf.articles, \
+        config.glossary
+    listed = articles
+    if config.missing_translation == "link" and shelf.untranslated:
+        listed = tuple(sorted((*articles, *shelf.untranslated), key=newest_first))
 
-    def listings(kind: str, terms_of: Callable[[Article], tuple[str, ...]],
-                 slug_of: Callable[[str], str],
-                 title_of: Callable[[str, str], str]) -> list[Listing]:
-        return [Listing.of(kind, lang, slug, title_of(slug, name), tuple(found), per_page)
-                for slug, (name, found) in _members(articles, terms_of, slug_of).items()]
+    def tags(article: Article) -> tuple[str, ...]:
+        if article.lang == lang:
+            return tuple(dict.fromkeys(shown_tag(glossary, tag, lang) for tag in article.tags))
+        translated = (glossary.translate(tag, article.lang, lang) for tag in article.tags)
+        return tuple(dict.fromkeys(tag for tag in translated if tag))
+
+    def listings(kind: str, shown: Sequence[Article], terms_of: Callable[[Article], tuple[str, ...]],
+                 slug_of: Callable[[str], str], title_of: Callable[[str, str], str],
+                 topic_of: Callable[[str, str], str]) -> list[Listing]:
+        return [Listing.of(kind, lang, slug, title_of(slug, name), tuple(found), per_page,
+                           places, topic_of(slug, name))
+                for slug, (name, found) in _members(shown, terms_of, slug_of).items()]
+
+    def term_topic(slug: str, name: str) -> str:
+        term = glossary.term(name, lang)
+        return "" if term is None else f"term:{term}"
 
     section_order = {name: n for n, name in enumerate(language.sections)}
-    sections = sorted(listings("section", _section, str,
-                               lambda name, _: config.section_title(lang, name)),
+    sections = sorted(listings("section", listed, _section, str,
+                               lambda name, _: config.section_title(lang, name),
+                               lambda name, _: name),
                       key=lambda s: (section_order.get(s.name, len(section_order)), s.name))
-    tags = sorted(listings("tag", _tags, urls.term_slug, _as_written), key=_by_title)
-    authors = sorted(listings("author", _authors, urls.term_slug, _as_written), key=_by_title)
+    tag_listings = sorted(listings("tag", listed, tags, urls.term_slug, _as_written, term_topic),
+                          key=_by_title)
+    authors = sorted(listings("author", articles, _authors, urls.term_slug, _as_written,
+                              lambda slug, _: slug), key=_by_title)
     return Edition(language, articles, shelf.stories, shelf.lastmod,
-                   Listing.of("front", lang, "", language.title, articles, per_page),
-                   tuple(sections), tuple(tags), tuple(authors))
+                   Listing.of("front", lang, "", language.title, listed, per_page, places, "front"),
+                   tuple(sections), tuple(tag_listings), tuple(authors))
+
+
+def shown_tag(glossary: Glossary, tag: str, lang: str) -> str:
+    """A tag as a page in `lang` shows it: as the glossary spells its term there, else as
+    written."""
+    term = glossary.term(tag, lang)
+    return (glossary.spelling(term, lang) if term is not None else None) or tag
 
 
 def _as_written(slug: str, name: str) -> str:
@@ -230,10 +274,6 @@ def _by_title(listing: Listing) -> tuple[str, str]:
 
 def _section(article: Article) -> tuple[str, ...]:
     return (article.section,) if article.section else ()
-
-
-def _tags(article: Article) -> tuple[str, ...]:
-    return article.tags
 
 
 def _authors(article: Article) -> tuple[str, ...]:

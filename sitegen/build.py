@@ -19,11 +19,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from . import config as site_config
-from . import discover, l10n, parallel, staleness, translations
+from . import discover, l10n, parallel, staleness, translations, urls
 from .assemble import BuildOptions, Site, assemble, is_news
 from .cache import Cache, open_cache
 from .code import code_digest
-from .content import UNDATED, Article, Parsed, ParseSettings, backlink_title, parse
+from .content import (
+    UNDATED,
+    Article,
+    Parsed,
+    ParseSettings,
+    backlink_title,
+    declared_sections,
+    parse,
+)
 from .errors import BuildFailed, Diagnostic, cannot_read, in_stage
 from .inherit import inherit
 from .progress import Progress, no_progress
@@ -155,7 +163,7 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
     stories = _stage("inherit", inherit, stories, config)
     stale = _stage("staleness", staleness.stale_translations, stories, inputs.history,
                    inputs.files, config.default_language)
-    site = _stage("assemble", assemble, config, stories, options,
+    site = _stage("assemble", assemble, config, site_places(inputs), stories, options,
                   {s.translation: s.original for s in stale.values()})
     outputs = _stage("outputs", site_outputs, site, inputs.theme, inputs.static)
     env = environment(site, inputs.theme, inputs.catalogs)
@@ -268,6 +276,22 @@ def static_files(config: site_config.SiteConfig) -> tuple[tuple[str, str, str], 
     if problems:
         raise BuildFailed(problems)
     return tuple(found)
+
+
+def site_places(inputs: SiteInputs) -> urls.Places:
+    """Each language's folders: its sections' from their labels, its tag and author indexes'
+    from its catalog (compiled only by builds that plan pages)."""
+    config, locale_dirs = inputs.config, discover.locale_dirs(inputs.config)
+    tags, authors = {}, {}
+    for lang in config.codes:
+        catalog = l10n.translations(locale_dirs, lang, config.site_dir)
+        # Translators: the folder of the tag pages in URLs (/en/tags/cuba/); lowercase, no spaces.
+        tags[lang] = urls.slugify(catalog.pgettext("URL", "tags")) or "tags"
+        # Translators: the folder of the author pages in URLs (/en/authors/jane-doe/).
+        authors[lang] = urls.slugify(catalog.pgettext("URL", "authors")) or "authors"
+    sections = declared_sections(config)
+    return urls.Places({language.code: {name: language.section_segment(name) for name in sections}
+                        for language in config.languages}, tags, authors)
 
 
 # Parsing --------------------------------------------------------------------------------------

@@ -11,10 +11,14 @@ from datetime import datetime
 from typing import Any
 
 from . import l10n, seo, urls
+from typing import TYPE_CHECKING
+
 from .assemble import Site
-from .urls import term_slug
 from .config import SiteConfig
 from .content import Article
+
+if TYPE_CHECKING:
+    from .outputs import ArticlePage
 
 Alternates = tuple[tuple[str, str], ...]  # (hreflang, URL path) of every language version
 X_DEFAULT = "x-default"
@@ -49,8 +53,8 @@ def shared_context(site: Site, lang: str) -> dict[str, Any]:
         "description": language.description,
         "home_href": href(urls.front(lang)),
         "feed_href": href(urls.feed(lang)),
-        "tags_href": href(urls.tag_index(lang)),
-        "authors_href": href(urls.author_index(lang)),
+        "tags_href": href(site.places.tag_index(lang)),
+        "authors_href": href(site.places.author_index(lang)),
         "nav": [{"name": s.name, "title": s.title, "href": href(s.path())}
                 for s in edition.sections],
         "current_section": "",
@@ -61,35 +65,37 @@ def shared_context(site: Site, lang: str) -> dict[str, Any]:
 
 def page_context(config: SiteConfig, path: str, lang: str,
                  alternates: Alternates) -> dict[str, Any]:
-    """What every page has: its canonical URL, its language versions and the switch to them."""
+    """What every page has: its canonical URL, its language versions and the switch to them.
+    A page with no version in another language switches to that language's front page, which
+    is no alternate of it (`alternate` false: no `hreflang` names it)."""
     linker = _linker(config.base_url)
     default = x_default(alternates, config.default_language)
+    versions = dict(languages(alternates))
     return {
         "canonical": linker.absolute(path),
         "alternates": [{"lang": code, "url": linker.absolute(p)}
                        for code, p in languages(alternates)],
         "x_default": linker.absolute(default) if default is not None else None,
-        "switch": [{"lang": code, "name": config.language(code).name, "href": linker.href(p)}
-                   for code, p in languages(alternates) if code != lang],
+        "switch": [{"lang": code, "name": config.language(code).name,
+                    "href": linker.href(versions.get(code, urls.front(code))),
+                    "alternate": code in versions}
+                   for code in config.codes if code != lang],
     }
 
 
-def article_context(config: SiteConfig, path: str, lang: str, alternates: Alternates,
-                    article: Article, versions: tuple[Article, ...],
+def article_context(config: SiteConfig, page: ArticlePage,
                     behind: Article | None = None) -> dict[str, Any]:
     """`behind` is the original this version, a stale translation, fell behind."""
     href = _linker(config.base_url).href
-    context = page_context(config, path, lang, alternates)
+    article, lang, versions = page.article, page.lang, page.versions
+    context = page_context(config, page.path, lang, page.alternates)
     context.update({
         "article": article,
         "description": article.summary,
         "section": {"title": config.section_title(lang, article.section),
-                    "href": href(urls.section(lang, article.section))}
-                   if article.section else None,
-        "authors": [{"name": name, "href": href(urls.author(lang, term_slug(name)))}
-                    for name in article.authors],
-        "tags": [{"title": tag, "href": href(urls.tag(lang, term_slug(tag)))}
-                 for tag in article.tags],
+                    "href": href(page.section)} if page.section else None,
+        "authors": [{"name": name, "href": href(path)} for name, path in page.authors],
+        "tags": [{"title": tag, "href": href(path)} for tag, path in page.tags],
         "social": seo.social(config, article, versions),
         "jsonld": seo.news_article(config, article),
         "stale": _stale_notice(config, lang, behind, versions) if behind else None,
@@ -101,12 +107,17 @@ def _stale_notice(config: SiteConfig, lang: str, original: Article,
                   versions: tuple[Article, ...]) -> dict[str, Any]:
     """What the page's notice names: the original's language, in the page's, and its link
     when the original is published."""
-    from babel import Locale
-
-    names = Locale.parse(config.language(lang).locale).languages
-    return {"language": names.get(original.lang, config.language(original.lang).name),
+    return {"language": _language_name(config, lang, original.lang),
             "href": _linker(config.base_url).href(original.path) if original in versions
             else None}
+
+
+def _language_name(config: SiteConfig, lang: str, named: str) -> str:
+    """Language `named` as a page in `lang` names it in a sentence (`inglés`, `Spanish`)."""
+    from babel import Locale
+
+    name = Locale.parse(config.language(lang).locale).languages.get(named)
+    return str(name) if name else config.language(named).name
 
 
 def listing_context(config: SiteConfig, path: str, lang: str, alternates: Alternates, kind: str,
@@ -125,8 +136,11 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
         "newer_href": href(newer) if newer is not None else None,
         "older_href": href(older) if older is not None else None,
         "items": [{"article": a, "href": href(a.path),
-                   "section": config.section_title(a.lang, a.section)
-                   if a.section and kind != "section" else ""} for a in articles],
+                   "section": config.section_title(lang, a.section)
+                   if a.section and kind != "section" else "",
+                   "original": _language_name(config, lang, a.lang) if a.lang != lang else None,
+                   "lang": lang}
+                  for a in articles],
     })
     return context
 
@@ -160,6 +174,7 @@ def feed_context(config: SiteConfig, lang: str,
         "home_url": linker.absolute(urls.front(lang)),
         "updated": l10n.iso(updated) if updated else _EPOCH,
         "entries": [{"article": a, "url": linker.absolute(a.path),
+                     "id": urls.entry_id(config.base_url, a.translation_key or a.pair_name, a.lang),
                      "related": [(code, linker.absolute(path)) for code, path in related]}
                     for a, related in entries],
     }

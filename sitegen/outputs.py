@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from . import context, urls
-from .assemble import Edition, Listing, Site, is_news, listing_path
+from .assemble import Edition, Listing, Site, is_news, shown_tag
 from .config import SiteConfig
 from .content import Article
 from .context import X_DEFAULT, Alternates, languages, x_default
@@ -98,13 +98,15 @@ class ArticlePage(Page):
     article: Article
     versions: tuple[Article, ...]  # the story's other published versions
     behind: Article | None  # the original, if this version is a stale translation of it
+    section: str | None  # its section's page
+    tags: tuple[tuple[str, str], ...]  # (as shown in its language, page) of each tag
+    authors: tuple[tuple[str, str], ...]  # (name, page) of each author
 
     def shows(self) -> tuple[Article, ...]:
         return (self.article, *self.versions, *((self.behind,) if self.behind else ()))
 
     def context(self, config: SiteConfig) -> dict[str, Any]:
-        return context.article_context(config, self.path, self.lang, self.alternates,
-                                       self.article, self.versions, self.behind)
+        return context.article_context(config, self, self.behind)
 
     def described(self) -> str:
         return f"{self.article.source}:{self.article.url_line}"
@@ -120,7 +122,8 @@ class ListingPage(Page):
     total: int  # articles on all its pages
     number: int
     count: int
-    articles: tuple[Article, ...]
+    articles: tuple[Article, ...]  # a story not yet in `lang` by its original
+    folder: str  # the path of its first page
 
     @property
     def templates(self) -> tuple[str, ...]:
@@ -133,8 +136,7 @@ class ListingPage(Page):
 
     def context(self, config: SiteConfig) -> dict[str, Any]:
         def path(number: int) -> str | None:
-            return listing_path(self.kind, self.lang, self.name, number) \
-                if 1 <= number <= self.count else None
+            return self.folder + urls.page_suffix(number) if 1 <= number <= self.count else None
 
         return context.listing_context(
             config, self.path, self.lang, self.alternates, self.kind, self.name, self.title,
@@ -288,20 +290,25 @@ def every_output(site: Site, theme: Theme,
 
 def site_pages(site: Site) -> tuple[Page, ...]:
     """All HTML pages, in a fixed order: the root, then by language: articles, listings,
-    indexes and the 404 page; the root 404 page last."""
+    indexes and the 404 page; the root 404 page last. Every page names its counterparts in the
+    other languages, which name it back."""
     fronts = _fronts(site)
+    places = site.places
+    counterparts = _counterparts(site)
     pages: list[Page] = [RootPage(site.config.default_language, urls.ROOT, fronts, None)]
     for edition in site.editions:
         pages.extend(_article_page(site, article) for article in edition.articles)
-        for listing in (edition.front, *edition.sections, *edition.tags, *edition.authors):
-            pages.extend(_listing_pages(listing, _shared_listing(site, listing, fronts)))
-        for kind, index, listings in (("tag", urls.tag_index, edition.tags),
-                                      ("author", urls.author_index, edition.authors)):
+        for listing in edition.listings():
+            pages.extend(_listing_pages(listing, counterparts, fronts))
+        for kind, index, listings in (("tag", places.tag_index, edition.tags),
+                                      ("author", places.author_index, edition.authors)):
             pages.append(TermsPage(
                 edition.lang, index(edition.lang),
                 tuple((e.lang, index(e.lang)) for e in site.editions), edition.lastmod, kind,
                 tuple((t.title, t.path(), t.total) for t in listings)))
-        pages.append(NotFoundPage(edition.lang, urls.not_found(edition.lang), (), None))
+        pages.append(NotFoundPage(edition.lang, urls.not_found(edition.lang),
+                                  tuple((e.lang, urls.not_found(e.lang)) for e in site.editions),
+                                  None))
     # The root 404 page, which CDNs answer for any missing path, in the default language.
     pages.append(NotFoundPage(site.config.default_language, urls.NOT_FOUND, (), None))
     return tuple(pages)
@@ -312,31 +319,49 @@ def _fronts(site: Site) -> Alternates:
 
 
 def _article_page(site: Site, article: Article) -> ArticlePage:
-    versions = site.versions(article)
-    return ArticlePage(article.lang, article.path, tuple((v.lang, v.path) for v in versions),
+    versions, places, lang = site.versions(article), site.places, article.lang
+    tags = dict.fromkeys(shown_tag(site.config.glossary, tag, lang) for tag in article.tags)
+    return ArticlePage(lang, article.path, tuple((v.lang, v.path) for v in versions),
                        article.modified, article,
-                       tuple(v for v in versions if v.lang != article.lang),
-                       site.behind.get(article.source))
+                       tuple(v for v in versions if v.lang != lang),
+                       site.behind.get(article.source),
+                       places.section(lang, article.section) if article.section else None,
+                       tuple((tag, places.tag(lang, urls.term_slug(tag))) for tag in tags),
+                       tuple((name, places.author(lang, urls.term_slug(name)))
+                             for name in article.authors))
 
 
-def _listing_pages(listing: Listing, shared: Alternates) -> Iterator[ListingPage]:
-    """`shared`: the first page's language versions; later pages stand alone."""
+Counterparts = dict[tuple[str, str], tuple[Listing, ...]]  # (kind, topic) -> in each language
+
+
+def _counterparts(site: Site) -> Counterparts:
+    """Listings that list one thing in several languages: the front pages, a section, an
+    author, a term of the glossary."""
+    found: dict[tuple[str, str], list[Listing]] = {}
+    for edition in site.editions:
+        for listing in edition.listings():
+            if listing.topic:
+                found.setdefault((listing.kind, listing.topic), []).append(listing)
+    return {topic: tuple(listings) for topic, listings in found.items()}
+
+
+def _listing_pages(listing: Listing, counterparts: Counterparts,
+                   fronts: Alternates) -> Iterator[ListingPage]:
+    """Page n of a listing has page n of each counterpart that has one; the front pages'
+    first pages have the root as their x-default."""
     count = len(listing.pages)
+    others = counterparts.get((listing.kind, listing.topic), (listing,))
     for number, articles in enumerate(listing.pages, start=1):
         path = listing.path(number)
-        yield ListingPage(listing.lang, path, shared if number == 1 else ((listing.lang, path),),
+        if listing.kind == "front" and number == 1:
+            alternates = fronts
+        else:
+            alternates = tuple((other.lang, other.path(number)) for other in others
+                               if len(other.pages) >= number)
+        yield ListingPage(listing.lang, path, alternates,
                           max((a.modified for a in articles), default=None), listing.kind,
-                          listing.name, listing.title, listing.total, number, count, articles)
-
-
-def _shared_listing(site: Site, listing: Listing, fronts: Alternates) -> Alternates:
-    """Front pages and sections exist in every language that has them; tags and authors don't."""
-    if listing.kind == "front":
-        return fronts
-    if listing.kind == "section":
-        return tuple((lang, urls.section(lang, listing.name))
-                     for lang in site.section_langs(listing.name))
-    return ((listing.lang, listing.path()),)
+                          listing.name, listing.title, listing.total, number, count, articles,
+                          listing.folder)
 
 
 def _sitemap_entry(page: Page, config: SiteConfig

@@ -10,6 +10,8 @@ import functools
 import hashlib
 import re
 import unicodedata
+import uuid
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -74,24 +76,37 @@ def front(lang: str, page: int = 1) -> str:
     return f"{lang}/{page_suffix(page)}"
 
 
-def section(lang: str, name: str, page: int = 1) -> str:
-    return f"{lang}/{name}/{page_suffix(page)}"
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Where each language keeps its listings: a reader's address reads in the reader's language
+    (`/es/economia/`, `/es/temas/derechos-humanos/`). Sections take the slug of their label in
+    each language; the tag and author indexes take theirs from the catalogs."""
 
+    sections: dict[str, dict[str, str]]  # lang -> section -> its folder
+    tags: dict[str, str]  # lang -> the folder of its tag pages ("tags", "temas")
+    authors: dict[str, str]  # lang -> the folder of its author pages
 
-def tag_index(lang: str) -> str:
-    return f"{lang}/tags/"
+    def section(self, lang: str, name: str, page: int = 1) -> str:
+        return f"{lang}/{self.sections[lang].get(name, name)}/{page_suffix(page)}"
 
+    def tag_index(self, lang: str) -> str:
+        return f"{lang}/{self.tags[lang]}/"
 
-def tag(lang: str, slug: str, page: int = 1) -> str:
-    return f"{lang}/tags/{slug}/{page_suffix(page)}"
+    def tag(self, lang: str, slug: str, page: int = 1) -> str:
+        return f"{lang}/{self.tags[lang]}/{slug}/{page_suffix(page)}"
 
+    def author_index(self, lang: str) -> str:
+        return f"{lang}/{self.authors[lang]}/"
 
-def author_index(lang: str) -> str:
-    return f"{lang}/authors/"
+    def author(self, lang: str, slug: str, page: int = 1) -> str:
+        return f"{lang}/{self.authors[lang]}/{slug}/{page_suffix(page)}"
 
-
-def author(lang: str, slug: str, page: int = 1) -> str:
-    return f"{lang}/authors/{slug}/{page_suffix(page)}"
+    def listing(self, kind: str, lang: str, name: str, page: int = 1) -> str:
+        """Page `page` of a front page, section, tag or author listing."""
+        if kind == "front":
+            return front(lang, page)
+        return {"section": self.section, "tag": self.tag, "author": self.author}[kind](
+            lang, name, page)
 
 
 def feed(lang: str) -> str:
@@ -113,6 +128,12 @@ ASSETS = "assets/"
 def output_file(path: str) -> str:
     """The file a URL path is written to: folders get their `index.html`."""
     return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def entry_id(base_url: str, story: str, lang: str) -> str:
+    """A feed entry's id (RFC 4287: it never changes): from the site, the story and the language,
+    so a corrected headline that changes the URL is not a new entry to feed readers."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url}#{story}/{lang}')}"
 
 
 class Linker:

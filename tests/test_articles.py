@@ -211,4 +211,4 @@ def test_byline_and_update_in_spanish(make_site):
     assert visible_text(element(page, "p", "story__byline")) == "Por Ana Pérez y John Roe"
     assert visible_text(element(page, "p", "story__dateline")) == \
         "12 de enero de 2015 · Actualizado 14 de enero de 2015"
-    assert '<a href="/es/authors/ana-perez/" rel="author">Ana Pérez</a>' in page
+    assert '<a href="/es/autores/ana-perez/" rel="author">Ana Pérez</a>' in page

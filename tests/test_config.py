@@ -145,7 +145,8 @@ def test_language_name_and_sections_from_config(make_site):
                                                  spanish)
     site = make_site({"content/news/story.es.md": article("Hola")}, config=config)
     assert site.build().code == 0
-    page = site.read("es/news/index.html")
+    page = site.read("es/noticias/index.html")  # SPEC §6.1: the label's slug
     assert '<h1 class="listing__title">Noticias</h1>' in page
     nav = [a.get("href") for a in Tags(page).find("a")]
-    assert "/es/news/" in nav
+    assert "/es/noticias/" in nav
+    assert "/es/noticias/hola/" in nav

@@ -95,10 +95,10 @@ def test_deleted_article_page_disappears(make_site):
 def test_stale_tag_pages_are_removed(make_site):
     site = make_site(FILES)
     assert site.build().code == 0
-    assert (site.public / "es/tags/musica/index.html").is_file()
+    assert (site.public / "es/temas/musica/index.html").is_file()
     site.write("content/news/a.es.md", article("Alfa", tags="[cuba]"))
     assert site.build().code == 0
-    assert not (site.public / "es/tags/musica").exists()
+    assert not (site.public / "es/temas/musica").exists()
 
 
 def test_non_empty_output_folder_not_written_by_sitegen_is_refused(make_site, tmp_path):

@@ -103,7 +103,7 @@ def test_tag_links_lead_to_existing_tag_pages(pair):
             target = local_file(pair.public, href)
             assert target.is_file(), href
             assert f'<h1 class="listing__title">{name}</h1>' in target.read_text("utf-8")
-    assert (pair.public / "es/tags/derechos-humanos/index.html").is_file()
+    assert (pair.public / "es/temas/derechos-humanos/index.html").is_file()
 
 
 def test_json_ld_news_article(pair):
@@ -229,7 +229,7 @@ def test_section_tag_and_author_pages_paginate(five):
     assert headlines(five.read("en/news/index.html")) == ["Story 5", "Story 4"]
     assert headlines(five.read("en/news/page/3/index.html")) == ["Story 1"]
     assert headlines(five.read("en/tags/cuba/page/2/index.html")) == ["Story 3", "Story 2"]
-    assert headlines(five.read("es/authors/ana/page/3/index.html")) == ["Nota 1"]
+    assert headlines(five.read("es/autores/ana/page/3/index.html")) == ["Nota 1"]
 
 
 def test_listing_headlines_link_to_articles(five):

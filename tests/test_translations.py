@@ -79,7 +79,9 @@ def test_single_language_article_has_no_switch_and_no_dead_hreflang(make_site):
     assert site.build().code == 0
     page = site.read("en/news/hello/index.html")
     assert switch_links(page) == []
-    assert "Español" not in page.split('<footer class="site-footer"')[0]
+    # SPEC §6.1: the switch leads to the other language's front page, as no alternate of it
+    to_spanish = Tags(page.split('<footer class="site-footer"')[0]).find("a", hreflang="es")
+    assert [(a["href"], a.get("rel")) for a in to_spanish] == [("/es/", None)]
     for lang, url in hreflangs(page).items():
         assert local_file(site.public, url, "https://example.org/").is_file(), (lang, url)
     assert "es" not in hreflangs(page)
@@ -101,7 +103,8 @@ def test_x_default_points_to_default_language_version(make_site):
     site = make_site({"content/news/story.en.md": article("Hello"),
                       "content/news/story.es.md": article("Hola")}, config=config_es_default)
     assert site.build().code == 0
-    assert hreflangs(site.read("en/news/hello/index.html"))["x-default"] == ES_URL
+    assert hreflangs(site.read("en/news/hello/index.html"))["x-default"] == \
+        "https://example.org/es/noticias/hola/"
 
 
 def test_unpublished_translation_is_not_linked(make_site):

@@ -36,7 +36,7 @@ def check(site_dir: Path, now: datetime) -> list[Diagnostic]:
     by_source = {article.source: article for article in found.articles}
     references = {article.source: _references(article) for article in found.articles}
     # The site with every draft and future article: what some build will write.
-    everything = assemble.assemble(found.config, found.stories,
+    everything = assemble.assemble(found.config, found.places, found.stories,
                                    BuildOptions(now=now, drafts=True, future=True))
     findings = [
         *found.problems,
@@ -131,9 +131,9 @@ def _shared_term_pages(found: Survey) -> Iterator[Diagnostic]:
     are listed together; a difference of capitals only (`Cuba`, `cuba`) is the same name."""
     kinds: tuple[tuple[str, Callable[[Article], tuple[str, ...]], Callable[[Article], str],
                        Callable[[str, str], str]], ...] = (
-        ("tag", lambda a: a.tags, lambda a: "tags", urls.tag),
+        ("tag", lambda a: a.tags, lambda a: "tags", found.places.tag),
         ("author", lambda a: a.authors,
-         lambda a: "author" if "author" in a.lines else "authors", urls.author))
+         lambda a: "author" if "author" in a.lines else "authors", found.places.author))
     for kind, terms_of, key_of, path_of in kinds:
         first: dict[tuple[str, str], tuple[str, Article]] = {}
         told: set[tuple[str, str, str]] = set()
@@ -252,7 +252,8 @@ def _broken_links(found: Survey, now: datetime, everything: Site, texts: dict[st
     """Links and images that lead to no file of the output. A published article may only lead
     to what is published; a draft or future one, to anything that will be once it is."""
     readers = BuildOptions(now=now)
-    published = _targets(found, assemble.assemble(found.config, found.stories, readers))
+    published = _targets(found, assemble.assemble(found.config, found.places, found.stories,
+                                                  readers))
     every_file = _targets(found, everything)
     base = urlsplit(found.config.base_url)
     for article in found.articles:

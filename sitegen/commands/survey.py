@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build import SiteInputs, article_keys, load_config, parse_articles
+from ..build import SiteInputs, article_keys, load_config, parse_articles, site_places
 from ..config import SiteConfig
 from ..content import Article, Parsed
 from ..errors import Diagnostic
 from ..inherit import inherit_leniently
 from ..staleness import Stale, stale_translations
 from ..translations import TranslationGroup, group_leniently
+from ..urls import Places
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Survey:
     problems: tuple[Diagnostic, ...]  # the errors of those that do not, and duplicate versions
     stories: tuple[TranslationGroup, ...]
     stale: dict[str, Stale]  # stale translation's file -> why
+    places: Places  # each language's folders
 
     @property
     def config(self) -> SiteConfig:
@@ -56,4 +58,5 @@ def survey(site_dir: Path, remembered: Remembered | None = None) -> Survey:
     articles = [version for story in stories for version in story.versions]
     stale = stale_translations(stories, inputs.history, inputs.files,
                                inputs.config.default_language)
-    return Survey(inputs, tuple(articles), tuple(problems + duplicates + undated), stories, stale)
+    return Survey(inputs, tuple(articles), tuple(problems + duplicates + undated), stories, stale,
+                  site_places(inputs))
