@@ -94,8 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--section", help="its section folder (with --translation-of: the "
                                            "original's)")
     new_cmd.add_argument("--translation-of", type=Path, metavar="FILE",
-                         help="the article this one translates: pairs with it and copies its "
-                              "section, tags, sources, image and key")
+                         help="the article this one translates: pairs with it, and inherits its "
+                              "date, byline, sources, image and tags")
     new_cmd.set_defaults(run=_new)
 
     init_cmd = commands.add_parser("init", help="write a new, working site into an empty folder")

@@ -286,23 +286,126 @@ def test_translation_of_a_spanish_only_story_pairs_on_the_built_site(make_site):
            "content/world/dialogo.es.md" in again
 
 
-def test_translation_copies_the_story_fields(make_site):
-    site = make_site({"content/world/dialogo.es.md": SPANISH_ONLY}, config=SECTIONS)
+GLOSSARY = SECTIONS + '\n[terms]\n"Cuba" = { es = "cuba" }\n'
+ORIGINAL = article(
+    '"Cuba y EE.UU.: el diálogo sigue"', "2015-01-12T14:30:00-05:00",
+    body="Primer párrafo.\n\nSegundo párrafo.\n",
+    authors="[Ana Pérez, Redacción]", tags="[cuba, diplomacia]", image="/images/malecon.jpg",
+    image_alt='"El Malecón de La Habana"', translation_key="cuba-talks",
+    summary="El diálogo sigue.",
+    sources="\n  - Reuters\n  - name: EFE\n    url: https://www.efe.com/",
+)
+
+
+def test_translation_writes_only_what_is_translated(make_site):
+    site = make_site({"content/world/dialogo.es.md": ORIGINAL}, config=GLOSSARY)
     assert new(site, "Talks Go On", "--translation-of", "content/world/dialogo.es.md").code == 0
     original = parsed(site.root, "content/world/dialogo.es.md")
-    translation = parsed(site.root, "content/world/dialogo.en.md")
-    assert translation.lang == "en"
-    assert translation.title == "Talks Go On" and translation.slug == "talks-go-on"
-    assert translation.section == original.section == "world"
-    assert translation.tags == ("cuba", "diplomacia")
-    assert translation.sources == (Source("Reuters"), Source("EFE", "https://www.efe.com/"))
-    assert translation.image == "/images/malecon.jpg"
-    assert translation.image_alt == "El Malecón de La Habana"
-    assert translation.translation_key == "cuba-talks"
-    assert translation.authors == () and translation.summary == ""
     text = (site.root / "content/world/dialogo.en.md").read_text("utf-8")
-    assert "\n  - Reuters\n  - name: EFE\n    url: https://www.efe.com/\n" in text  # same form
-    assert "\nsection: world\n" in text
+    assert text == f"""---
+title: Talks Go On
+draft: true
+lang: en
+slug: talks-go-on
+image_alt: El Malecón de La Habana
+translation_key: cuba-talks
+translated_from: {original.fingerprint}
+# Inherited from content/world/dialogo.es.md:
+# date: 2015-01-12T14:30:00-05:00
+# authors: [Ana Pérez, Redacción]
+# sources: [Reuters, {{name: EFE, url: 'https://www.efe.com/'}}]
+# image: /images/malecon.jpg
+# tags: [Cuba]
+# Not inherited: tag "diplomacia" has no English spelling in [terms] of sitegen.toml: add it there,
+#   or give tags: here.
+# image_alt above is the original's: translate it into English.
+# Uncomment a field above to give this version its own instead.
+---
+
+"""
+    translation = parsed(site.root, "content/world/dialogo.en.md")
+    assert translation.given == {"section"}  # by its folder, as the original's
+    assert (translation.tags, translation.sources, translation.authors, translation.image) == \
+        ((), (), (), None)
+    assert translation.summary == "" and translation.image_alt == "El Malecón de La Habana"
+
+    # Uncommented, the comment's lines are the fields they show.
+    uncommented = text.replace("\n# date:", "\ndate:").replace("\n# sources:", "\nsources:")
+    site.write("content/world/dialogo.en.md", uncommented)
+    again = parsed(site.root, "content/world/dialogo.en.md")
+    assert (again.date, again.sources) == (original.date, original.sources)
+
+
+def test_the_built_translation_shows_what_it_inherits(make_site):
+    site = make_site({"content/world/dialogo.es.md": ORIGINAL,
+                      "static/images/malecon.jpg": "not really a JPEG"}, config=GLOSSARY)
+    assert new(site, "Talks Go On", "--translation-of", "content/world/dialogo.es.md").code == 0
+    assert site.build("-j", "1", "--drafts").code == 0
+    page = site.read("en/world/talks-go-on/index.html")
+    assert visible_text(element(page, "h1", "story__headline")) == "Talks Go On"
+    assert visible_text(element(page, "p", "story__byline")) == "By Ana Pérez and Redacción"
+    assert '<time datetime="2015-01-12T14:30:00-05:00">January 12, 2015</time>' in page
+    assert visible_text(element(page, "p", "story__sources")) == "Sources: Reuters, EFE."
+    assert Tags(page).find("a", href="https://www.efe.com/")
+    tags = Tags(page).find("a", rel="tag")
+    assert [visible_text(element(page, "nav", "story__tags"))] == ["Cuba"]  # not "diplomacia"
+    tag_page = site.read(tags[0]["href"].lstrip("/") + "index.html")
+    assert hreflangs(tag_page)["es"].endswith("/cuba/")  # the glossary links the two tag pages
+    figure = Tags(element(page, "figure", "story__image")).find("img")[0]
+    assert figure["alt"] == "El Malecón de La Habana" and "malecon" in (figure["src"] or "")
+    assert "El diálogo sigue" not in page  # the summary is the original's own
+    assert hreflangs(page)["es"] == "https://example.org/es/world/cuba-y-ee-uu-el-dialogo-sigue/"
+
+
+def test_translation_of_an_original_without_image_description_or_translatable_tags(make_site):
+    original = article("Talks", authors="[Staff]", tags="[diplomacy]", image="/images/a.jpg")
+    site = make_site({"content/americas/talks.en.md": original}, config=SECTIONS)
+    assert new(site, "Diálogo", "--translation-of", "content/americas/talks.en.md").code == 0
+    text = (site.root / "content/americas/talks.es.md").read_text("utf-8")
+    comment = [line for line in text.splitlines() if line.startswith("#")]
+    assert comment == [
+        "# Inherited from content/americas/talks.en.md:",
+        "# date: 2015-01-12T14:30:00-05:00",
+        "# authors: [Staff]",
+        "# image: /images/a.jpg",
+        '# Not inherited: tag "diplomacy" has no Spanish spelling in [terms] of sitegen.toml: add '
+        "it there,",
+        "#   or give tags: here.",
+        "# The image has no description: add image_alt: in Spanish.",
+        "# Uncomment a field above to give this version its own instead.",
+    ]
+    assert "image_alt" not in parsed(site.root, "content/americas/talks.es.md").lines
+
+
+def test_each_inherited_field_names_the_version_it_comes_from(make_site):
+    config = SECTIONS.replace('["en", "es"]', '["en", "es", "fr"]') + \
+        '\n[languages.fr]\ntitle = "La Poste"\n'
+    site = make_site({
+        "content/world/talks.en.md": article("Talks", authors="[Staff]"),
+        "content/world/talks.es.md": article("Diálogo", date=None, sources="[EFE]",
+                                             image="/images/a.jpg", image_alt="Una foto"),
+    }, config=config)
+    assert new(site, "Pourparlers", "--translation-of", "content/world/talks.en.md",
+               "--lang", "fr").code == 0
+    text = (site.root / "content/world/talks.fr.md").read_text("utf-8")
+    assert [line for line in text.splitlines() if line.startswith("#")][:6] == [
+        "# Inherited from content/world/talks.en.md:",
+        "# date: 2015-01-12T14:30:00-05:00",
+        "# authors: [Staff]",
+        "# Inherited from content/world/talks.es.md:",
+        "# sources: [EFE]",
+        "# image: /images/a.jpg",
+    ]
+    assert "\nimage_alt: Una foto\n" in text  # the image's own description, to translate
+
+
+def test_a_translation_in_a_section_spanish_urls_spell_in_spanish(make_site):
+    config = SECTIONS.replace('sections = { mundo = "Mundo", americas = "Américas" }',
+                              'sections = { mundo = "Mundo", economy = "Economía" }')
+    site = make_site({"content/economy/prices.en.md": article("Prices"),
+                      "content/economy/other.es.md": article("Precios")}, config=config)
+    err = refused(site, "Precios", "--translation-of", "content/economy/prices.en.md")
+    assert "its page /es/economia/precios/ is taken by content/economy/other.es.md" in err
 
 
 def test_translated_from_is_the_originals_fingerprint(make_site):
@@ -325,7 +428,8 @@ def test_translation_of_an_english_story_defaults_to_spanish(make_site, monkeypa
     translation = parsed(site.root, "content/americas/talks.es.md")
     assert (translation.lang, translation.section, translation.slug) == \
         ("es", "americas", "dialogo")
-    assert translation.sources == (Source("AP"),)
+    assert translation.sources == ()  # inherited by the build, not copied
+    assert "# sources: [AP]" in (site.root / "content/americas/talks.es.md").read_text("utf-8")
     assert translation.translation_key is None
 
 
@@ -473,7 +577,7 @@ def test_new_article_refusal_raises_build_failed(make_site):
 # sitegen init ---------------------------------------------------------------------------------
 
 EN_PAGE = "en/news/welcome-to-your-new-bilingual-site/index.html"
-ES_PAGE = "es/news/bienvenido-a-su-nuevo-sitio-bilingue/index.html"
+ES_PAGE = "es/noticias/bienvenido-a-su-nuevo-sitio-bilingue/index.html"
 
 
 def test_init_makes_a_site_that_builds_at_once(tmp_path, run):
@@ -511,7 +615,7 @@ def test_init_then_new_story_and_translation(tmp_path, run):
     assert run("new", "Segunda noticia", "-s", folder, "--translation-of",
                "content/news/second-story.en.md").code == 0
     assert run("build", "-s", folder, "-j", "1", "--drafts").code == 0
-    es = (folder / "public/es/news/segunda-noticia/index.html").read_text("utf-8")
+    es = (folder / "public/es/noticias/segunda-noticia/index.html").read_text("utf-8")
     assert hreflangs(es)["en"] == "https://example.org/en/news/second-story/"
 
 

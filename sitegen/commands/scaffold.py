@@ -3,13 +3,16 @@
 An editor should start from a file that already builds: the front matter is filled in and
 checked against the site before anything is written, and a translation starts out paired with
 its original and remembering what it was translated from, so `sitegen check` can tell when the
-original changes later.
+original changes later. A translation holds only what a translator writes: what describes the
+story (date, byline, section, sources, image, tags) it inherits, and a comment in its front
+matter says what, and from which file.
 """
 
 from __future__ import annotations
 
 import difflib
 import shutil
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,13 +23,13 @@ import yaml
 from .. import discover, urls
 from ..config import SiteConfig
 from ..config import load as load_config
-from ..content import Article, declared_sections
+from ..content import INHERITABLE, Article, declared_sections
 from ..errors import BuildFailed, Diagnostic, error
 from ..translations import TranslationGroup
 from .survey import Survey, survey
 
-_FIELD_ORDER = ("title", "date", "draft", "lang", "slug", "section", "tags", "sources", "image",
-                "image_alt", "translation_key", "translated_from")
+_COMMENT_WIDTH = 100
+_INHERITED_ORDER = ("date", "authors", "section", "sources", "image", "tags")  # as read on a page
 _GIT = ".git"  # the one entry `init` accepts in an existing folder: a fresh `git init`
 
 
@@ -41,6 +44,7 @@ class _NewFile:
     section: str
     slug: str
     fields: dict[str, Any]  # its front matter, in the order it is written
+    notes: tuple[str, ...] = ()  # a comment for the editor, written below the fields
 
 
 def new_article(site: Path, title: str, *, lang: str | None, section: str | None,
@@ -60,12 +64,12 @@ def new_article(site: Path, title: str, *, lang: str | None, section: str | None
     if translation_of is None:
         new = _new_story(config, found.articles, headline, lang, section, now)
     else:
-        new = _new_translation(config, found, headline, lang, section, translation_of, now)
+        new = _new_translation(config, found, headline, lang, section, translation_of)
     _check_free(config, found.articles, new)
     target = config.site_dir / new.rel
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("x", encoding="utf-8", newline="\n") as file:  # "x": never overwrite
-        file.write(_front_matter(new.fields) + "\n")
+        file.write(_front_matter(new.fields, new.notes) + "\n")
     return _shown(target)
 
 
@@ -99,7 +103,7 @@ def _new_story(config: SiteConfig, articles: tuple[Article, ...], headline: str,
                                             "file would pair with it as its translation: to "
                                             "translate it use --translation-of, otherwise "
                                             "choose another title")])
-    fields = _fields(headline, now, config, lang, slug, section, {})
+    fields = _fields(headline, now, config, lang, slug, section)
     return _NewFile(rel, lang, section, slug, fields)
 
 
@@ -124,20 +128,109 @@ def _default_section(config: SiteConfig, lang: str) -> str:
 
 
 def _new_translation(config: SiteConfig, found: Survey, headline: str, lang: str | None,
-                     section: str | None, given: Path, now: datetime) -> _NewFile:
+                     section: str | None, given: Path) -> _NewFile:
     """Another language version of a story: beside the original and named like it, so the two
-    pair by name, with the original's section, tags, sources, image and key copied."""
+    pair by name. It holds what is translated (the headline, the image's description, the body
+    to come) and inherits the rest; it gives its section only where its folder would give
+    another one."""
     original = _original(config, found, given)
     story = next(s for s in found.stories if original in s.versions)
     lang = _translation_language(config, original, story, lang)
-    section = section if section is not None else original.section
-    if section:
-        _check_section(config, section)
-    slug = urls.slugify(headline)
-    fields = _fields(headline, now, config, lang, slug, section, _copied(original))
     rel = f"{original.pair_name}.{lang}.md"
     _check_absent(config, rel)
-    return _NewFile(rel, lang, section, slug, fields)
+    if section is not None:
+        _check_section(config, section)
+    wanted = section if section is not None else original.section
+    from_folder = _folder_section(rel)
+    own_section = wanted if wanted and wanted != from_folder and (
+        section is not None or from_folder) else None
+    slug = urls.slugify(headline)
+    written = {"section"} if own_section or from_folder else set()
+    inherited = _inherited(story, written)
+    image = inherited.get("image")
+    fields: dict[str, Any] = {
+        "title": headline,
+        "draft": True,  # an empty story waits for its text: the editor publishes it
+        "lang": lang,
+        "slug": slug,
+        "section": own_section,
+        "image_alt": (image.image_alt or None) if image else None,  # to translate
+        "translation_key": original.translation_key,
+        "translated_from": original.fingerprint,
+    }
+    fields = {key: value for key, value in fields.items() if value is not None}
+    effective = own_section or from_folder or wanted
+    notes = _inheritance_notes(config, lang, inherited, image is not None and bool(image.image_alt))
+    return _NewFile(rel, lang, effective, slug, fields, notes)
+
+
+def _folder_section(rel: str) -> str:
+    """The section a file's folder gives it: the first folder under content/, if any."""
+    parts = rel.split("/")[1:-1]
+    return parts[0] if parts else ""
+
+
+def _inherited(story: TranslationGroup, written: set[str]) -> dict[str, Article]:
+    """Each field a new version of `story` that writes only `written` of them inherits, and the
+    version it takes it from (the first in the order of the site's languages that gives it)."""
+    found: dict[str, Article] = {}
+    for name in sorted(INHERITABLE, key=_INHERITED_ORDER.index):  # a new field must be placed
+        source = None if name in written else \
+            next((v for v in story.versions if name in v.given), None)
+        if source is not None:
+            found[name] = source
+    return found
+
+
+def _inheritance_notes(config: SiteConfig, lang: str, inherited: dict[str, Article],
+                       alt_given: bool) -> tuple[str, ...]:
+    """The comment that tells the editor what the version shows without writing it: each
+    inherited field as the line that would give it, under the file it comes from (uncommented,
+    it gives the version its own); the tags the glossary cannot translate; what to translate of
+    the image. In English, the language of sitegen's own messages."""
+    from babel import Locale
+
+    language = Locale("en").languages.get(lang, lang)
+    by_file: dict[str, list[str]] = {}
+    untranslated: list[str] = []
+    for name, source in inherited.items():
+        value = _inherited_value(source, name)
+        if name == "tags":
+            spelled = [(tag, config.glossary.translate(tag, source.lang, lang))
+                       for tag in source.tags]
+            untranslated = [tag for tag, spelling in spelled if spelling is None]
+            value = list(dict.fromkeys(spelling for _, spelling in spelled if spelling))
+            if not value:
+                continue
+        by_file.setdefault(source.source, []).append(_field_line(name, value, flow=True))
+    notes = [line for file, lines in by_file.items()
+             for line in (f"Inherited from {file}:", *lines)]
+    prose = []
+    if untranslated:
+        quoted = ", ".join(f'"{tag}"' for tag in untranslated)
+        what, them = (f"tag {quoted} has", "it") if len(untranslated) == 1 else \
+            (f"tags {quoted} have", "them")
+        prose.append(f"Not inherited: {what} no {language} spelling in [terms] of "
+                     f"{config.config_file}: add {them} there, or give tags: here.")
+    if "image" in inherited:
+        prose.append(f"image_alt above is the original's: translate it into {language}."
+                     if alt_given else
+                     f"The image has no description: add image_alt: in {language}.")
+    if notes:
+        prose.append("Uncomment a field above to give this version its own instead.")
+    for sentence in prose:
+        notes += textwrap.wrap(sentence, width=_COMMENT_WIDTH - 2, subsequent_indent="  ",
+                               break_long_words=False, break_on_hyphens=False)
+    return tuple(notes)
+
+
+def _inherited_value(source: Article, name: str) -> Any:
+    """A field of `source` as its front matter would give it."""
+    if name == "sources":
+        return [s.name if s.url is None else {"name": s.name, "url": s.url}
+                for s in source.sources]
+    value = getattr(source, name)
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _original(config: SiteConfig, found: Survey, given: Path) -> Article:
@@ -182,26 +275,10 @@ def _translation_language(config: SiteConfig, original: Article, story: Translat
     return lang
 
 
-def _copied(original: Article) -> dict[str, Any]:
-    """What a translation shares with its original, and the fingerprint of what it translates."""
-    fields: dict[str, Any] = {}
-    if original.tags:
-        fields["tags"] = list(original.tags)
-    fields["sources"] = [s.name if s.url is None else {"name": s.name, "url": s.url}
-                         for s in original.sources]
-    if original.image:
-        fields["image"] = original.image
-    if original.image_alt:
-        fields["image_alt"] = original.image_alt
-    if original.translation_key is not None:
-        fields["translation_key"] = original.translation_key
-    fields["translated_from"] = original.fingerprint
-    return fields
-
-
 def _fields(headline: str, now: datetime, config: SiteConfig, lang: str, slug: str,
-            section: str, copied: dict[str, Any]) -> dict[str, Any]:
-    """The front matter, in the order the README shows it: what the editor fills in first."""
+            section: str) -> dict[str, Any]:
+    """A story's front matter, in the order the README shows it: what the editor fills in
+    first, and an empty list of sources to fill in."""
     fields: dict[str, Any] = {
         "title": headline,
         "date": now.astimezone(config.tz).replace(microsecond=0),
@@ -210,9 +287,8 @@ def _fields(headline: str, now: datetime, config: SiteConfig, lang: str, slug: s
         "slug": slug,
         "section": section or None,
         "sources": [],
-        **copied,
     }
-    return {key: fields[key] for key in _FIELD_ORDER if fields.get(key) is not None}
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def _check_language(config: SiteConfig, lang: str) -> None:
@@ -244,7 +320,8 @@ def _check_absent(config: SiteConfig, rel: str) -> None:
 
 def _check_free(config: SiteConfig, articles: tuple[Article, ...], new: _NewFile) -> None:
     """No other article of the language may have the new one's page: its URL would be taken."""
-    path = urls.article(new.lang, new.section, new.slug)
+    segment = config.language(new.lang).section_segment(new.section) if new.section else ""
+    path = urls.article(new.lang, segment, new.slug)
     taken = next((a for a in articles if a.lang == new.lang and a.path == path), None)
     if taken is not None:
         raise BuildFailed([error(new.rel, None, f"its page /{path} is taken by {taken.source}: "
@@ -266,18 +343,22 @@ class _Dumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
-def _front_matter(fields: dict[str, Any]) -> str:
+def _front_matter(fields: dict[str, Any], notes: tuple[str, ...] = ()) -> str:
     """The `---` block for `fields`, quoted by PyYAML so that any title reads back as written;
-    dates are written as ISO 8601 with their offset, tags as one line."""
-    lines = ["---"]
-    for key, value in fields.items():
-        if isinstance(value, datetime):
-            lines.append(f"{key}: {value.isoformat()}")
-        elif key == "tags":
-            lines.append(f"{key}: {_yaml(value, flow=True)}")
-        else:
-            lines.append(_yaml({key: value}, flow=False))
+    dates are written as ISO 8601 with their offset, tags as one line; `notes` as a YAML
+    comment below them."""
+    lines = ["---", *(_field_line(key, value, flow=key == "tags") for key, value in fields.items())]
+    lines += [f"# {note}" for note in notes]
     return "\n".join(lines + ["---"]) + "\n"
+
+
+def _field_line(key: str, value: Any, flow: bool) -> str:
+    """One field as YAML; a list on one line where `flow`."""
+    if isinstance(value, datetime):
+        return f"{key}: {value.isoformat()}"
+    if flow and isinstance(value, list):
+        return f"{key}: {_yaml(value, flow=True)}"
+    return _yaml({key: value}, flow=False)
 
 
 def _yaml(value: Any, flow: bool) -> str:
