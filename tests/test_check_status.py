@@ -273,13 +273,16 @@ def test_suggests_terms_for_tags_that_mark_the_same_paired_stories(make_site, ch
 
 
 def test_an_identical_spelling_wins_and_each_tag_is_suggested_once(make_site, check):
-    site = make_site({  # one story: every pair is used together once, so the spelling decides
+    site = make_site({
         "content/world/a.en.md": tagged("Havana", "[havana, cuba]"),
         "content/world/a.es.md": tagged("La Habana", "[Cuba, La Habana, béisbol]"),
+        # "béisbol" marks both stories "cuba" marks, but "Cuba" is spelled the same
+        "content/world/b.en.md": tagged("Game", "[cuba]"),
+        "content/world/b.es.md": tagged("Juego", "[béisbol]"),
     }, config=PUBLISHED)
     assert suggestions(check(site).out) == [
-        'sitegen.toml: info: tags "cuba" (en) and "Cuba" (es) mark the same paired story '
-        '(content/world/a.en.md): add "cuba" = { es = "Cuba" } to a [terms] table in '
+        'sitegen.toml: info: tags "cuba" (en) and "Cuba" (es) are used together in 1 paired '
+        'story (content/world/a.en.md): add "cuba" = { es = "Cuba" } to a [terms] table in '
         "sitegen.toml so their pages link to each other",
         'sitegen.toml: info: tags "havana" (en) and "La Habana" (es) mark the same paired story '
         '(content/world/a.en.md): add "havana" = { es = "La Habana" } to a [terms] table in '
@@ -289,10 +292,13 @@ def test_an_identical_spelling_wins_and_each_tag_is_suggested_once(make_site, ch
 
 def test_tags_used_together_by_chance_are_not_suggested(make_site, check):
     files = {"content/world/hr.en.md": tagged("Rights", "[human rights]"),
-             "content/world/hr.es.md": tagged("Derechos", "[derechos humanos, béisbol]")}
+             "content/world/hr.es.md": tagged("Derechos", "[derechos humanos, béisbol]"),
+             # "havana" marks one story of the four "deportes" marks, and has no other partner
+             "content/sports/h.en.md": tagged("Havana", "[havana]"),
+             "content/sports/h.es.md": tagged("La Habana", "[deportes]")}
     for n in range(3):  # "human rights" marks one story of the four "béisbol" marks
         files[f"content/sports/b{n}.en.md"] = tagged(f"Game {n}", "[baseball]")
-        files[f"content/sports/b{n}.es.md"] = tagged(f"Juego {n}", "[béisbol]")
+        files[f"content/sports/b{n}.es.md"] = tagged(f"Juego {n}", "[béisbol, deportes]")
     site = make_site(files, config=PUBLISHED)
     found = suggestions(check(site).out)
     assert [line.split(": add ")[1].split(" to ")[0] for line in found] == [
@@ -330,14 +336,22 @@ def test_three_languages_get_one_line_per_term(make_site, check):
         '"droits humains" } to a [terms] table in sitegen.toml so their pages link to each other',
     ]
 
-    # Once the entry has its Spanish spelling, it is given the French one.
-    with_terms = config + '\n[terms]\n"human rights" = { es = "derechos humanos" }\n'
+    # Once the entry has its Spanish spelling, it is given the French one; so is an entry
+    # spelled alike in French.
+    with_terms = config + ('\n[terms]\n"human rights" = { es = "derechos humanos" }\n'
+                           '"jazz" = { es = "jazz" }\n')
     site.write("sitegen.toml", with_terms)
+    site.write("content/world/j.en.md", tagged("Jazz", "[jazz]"))
+    site.write("content/world/j.fr.md", tagged("Jazz", "[Jazz]"))
     assert suggestions(check(site).out) == [
         f'sitegen.toml:{line_of(with_terms, "human rights")}: info: tags "human rights" (en, in '
         '[terms]) and "droits humains" (fr) mark the same paired story (content/world/r0.en.md): '
         'give the entry its French spelling, as "human rights" = { es = "derechos humanos", '
         'fr = "droits humains" }, so their pages link to each other',
+        f'sitegen.toml:{line_of(with_terms, "jazz")}: info: tags "jazz" (en, in [terms]) and '
+        '"Jazz" (fr) mark the same paired story (content/world/j.en.md): give the entry its '
+        'French spelling, as "jazz" = { es = "jazz", fr = "Jazz" }, so their pages link to each '
+        "other",
     ]
 
 

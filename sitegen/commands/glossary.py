@@ -32,6 +32,7 @@ class _Usage:
 
     stories: dict[str, set[int]]  # tag slug -> the stories it marks
     spellings: dict[str, Counter[str]]  # tag slug -> how often each spelling is used
+    terms: dict[str, int | None]  # tag slug -> the entry it is a spelling of, lacking `other`
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,29 +90,24 @@ def findings(stories: Sequence[TranslationGroup], config: SiteConfig) -> Iterato
 def _usage(stories: Sequence[TranslationGroup], glossary: Glossary, default: str,
            other: str) -> tuple[_Usage, _Usage]:
     """The tags open to a suggestion in the stories with versions in both languages, each
-    version giving its own tags (inherited ones are the glossary's translations already)."""
-    ours, theirs = _Usage({}, {}), _Usage({}, {})
+    version giving its own tags (inherited ones are the glossary's translations already): those
+    no entry knows, and the spellings of an entry that has none in `other` yet."""
+    ours, theirs = _Usage({}, {}, {}), _Usage({}, {}, {})
     for number, story in enumerate(stories):
         mine, yours = story.version(default), story.version(other)
         if mine is None or yours is None or "tags" not in mine.given & yours.given:
             continue
-        for usage, tags in ((ours, [t for t in mine.tags if _open(glossary, t, default, other)]),
-                            (theirs, [t for t in yours.tags if glossary.term(t, other) is None])):
-            for tag in tags:
+        for usage, version, is_key in ((ours, mine, True), (theirs, yours, False)):
+            for tag in version.tags:
                 slug = urls.term_slug(tag)
+                term = glossary.term(tag, version.lang)
+                if term is not None and (glossary.spelling(term, other) is not None or (
+                        is_key and urls.term_slug(glossary.spelling(term, default) or "") != slug)):
+                    continue  # the entry joins it already, or it is not the entry's key
                 usage.stories.setdefault(slug, set()).add(number)
                 usage.spellings.setdefault(slug, Counter())[tag] += 1
+                usage.terms[slug] = term
     return ours, theirs
-
-
-def _open(glossary: Glossary, tag: str, default: str, other: str) -> bool:
-    """A default-language tag that no entry covers, or the key of one with no spelling in
-    `other` yet."""
-    term = glossary.term(tag, default)
-    if term is None:
-        return True
-    key = glossary.spelling(term, default) or ""
-    return urls.term_slug(key) == urls.term_slug(tag) and glossary.spelling(term, other) is None
 
 
 def _matches(ours: _Usage, theirs: _Usage, stories: Sequence[TranslationGroup],
@@ -121,7 +117,7 @@ def _matches(ours: _Usage, theirs: _Usage, stories: Sequence[TranslationGroup],
     for mine, marked in ours.stories.items():
         for yours, also in theirs.stories.items():
             together = len(marked & also)
-            if not together:
+            if not together or theirs.terms[yours] not in (None, ours.terms[mine]):
                 continue
             overlap = together / len(marked | also)
             if mine != yours and overlap < _OVERLAP:
