@@ -21,8 +21,8 @@ from ..config import Glossary, SiteConfig, key_line
 from ..errors import Diagnostic, info
 from ..translations import TranslationGroup
 
-# Below this share of stories in common (of the stories either tag marks), two tags that were
-# used together once are a coincidence rather than one term.
+# Below this share of stories in common (of the stories either tag marks), two tags spelled
+# differently that were used together are a coincidence rather than one term.
 _OVERLAP = 0.5
 
 
@@ -70,7 +70,7 @@ def suggest(stories: Sequence[TranslationGroup], config: SiteConfig) -> list[Sug
             continue
         ours, theirs = _usage(stories, glossary, default, other)
         for slug, match in _matches(ours, theirs, stories, default):
-            term = glossary.term(ours.spellings[slug].most_common(1)[0][0], default)
+            term = ours.terms[slug]
             key = _favourite(ours.spellings[slug]) if term is None else \
                 glossary.spelling(term, default) or ""
             found.setdefault(slug, Suggestion(key, term, {})).matches[other] = match
