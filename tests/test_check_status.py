@@ -172,8 +172,8 @@ def test_duplicate_versions_are_an_error_and_the_rest_is_still_checked(make_site
 def test_images_without_alt_text_and_stories_without_sources(make_site, check):
     site = make_site({EN: article("Port Reopens", body="Text.\n\n![](/images/port.svg)\n",
                                   image="/images/port.svg"),
-                      ES: story("Reabre el puerto", "![Mapa](/images/port.svg)\n",
-                                image="/images/port.svg", image_alt="El puerto"),
+                      ES: article("Reabre el puerto", body="![Mapa](/images/port.svg)\n",
+                                  image="/images/port.svg", image_alt="El puerto"),
                       "static/images/port.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
     result = check(site)
     assert result.code == 0
@@ -184,6 +184,8 @@ def test_images_without_alt_text_and_stories_without_sources(make_site, check):
         "see it",
         f"{EN}:8: warning: image /images/port.svg has no alt text: write it between the "
         "brackets, ![like this](…)",
+        f"{ES}:1: warning: no sources: list the wire services or outlets the story is based on "
+        "under `sources:`",
     ]
     assert check(site, "--strict").code == 1
 

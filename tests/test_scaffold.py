@@ -473,7 +473,7 @@ def test_new_article_refusal_raises_build_failed(make_site):
 # sitegen init ---------------------------------------------------------------------------------
 
 EN_PAGE = "en/news/welcome-to-your-new-bilingual-site/index.html"
-ES_PAGE = "es/news/bienvenido-a-su-nuevo-sitio-bilingue/index.html"
+ES_PAGE = "es/noticias/bienvenido-a-su-nuevo-sitio-bilingue/index.html"
 
 
 def test_init_makes_a_site_that_builds_at_once(tmp_path, run):
@@ -511,7 +511,7 @@ def test_init_then_new_story_and_translation(tmp_path, run):
     assert run("new", "Segunda noticia", "-s", folder, "--translation-of",
                "content/news/second-story.en.md").code == 0
     assert run("build", "-s", folder, "-j", "1", "--drafts").code == 0
-    es = (folder / "public/es/news/segunda-noticia/index.html").read_text("utf-8")
+    es = (folder / "public/es/noticias/segunda-noticia/index.html").read_text("utf-8")
     assert hreflangs(es)["en"] == "https://example.org/en/news/second-story/"
 
 
