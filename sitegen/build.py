@@ -32,7 +32,7 @@ from .content import (
     declared_sections,
     parse,
 )
-from .errors import BuildFailed, Diagnostic, cannot_read, in_stage
+from .errors import BuildFailed, Diagnostic, cannot_read, error, in_stage
 from .inherit import inherit
 from .progress import Progress, no_progress
 from .theme import Theme
@@ -290,8 +290,20 @@ def site_places(inputs: SiteInputs) -> urls.Places:
         # Translators: the folder of the author pages in URLs (/en/authors/jane-doe/).
         authors[lang] = urls.slugify(catalog.pgettext("URL", "authors")) or "authors"
     sections = declared_sections(config)
-    return urls.Places({language.code: {name: language.section_segment(name) for name in sections}
-                        for language in config.languages}, tags, authors)
+    places = urls.Places({language.code: {name: language.section_segment(name)
+                                          for name in sections}
+                          for language in config.languages}, tags, authors)
+    taken = [error(config.config_file, site_config.key_line(config, ("languages", lang),
+                                                            "sections"),
+                   f"section {name!r} of [languages.{lang}] would have its pages in "
+                   f"/{lang}/{folder}/, the folder of the {kind} pages in that language (from "
+                   "the catalog): give it another label")
+             for lang, folders in places.sections.items() for name, folder in folders.items()
+             for kind, index in (("tag", tags[lang]), ("author", authors[lang]))
+             if folder == index]
+    if taken:
+        raise BuildFailed(taken)
+    return places
 
 
 # Parsing --------------------------------------------------------------------------------------

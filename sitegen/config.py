@@ -296,11 +296,26 @@ def _language(code: str, table: Any, where: _KeyLocator,
     if not _is_locale(locale):
         out.append(where.error(("languages", code), "locale", f"unknown locale {locale!r}"))
     sections = table.get("sections", {}) if "sections" not in wrong else {}
-    for name in sections:
+    folders: dict[str, str] = {}
+    for name, label in sections.items():
         wrong_name = _section_problem(name)
         if wrong_name:
             out.append(where.error(("languages", code), "sections",
                                    f"section {name!r} in [languages.{code}] {wrong_name}"))
+            continue
+        folder = (urls.slugify(label) if label else "") or name
+        other = folders.setdefault(folder, name)
+        if other != name:
+            out.append(where.error(("languages", code), "sections",
+                                   f"sections {other!r} and {name!r} in [languages.{code}] "
+                                   f"would share the folder /{code}/{folder}/ (made from their "
+                                   "labels): give one another label"))
+        elif folder != name and urls.is_reserved(folder):
+            out.append(where.error(("languages", code), "sections",
+                                   f"section {name!r} in [languages.{code}]: its label "
+                                   f"{label!r} makes the folder /{code}/{folder}/, a name the "
+                                   "site uses for its own pages and files: choose another "
+                                   "label"))
     if len(out) > problems:
         return None
     return LanguageConfig(

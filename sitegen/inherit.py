@@ -46,6 +46,11 @@ def inherit_leniently(stories: Sequence[TranslationGroup], config: SiteConfig
     return tuple(completed), problems
 
 
+def inherits(version: Article, versions: Sequence[Article]) -> bool:
+    """Whether `version` takes anything from another version of its story."""
+    return any(origin(version, versions, name) is not None for name in INHERITABLE)
+
+
 def origin(version: Article, versions: Sequence[Article], name: str) -> Article | None:
     """The version `version` takes field `name` from: the first that gives it."""
     if name in version.given:

@@ -261,3 +261,21 @@ def test_glossary_errors_name_the_key(make_site):
            "the spelling of term 'elections'" in result.err
     assert f"sitegen.toml:{strike}: error: terms.strike: language 'fr' is not configured" \
         in result.err
+
+
+def test_section_labels_that_would_share_a_folder_are_errors(make_site):
+    clash = NEWSROOM.replace('sections = { economy = "Economía", opinion = "Opinión" }',
+                             'sections = { economy = "Economía", opinion = "Economia" }')
+    site = make_site({"content/economy/a.en.md": article("A")}, config=clash)
+    result = site.build()
+    line = clash.splitlines().index('sections = { economy = "Economía", opinion = "Economia" }')
+    assert result.code != 0
+    assert (f"sitegen.toml:{line + 1}: error: sections 'economy' and 'opinion' in "
+            "[languages.es] would share the folder /es/economia/") in result.err
+
+    tags = NEWSROOM.replace('opinion = "Opinión"', 'opinion = "Temas"')
+    site = make_site({"content/economy/a.en.md": article("A")}, config=tags, name="tags")
+    result = site.build()
+    assert result.code != 0
+    assert ("error: section 'opinion' of [languages.es] would have its pages in /es/temas/, "
+            "the folder of the tag pages") in result.err

@@ -117,7 +117,8 @@ def test_feeds_and_sitemaps_of_the_example(example, base):
         feed = feedparser.parse((example / lang / "feed.xml").read_bytes())
         assert not feed.bozo and feed.entries
         for entry in feed.entries:
-            assert local_file(example, entry.id, base).is_file()
+            assert local_file(example, entry.link, base).is_file()
+            assert entry.id.startswith("urn:uuid:")
     root = ET.parse(example / "sitemap.xml").getroot()
     locs = [u.text for u in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert locs

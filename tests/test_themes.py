@@ -230,8 +230,11 @@ def test_open_graph_and_twitter_tags_come_from_the_seo_partial(make_site):
     assert meta(page, "og:image:alt") == ["The port"]
     assert meta(page, "twitter:card") == ["summary_large_image"]
     spanish = site.read("es/news/puerto/index.html")
-    assert meta(spanish, "og:locale") == ["es_ES"] and meta(spanish, "twitter:card") == ["summary"]
-    assert meta(spanish, "og:image") == []
+    # The Spanish version gives no image: it takes the story's (SPEC §6.3), without alt text
+    assert meta(spanish, "og:locale") == ["es_ES"]
+    assert meta(spanish, "twitter:card") == ["summary_large_image"]
+    assert meta(spanish, "og:image") == meta(page, "og:image")
+    assert meta(spanish, "og:image:alt") == []
 
     cards = bundled("partials/seo_head.html").replace(
         '<meta name="twitter:card"', '<meta name="twitter:site" content="@islandpost">\n'

@@ -33,7 +33,8 @@ from ..build import (
     site_key,
 )
 from ..cache import Cache, open_cache
-from ..content import INHERITABLE, Article, Parsed
+from ..content import Article, Parsed
+from ..inherit import inherits
 from ..outputs import Output, news_articles
 from ..publish import Publication
 from ..translations import TranslationGroup, links
@@ -205,7 +206,7 @@ def _stories(before_inputs: SiteInputs, plan: Plan, swapped: Swapped,
         if not any(v.source in changed for v in story.versions):
             stories.append(story)
             continue
-        if any(v.given != INHERITABLE for v in story.versions):
+        if any(inherits(v, story.versions) for v in story.versions):
             return None
         new = TranslationGroup(story.key, tuple(swapped.get(id(v), v) for v in story.versions))
         default = inputs.config.default_language
