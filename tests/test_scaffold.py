@@ -459,6 +459,16 @@ def test_original_in_a_deep_folder_with_its_own_section(make_site):
     assert parsed(site.root, "content/americas/cuba/2015/talks.en.md").section == "world"
 
 
+def test_original_at_the_top_of_content_gives_its_section_by_inheritance(make_site):
+    site = make_site({"content/talks.en.md": article("Talks", section="americas")},
+                     config=SECTIONS)
+    assert new(site, "Diálogo", "--translation-of", "content/talks.en.md").code == 0
+    assert "section" not in parsed(site.root, "content/talks.es.md").lines
+    assert "# section: americas" in (site.root / "content/talks.es.md").read_text("utf-8")
+    assert site.build("-j", "1", "--drafts").code == 0
+    assert "Diálogo" in site.read("es/americas/dialogo/index.html")
+
+
 def test_section_option_overrides_the_originals(make_site):
     site = make_site({"content/world/talks.es.md": article("Diálogo")}, config=SECTIONS)
     assert new(site, "Talks", "--translation-of", "content/world/talks.es.md",
