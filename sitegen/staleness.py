@@ -142,7 +142,7 @@ def _read_log(site_dir: str, prefix: str, head: str, shallow: bool, content: str
     of their own, as `git log` shows them by default."""
     log = _git(Path(site_dir), "log", "-z", "--raw", "--no-abbrev", "-M", "--no-color",
                "--format=%x1e%H %ct", "--", content)
-    tree = _git(Path(site_dir), "ls-tree", "-r", "-z", "HEAD", "--", content)
+    tree = _git(Path(site_dir), "ls-tree", "-r", "-z", "--full-name", "HEAD", "--", content)
     if log is None or tree is None:
         return _NO_LOG
     commits = tuple(_commit(record, prefix) for record in log.split("\x1e")[1:])
