@@ -145,7 +145,7 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
               jobs: int = 1, progress: Progress = no_progress) -> Plan:
     """From the files read to every output and its key."""
     from .history import url_history
-    from .outputs import site_outputs
+    from .outputs import site_outputs, with_redirects
     from .publish import environment, output_keys
     from .redirects import site_redirects
 
@@ -162,10 +162,10 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
                   {s.translation: s.original for s in stale.values()})
     outputs = _stage("outputs", site_outputs, site, inputs.theme, inputs.static)
     past = _stage("history", url_history, inputs.history, inputs.files, articles, config,
-                  options.clock, memo.url_facts)
+                  options.clock, memo.url_facts, functools.partial(memo.kept, "history-urls"))
     moved = _stage("redirects", site_redirects, site, past, outputs)
     if moved.redirects:
-        outputs = _stage("outputs", site_outputs, site, inputs.theme, inputs.static, moved)
+        outputs = _stage("outputs", with_redirects, outputs, site, moved)
     env = environment(site, inputs.theme, inputs.catalogs)
     return Plan(tuple(keys), tuple(articles), stories, site, outputs, env,
                 output_keys(outputs, env), moved.warnings)

@@ -6,7 +6,7 @@
 3. The site key of each output folder: the hash of every input, so a build with nothing new
    stops at once.
 4. The URL facts of earlier versions of articles (`history.py`), by blob id: a blob never
-   changes, so each is read from git once.
+   changes, so each is read from git once; and the URLs the history holds, for its commit.
 
 It lives in `.sitegen-cache/` in the site folder, a folder only sitegen writes. Every key and
 the cache itself carry the digest of sitegen's own code and libraries (`code.py`): a cache made
@@ -249,6 +249,18 @@ class Cache:
                                [(key, json.dumps(f.record() if f else None))
                                 for key, f in new.items()])))
         return found
+
+    def kept(self, name: str, key: str, make: Callable[[], str]) -> str:
+        """The text kept under `name` if it was made for `key`, else made by `make` and kept
+        instead: one text per name (the URLs of the history at one commit)."""
+        stored = self._get(name) or ""
+        if stored.startswith(key + "\n"):
+            return stored[len(key) + 1:]
+        text = make()
+        self.values[name] = f"{key}\n{text}"
+        self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                            (name, f"{key}\n{text}")))
+        return text
 
     def close(self) -> None:
         db, self._db = self._db, None

@@ -15,9 +15,11 @@ story there is found in one step (the files paired with it by name or by transla
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -126,6 +128,8 @@ State = tuple[str, str]  # (blob, file relative to the site): one version of a f
 # places of the keys it must make).
 Remembered = Callable[[Sequence[str], Callable[[list[int]], Iterable["UrlFacts | None"]]],
                       list["UrlFacts | None"]]
+# The memo of a commit's URLs: the text kept for the key, or made by the given function.
+Kept = Callable[[str, Callable[[], str]], str]
 
 
 def states(log: GitLog) -> list[State]:
@@ -140,9 +144,8 @@ def states(log: GitLog) -> list[State]:
 
 def is_article(path: str) -> bool:
     """A file the build reads as an article (as `discover.content_files` finds them)."""
-    parts = PurePosixPath(path).parts
-    return path.endswith(discover.ARTICLE_SUFFIXES) and not any(map(discover.ignored,
-                                                                    parts[1:]))
+    return path.endswith(discover.ARTICLE_SUFFIXES) and \
+        not any(map(discover.ignored, path.split("/")[1:]))
 
 
 def read_facts(site_dir: Path, wanted: Sequence[State], settings: ParseSettings,
@@ -192,26 +195,44 @@ def read_blobs(site_dir: Path, blobs: Sequence[str]) -> dict[str, bytes]:
 
 def url_history(history: GitHistory | None, files: Sequence[tuple[str, bytes]],
                 articles: Sequence[Article], config: SiteConfig, clock: float,
-                remembered: Remembered) -> UrlHistory:
-    """Every URL the site's versions had in its git history (none outside git): the log read
-    once, the facts of each blob from `remembered` (the build's memo, given the keys and what
-    makes the missing ones) or else from git."""
+                remembered: Remembered, kept: Kept) -> UrlHistory:
+    """Every URL the site's versions had in its git history (none outside git) and had
+    published by `clock`. The URLs of a commit are `kept` by the build's memo (given their key
+    and what makes them); making them reads the log, and the facts of each blob from
+    `remembered` (the memo, given the keys and what makes the missing ones) or else from git."""
     if history is None:
         return UrlHistory(())
     log = history.log
-    settings = fact_settings(config)
-    wanted = states(log)
-    by_source = {article.source: article for article in articles}
-    data = dict(files)
 
-    def read(places: list[int]) -> list[UrlFacts | None]:
-        names = {wanted[n][1] for n in places} & by_source.keys() & data.keys()
-        current = {name: (blob_id(data[name]), by_source[name]) for name in names}
-        return read_facts(Path(history.site_dir), [wanted[n] for n in places], settings,
-                          current)
+    def walk() -> str:
+        settings = fact_settings(config)
+        wanted = states(log)
+        by_source = {article.source: article for article in articles}
+        data = dict(files)
 
-    facts = remembered([facts_key(blob, rel, settings) for blob, rel in wanted], read)
-    return past_urls(log, dict(zip(wanted, facts)), config, clock, history.shallow)
+        def read(places: list[int]) -> list[UrlFacts | None]:
+            names = {wanted[n][1] for n in places} & by_source.keys() & data.keys()
+            current = {name: (blob_id(data[name]), by_source[name]) for name in names}
+            return read_facts(Path(history.site_dir), [wanted[n] for n in places], settings,
+                              current)
+
+        facts = remembered([facts_key(blob, rel, settings) for blob, rel in wanted], read)
+        return json.dumps([list(astuple(p)) for p in past_urls(log, dict(zip(wanted, facts)),
+                                                               config)])
+
+    found = (PastUrl(*fields) for fields in json.loads(kept(urls_key(history, config), walk)))
+    return UrlHistory(tuple(p for p in found if p.published <= min(p.until, clock)),
+                      _shallow_warning(log.commits) if history.shallow else ())
+
+
+def urls_key(history: GitHistory, config: SiteConfig) -> str:
+    """What the URLs of the history are made from: the commit, and the languages, timezone
+    and section labels of today's configuration."""
+    return hashlib.blake2b(repr((history.head, history.shallow, history.prefix, history.content,
+                                 config.codes, config.default_language, config.timezone,
+                                 [sorted(language.sections.items())
+                                  for language in config.languages])).encode(),
+                           digest_size=20).hexdigest()
 
 
 # Which URLs each version had ---------------------------------------------------------------
@@ -225,7 +246,8 @@ class PastUrl:
     version: str | None  # the file it is now, following renames; None if the file is gone
     translation_key: str | None
     source: str  # its file then
-    until: float  # when it stopped being this version's URL
+    published: float  # when the version came out (it was no draft)
+    until: float  # when it stopped being this version's URL; infinite: it still is, at HEAD
     ended_by: str  # the commit that changed it: "commit 0123456789 of 2024-05-01 12:00 UTC"
 
 
@@ -238,17 +260,18 @@ class UrlHistory:
 WORKING_TREE = "the working tree (not committed yet)"
 
 
-def past_urls(log: GitLog, facts: Mapping[State, UrlFacts | None], config: SiteConfig,
-              clock: float, shallow: bool = False) -> UrlHistory:
-    """Every URL an article file had while it was published, oldest first; a URL still held at
-    HEAD ends at `clock` (the working tree may have changed it)."""
+def past_urls(log: GitLog, facts: Mapping[State, UrlFacts | None],
+              config: SiteConfig) -> list[PastUrl]:
+    """Every URL an article file gave a version that came out before the URL changed, oldest
+    first; the URLs still held at HEAD last, as held until now (the working tree may have
+    changed them)."""
     commits = log.commits
     became = _renames(commits, set(log.blobs))
-    walk = _Walk(facts, config, clock)
+    walk = _Walk(facts, config)
     for age in range(len(commits) - 1, -1, -1):
         walk.commit(commits[age], age, became)
     walk.close_all()
-    return UrlHistory(tuple(walk.found), _shallow_warning(commits) if shallow else ())
+    return walk.found
 
 
 def _shallow_warning(commits: Sequence[Commit]) -> tuple[str, ...]:
@@ -296,9 +319,8 @@ class _Claim:
 class _Walk:
     """The site's files from the oldest commit to HEAD, with the URL each gave its version."""
 
-    def __init__(self, facts: Mapping[State, UrlFacts | None], config: SiteConfig,
-                 clock: float) -> None:
-        self.facts, self.config, self.clock = facts, config, clock
+    def __init__(self, facts: Mapping[State, UrlFacts | None], config: SiteConfig) -> None:
+        self.facts, self.config = facts, config
         self.order = {code: n for n, code in enumerate(config.codes)}
         self.tree: dict[str, UrlFacts] = {}  # file -> the facts of its version at this commit
         self.version: dict[str, str | None] = {}  # file -> the file at HEAD it became
@@ -318,12 +340,13 @@ class _Walk:
                 facts = self.facts.get((change.blob, change.path))
                 if facts is not None:
                     self._put(change.path, facts, became.get((age, change.path)))
+        described = commit.described()
         for name in self._affected(touched):
-            self._claim(name, commit.time, commit.described())
+            self._claim(name, commit.time, described)
 
     def close_all(self) -> None:
         for name in list(self.claims):
-            self._end(self.claims.pop(name), name, self.clock, WORKING_TREE)
+            self._end(self.claims.pop(name), name, math.inf, WORKING_TREE)
 
     def _put(self, name: str, facts: UrlFacts, version: str | None) -> None:
         self.tree[name], self.version[name] = facts, version
@@ -384,12 +407,12 @@ class _Walk:
                     None)
 
     def _end(self, claim: _Claim, name: str, until: float, ended_by: str) -> None:
-        """Keep the URL if the version was published before it changed."""
-        if claim.facts.draft or claim.timestamp is None or \
-                claim.timestamp > min(until, self.clock):
+        """Keep the URL if the version came out before it changed."""
+        if claim.facts.draft or claim.timestamp is None or claim.timestamp > until:
             return
         self.found.append(PastUrl(claim.path, claim.facts.lang, claim.version,
-                                  claim.facts.translation_key, name, until, ended_by))
+                                  claim.facts.translation_key, name, claim.timestamp, until,
+                                  ended_by))
 
 
 def _links(facts: UrlFacts) -> Iterable[tuple[str, str]]:

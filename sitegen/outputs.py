@@ -501,6 +501,16 @@ class RedirectRules(Output):
                                                      for old, new in self.moves]}
 
 
+def with_redirects(found: SiteOutputs, site: Site, redirects: Redirects) -> SiteOutputs:
+    """What `site_outputs` gives with the redirects, from what it gave without them (which
+    `redirects.site_redirects` needed first), without listing the site again."""
+    copies = {copy.file: copy for copy in found.copies}
+    moved = redirect_outputs(site, redirects, copies)
+    outputs = SiteOutputs((*found.rendered, *moved), tuple(copies.values()))
+    _check_collisions(outputs)
+    return outputs
+
+
 def redirect_outputs(site: Site, redirects: Redirects,
                      copies: dict[str, Copy]) -> tuple[Output, ...]:
     """A page at each old URL and the `_redirects` rules, which take in the site's own copy."""

@@ -12,7 +12,7 @@ never through another redirect.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from posixpath import dirname
 
@@ -21,7 +21,7 @@ from .assemble import Site
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error
 from .history import PastUrl, UrlHistory
-from .outputs import REDIRECT_RULES, ArticlePage, SiteOutputs
+from .outputs import REDIRECT_RULES, ArticlePage, Copy, Output, SiteOutputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +39,22 @@ class Redirects:
 
 @dataclass(frozen=True, slots=True)
 class _Owner:
-    named: str  # as an error names it: "the page of content/x.en.md:3", "static/robots.txt"
-    article: bool  # an article's page
+    """What writes a file, named only when an error or a warning needs it."""
+
+    output: Output | Copy | None
+    shown: str = ""
+
+    @property
+    def article(self) -> bool:
+        return isinstance(self.output, ArticlePage)
+
+    @property
+    def named(self) -> str:
+        """As an error names it: "the page of content/x.en.md:3", "static/robots.txt"."""
+        if self.output is None:
+            return self.shown
+        described = self.output.described()
+        return f"the page of {described}" if self.article else described
 
 
 def site_redirects(site: Site, history: UrlHistory, live: SiteOutputs) -> Redirects:
@@ -55,7 +69,6 @@ def site_redirects(site: Site, history: UrlHistory, live: SiteOutputs) -> Redire
     warnings = list(history.warnings)
     by_source = {a.source: a for a in published}
     by_key = {(a.translation_key, a.lang): a for a in published if a.translation_key}
-    folders = _folders(taken.keys() | claimed.keys())
     told: set[str] = set()
     # The newest first: a URL two versions had leads to the one that had it last.
     for past in sorted(history.urls, key=lambda p: (-p.until, p.source, p.path)):
@@ -64,15 +77,15 @@ def site_redirects(site: Site, history: UrlHistory, live: SiteOutputs) -> Redire
             continue
         file = urls.output_file(past.path)
         owner = taken.get(file)
-        if owner is not None and not owner.article and file not in told | claimed.keys():
+        if owner is not None and not owner.article and file not in told and \
+                file not in claimed:
             told.add(file)
             warnings.append(f"{target.source}: its earlier URL /{past.path} (until "
                             f"{past.ended_by}) is now {owner.named}, which keeps it: that "
                             "old URL does not redirect")
-        if file in claimed or owner is not None or _clash(file, folders, taken, claimed):
+        if file in claimed or owner is not None or _clash(file, taken, claimed):
             continue
         claimed[file] = Redirect(past.path, target, "history")
-        folders |= _folders((file,))
     return Redirects(tuple(sorted(claimed.values(), key=lambda r: r.path)), tuple(warnings))
 
 
@@ -100,13 +113,12 @@ def _aliases(published: Sequence[Article], taken: dict[str, _Owner]
     would replace."""
     problems: list[Diagnostic] = []
     claimed: dict[str, tuple[Redirect, int]] = {}
-    folders = _folders(taken)
     for article in published:
         for number, alias in enumerate(article.aliases):
-            if alias == article.path:
-                continue  # its own URL: nothing to redirect
             file, line = urls.output_file(alias), _alias_line(article, number)
-            owner, clash = taken.get(file), _clash(file, folders, taken, claimed)
+            if file == urls.output_file(article.path):
+                continue  # its own URL: nothing to redirect
+            owner, clash = taken.get(file), _clash(file, taken, claimed)
             first = claimed.get(file)
             if owner is not None:
                 problems.append(error(article.source, line,
@@ -123,11 +135,9 @@ def _aliases(published: Sequence[Article], taken: dict[str, _Owner]
             elif clash is not None:
                 problems.append(error(article.source, line,
                                       f"alias /{alias} cannot be written where the site has "
-                                      f"{clash}: write it as a folder (ending in '/') or "
-                                      "remove it"))
+                                      f"{clash}: remove it"))
             else:
                 claimed[file] = (Redirect(alias, article, "alias"), line)
-                folders |= _folders((file,))
     return problems, {file: redirect for file, (redirect, _) in claimed.items()}
 
 
@@ -139,40 +149,23 @@ def _alias_line(article: Article, number: int) -> int:
 
 def _taken(live: SiteOutputs) -> dict[str, _Owner]:
     """Every file the site writes besides redirects, with what an error calls it."""
-    taken = {REDIRECT_RULES: _Owner(f"the redirect rules /{REDIRECT_RULES}", False)}
-    for output in live.rendered:
-        named = f"the page of {output.described()}" if isinstance(output, ArticlePage) \
-            else output.described()
-        taken[output.file] = _Owner(named, isinstance(output, ArticlePage))
-    for copy in live.copies:
-        taken[copy.file] = _Owner(copy.described(), False)
+    taken = {REDIRECT_RULES: _Owner(None, f"the redirect rules /{REDIRECT_RULES}")}
+    taken.update((output.file, _Owner(output)) for output in live.rendered)
+    taken.update((copy.file, _Owner(copy)) for copy in live.copies)
     return taken
 
 
-def _folders(files: Iterable[str]) -> set[str]:
-    """Every folder the files are written in: `en/x/index.html` -> `en`, `en/x`."""
-    found: set[str] = set()
-    for file in files:
-        folder = dirname(file)
-        while folder and folder not in found:
-            found.add(folder)
-            folder = dirname(folder)
-    return found
-
-
-def _clash(file: str, folders: set[str], *files: Container[str]) -> str | None:
-    """What stops a file from being written beside the others (`files`, in `folders`): a
-    folder of the same name, or a file where one of its folders would be."""
-    if file in folders:
-        return f"the folder /{file}/"
-    for folder in _parents(file):
-        if any(folder in names for names in files):
-            return f"the file /{folder}"
-    return None
-
-
-def _parents(file: str) -> Iterator[str]:
+def _clash(file: str, *written: Mapping[str, object]) -> str | None:
+    """What stops a file from being written beside the files `written`: a file where one of
+    its folders would be, or (for a file with a suffix of its own, `/archive/story.html`; a
+    page's `index.html` is never a folder) a folder of the same name."""
     folder = dirname(file)
     while folder:
-        yield folder
+        if any(folder in files for files in written):
+            return f"the file /{folder}"
         folder = dirname(folder)
+    if file != "index.html" and not file.endswith("/index.html"):
+        inside = file + "/"
+        if any(other.startswith(inside) for files in written for other in files):
+            return f"the folder /{inside}"
+    return None

@@ -12,7 +12,7 @@ import functools
 import hashlib
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,10 +98,14 @@ class GitHistory:
     site_dir: str
     prefix: str  # the site folder within the repository, as git names it (`site/` or "")
     content: str
+    _read: list[GitLog] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def log(self) -> GitLog:
-        return _read_log(self.site_dir, self.prefix, self.head, self.shallow, self.content)
+        if not self._read:  # asked for in loops: read, or found in the memo of commits, once
+            self._read.append(_read_log(self.site_dir, self.prefix, self.head, self.shallow,
+                                        self.content))
+        return self._read[0]
 
     @property
     def added(self) -> dict[str, int]:

@@ -365,6 +365,22 @@ def test_an_alias_of_a_section_page_or_a_static_file_is_an_error(make_site):
         in result.err
 
 
+def test_an_alias_in_the_way_of_a_file_or_folder_is_an_error(make_site):
+    text = sugar(aliases="[/robots.txt/old/, /en/economy/rum-1.5, /en/economy/sugar-harvest-"
+                         "falls/index.html]")
+    site = make_site({EN: text, "content/economy/rum.en.md": article("Rum", "2015-01-12",
+                                                                     slug="rum-1.5")},
+                     config=CONFIG)
+    result = site.build()
+    assert result.code == 1
+    line = line_of(text, "aliases")
+    assert f"{EN}:{line}: error: alias /robots.txt/old/ cannot be written where the site has " \
+           "the file /robots.txt: remove it" in result.err
+    assert f"{EN}:{line}: error: alias /en/economy/rum-1.5 cannot be written where the site " \
+           "has the folder /en/economy/rum-1.5/: remove it" in result.err
+    assert result.err.count("error:") == 2  # its own page's file is no redirect
+
+
 def test_two_versions_with_one_alias_is_an_error_in_both(make_site):
     other = "content/economy/rum.en.md"
     site = make_site({EN: sugar(aliases="[/en/old/]"),
