@@ -4,6 +4,9 @@ Two ways to know. In a git repository, the history says when each version last c
 translation is stale when its original was committed after it. Outside git, `sitegen new
 --translation-of` records the original's fingerprint in the translation's `translated_from`; the
 translation is stale once no other version of the story has that fingerprint any more.
+
+The one `git log` read here (with each change's blobs and renames) also serves the redirects
+from earlier URLs (`history.py`), so a build reads the history once.
 """
 
 from __future__ import annotations
