@@ -100,8 +100,8 @@ def test_a_corrected_headline_redirects_its_old_url(repo, git):
     commit(git, site, "Correct the headline")
     result = site.build()
     assert result.code == 0, result.err
-    assert rules(site) == ["/en/economy/sugar-harvest-falls/ "
-                           "/en/economy/sugar-harvest-falls-sharply/ 301!"]
+    assert rules(site) == [("/en/economy/sugar-harvest-falls/ "
+                           "/en/economy/sugar-harvest-falls-sharply/ 301!")]
     page = site.read("en/economy/sugar-harvest-falls/index.html")
     tags = Tags(page)
     assert tags.find("meta", **REFRESH)[0]["content"] == \
@@ -161,8 +161,8 @@ def test_a_version_rewritten_in_a_new_file_is_found_by_its_translation_key(repo,
                        body="A new text altogether.\n", translation_key="sugar-2015"))
     commit(git, site, "Rewrite the English story")
     assert site.build().code == 0
-    assert rules(site) == ["/en/economy/sugar-harvest-falls/ "
-                           "/en/americas/cane-growers-count-their-losses/ 301!"]
+    assert rules(site) == [("/en/economy/sugar-harvest-falls/ "
+                           "/en/americas/cane-growers-count-their-losses/ 301!")]
 
 
 def test_a_translation_that_takes_its_section_follows_the_original_of_the_same_commit(repo,
@@ -200,16 +200,16 @@ def test_a_draft_now_is_not_a_redirect_target(repo, git):
     assert site.build().code == 0
     assert not (site.public / "_redirects").exists()
     assert site.build("--drafts").code == 0
-    assert rules(site) == ["/en/economy/sugar-harvest-falls/ "
-                           "/en/economy/sugar-harvest-falls-sharply/ 301!"]
+    assert rules(site) == [("/en/economy/sugar-harvest-falls/ "
+                           "/en/economy/sugar-harvest-falls-sharply/ 301!")]
 
 
 def test_an_uncommitted_headline_change_redirects_the_committed_url(repo):
     site = repo({EN: sugar()})
     site.write(EN, sugar("Sugar Harvest Falls Sharply"))
     assert site.build().code == 0
-    assert rules(site) == ["/en/economy/sugar-harvest-falls/ "
-                           "/en/economy/sugar-harvest-falls-sharply/ 301!"]
+    assert rules(site) == [("/en/economy/sugar-harvest-falls/ "
+                           "/en/economy/sugar-harvest-falls-sharply/ 301!")]
 
 
 def test_an_old_url_a_new_story_took_is_that_storys_page(repo, git):
@@ -290,8 +290,8 @@ def test_a_site_in_a_subfolder_of_its_repository(make_site, git, tmp_path):
     site.write(EN, sugar("Sugar Harvest Falls Sharply"))
     git(tmp_path / "newsroom", "commit", "-q", "-a", "-m", "Correct the headline")
     assert site.build().code == 0
-    assert rules(site) == ["/en/economy/sugar-harvest-falls/ "
-                           "/en/economy/sugar-harvest-falls-sharply/ 301!"]
+    assert rules(site) == [("/en/economy/sugar-harvest-falls/ "
+                           "/en/economy/sugar-harvest-falls-sharply/ 301!")]
 
 
 # Aliases ------------------------------------------------------------------------------------------
