@@ -4,7 +4,9 @@ A URL is made from a few front matter fields (language, section, slug or title) 
 name, so an earlier version's URL is read from its front matter alone, never by rendering it:
 `url_facts()` reads what `content.parse` would, with the parser's own helpers, and agrees with it
 on every file the parser accepts. The facts of a blob never change, so the build keeps them by
-blob id; only blobs it has never seen are read, all in one `git cat-file --batch`.
+blob id; only blobs it has never seen are read, all in one `git cat-file --batch`, and a blob
+that is the file the build has just parsed is not read at all. The URLs a commit's history
+holds are kept for that commit too: a build at the same commit walks no history.
 
 A version is followed through its file's renames (git's `-M`), and by its translation key and
 language where it has one. A version that leaves its section or date to its story takes them
