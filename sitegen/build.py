@@ -84,6 +84,7 @@ class Plan:
     outputs: SiteOutputs
     env: Environment
     keys: dict[str, str]  # every output file's key
+    warnings: tuple[str, ...] = ()  # worth saying, such as old URLs that cannot redirect
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     done = _stage("publish", publish_site, memo, out, inputs, plan,
                   {o.file: o for o in plan.outputs.rendered}, plan.keys, trusted, jobs, progress)
     result = BuildResult(config, plan.site.published_count, len(done.output), done.report,
-                         tuple(memo.warnings))
+                         tuple(memo.warnings) + plan.warnings)
     remember_site(memo, out, site_key(inputs, keys, options, memo.article_dates()), result)
     return Built(result, inputs, plan)
 
@@ -151,8 +152,10 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, plan: Plan,
 def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, memo: Cache,
               jobs: int = 1, progress: Progress = no_progress) -> Plan:
     """From the files read to every output and its key."""
-    from .outputs import site_outputs
+    from .history import url_history
+    from .outputs import site_outputs, with_redirects
     from .publish import environment, output_keys
+    from .redirects import site_redirects
 
     config = inputs.config
     parsed = _stage("parse", memo.parsed, keys,
@@ -166,9 +169,14 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
     site = _stage("assemble", assemble, config, site_places(inputs), stories, options,
                   {s.translation: s.original for s in stale.values()})
     outputs = _stage("outputs", site_outputs, site, inputs.theme, inputs.static)
+    past = _stage("history", url_history, inputs.history, inputs.files, articles, config,
+                  options.clock, memo.url_facts, functools.partial(memo.kept, "history-urls"))
+    moved = _stage("redirects", site_redirects, site, past, outputs)
+    if moved.redirects:
+        outputs = _stage("outputs", with_redirects, outputs, site, moved)
     env = environment(site, inputs.theme, inputs.catalogs)
     return Plan(tuple(keys), tuple(articles), stories, site, outputs, env,
-                output_keys(outputs, env))
+                output_keys(outputs, env), moved.warnings)
 
 
 def _stage(name: str, step: Callable[..., T], *args: object) -> T:
@@ -261,7 +269,8 @@ def _collect(part: Callable[[], T], problems: list[Diagnostic]) -> T | None:
 def static_files(config: site_config.SiteConfig) -> tuple[tuple[str, str, str], ...]:
     """(output path, file, key) of every file of `static/`; its size and time tell it changed."""
     found, problems = [], []
-    for name, path in discover.static_files(config.site_dir / "static"):
+    walked = discover.static_files(config.site_dir / "static")
+    for name, path in _with_own_redirects(config, walked):
         if isinstance(path, Diagnostic):
             problems.append(path)
             continue
@@ -304,6 +313,15 @@ def site_places(inputs: SiteInputs) -> urls.Places:
     if taken:
         raise BuildFailed(taken)
     return places
+
+
+def _with_own_redirects(config: site_config.SiteConfig,
+                        found: discover.Found) -> discover.Found:
+    """The site's own `static/_redirects` (Netlify's rules) too, which the walk leaves out
+    with every name starting with '_'; the build adds its redirects after its lines."""
+    own = config.site_dir / "static" / "_redirects"
+    return (*found, ("_redirects", str(own))) if own.is_file() and not own.is_symlink() \
+        else found
 
 
 # Parsing --------------------------------------------------------------------------------------
@@ -387,6 +405,6 @@ def site_key(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions,
     digest = hashlib.blake2b(digest_size=20)
     for part in (code_digest(), repr(inputs.config), inputs.theme.digest, repr(inputs.catalogs),
                  repr(inputs.static), repr(keys), repr(published), repr(news),
-                 inputs.history.head if inputs.history else ""):
+                 f"{inputs.history.head} {inputs.history.shallow}" if inputs.history else ""):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()

@@ -5,6 +5,8 @@
    that a file whose key is unchanged is neither rendered nor written again.
 3. The site key of each output folder: the hash of every input, so a build with nothing new
    stops at once.
+4. The URL facts of earlier versions of articles (`history.py`), by blob id: a blob never
+   changes, so each is read from git once; and the URLs the history holds, for its commit.
 
 It lives in `.sitegen-cache/` in the site folder, a folder only sitegen writes. Every key and
 the cache itself carry the digest of sitegen's own code and libraries (`code.py`): a cache made
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import pickle
 import sqlite3
@@ -32,10 +35,11 @@ from typing import Any, TypeVar
 from . import __version__
 from .code import code_digest
 from .content import Article, Parsed, Source
+from .history import UrlFacts
 from .write import Written
 
 FOLDER = ".sitegen-cache"
-_FORMAT = "sitegen-cache 9"
+_FORMAT = "sitegen-cache 10"
 _ARTICLE_RECORD = 1  # the version of an article's record; its field names are checked too
 _ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Article))
 T = TypeVar("T")
@@ -51,6 +55,7 @@ class Cache:
         self.dates: dict[str, tuple[float, bool]] | None = None  # see article_dates()
         self.outputs: dict[str, dict[str, Written]] = {}
         self.values: dict[str, str] = {}
+        self.facts: dict[str, UrlFacts | None] | None = None  # see url_facts()
         self.warnings: list[str] = []  # why the stored cache could not be used, said once
         self._stored: set[str] | None = None  # keys of the articles table
         self._loaded = False
@@ -211,6 +216,52 @@ class Cache:
                 self.values[name] = row[0]
         return self.values.get(name)
 
+    # 4. What the URLs of earlier versions were made from ------------------------------------------
+
+    def url_facts(self, keys: Sequence[str],
+                  read: Callable[[list[int]], Iterable[UrlFacts | None]]) -> list[UrlFacts | None]:
+        """The facts of each earlier version of a file (None: it makes no URL), from the memo
+        or made by `read` (given the places of the keys it must read). Exactly these are kept."""
+        if self.facts is None:
+            stored: dict[str, UrlFacts | None] = {}
+            rows: list[Any] = self._reading(
+                lambda db: db.execute("SELECT key, record FROM history").fetchall(), [])
+            for key, record in rows:
+                good, facts = _facts_of(record)
+                if good:  # a damaged record is a miss
+                    stored[key] = facts
+            self.facts = stored
+        known = self.facts
+        missing = [n for n, key in enumerate(keys) if key not in known]
+        found = [known.get(key) for key in keys]
+        for n, made in zip(missing, read(missing)):
+            found[n] = made
+        wanted = set(keys)
+        gone = [key for key in known if key not in wanted]
+        new = {keys[n]: found[n] for n in missing}
+        for key in gone:
+            del known[key]
+        known.update(new)
+        if gone or new:
+            self._writing(lambda db: (
+                db.executemany("DELETE FROM history WHERE key = ?", [(key,) for key in gone]),
+                db.executemany("INSERT OR REPLACE INTO history (key, record) VALUES (?, ?)",
+                               [(key, json.dumps(f.record() if f else None))
+                                for key, f in new.items()])))
+        return found
+
+    def kept(self, name: str, key: str, make: Callable[[], str]) -> str:
+        """The text kept under `name` if it was made for `key`, else made by `make` and kept
+        instead: one text per name (the URLs of the history at one commit)."""
+        stored = self._get(name) or ""
+        if stored.startswith(key + "\n"):
+            return stored[len(key) + 1:]
+        text = make()
+        self.values[name] = f"{key}\n{text}"
+        self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                            (name, f"{key}\n{text}")))
+        return text
+
     def close(self) -> None:
         db, self._db = self._db, None
         if db is not None:
@@ -289,6 +340,24 @@ def _article_of(blob: bytes) -> Article | None:
         return None
 
 
+_FACT_KINDS: tuple[Any, ...] = (str, str, str, (str, type(None)), str, bool,
+                                (float, int, type(None)), int)
+
+
+def _facts_of(record: str) -> tuple[bool, UrlFacts | None]:
+    """(whether the stored record is sound, the facts it holds: None for a file that makes no
+    URL)."""
+    try:
+        fields = json.loads(record)
+        if fields is None:
+            return True, None
+        good = isinstance(fields, list) and len(fields) == len(_FACT_KINDS) and all(
+            isinstance(value, kind) for value, kind in zip(fields, _FACT_KINDS))
+        return (True, UrlFacts.of_record(fields)) if good else (False, None)
+    except ValueError:
+        return False, None
+
+
 def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
     """Open the cache, starting afresh when it is damaged, truncated or not ours."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -310,6 +379,7 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
                                    dates_check TEXT, checksum TEXT, record BLOB);
             CREATE TABLE outputs (out TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER,
                                   PRIMARY KEY (out, path));
+            CREATE TABLE history (key TEXT PRIMARY KEY, record TEXT);
         """)
         db.execute("INSERT INTO meta VALUES ('format', ?)", (_format(),))
     return db

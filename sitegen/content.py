@@ -232,7 +232,7 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     folder = PurePosixPath(path).parent
     section = _section(fields, folder, settings.sections, problem)
     slug = _slug(fields, title, stem, problem)
-    aliases = _aliases(fields.get("aliases"), problem)
+    aliases, alias_lines = _aliases(fields.get("aliases"), problem, matter.item_lines)
     draft = fields.get("draft", False)
     if not isinstance(draft, bool):
         problem("draft", "draft must be true or false")
@@ -287,7 +287,7 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         path=urls.article(lang, settings.section_segment(lang, section) if section else "",
                           slug),
         timestamp=when.timestamp(),
-        lines=lines,
+        lines={**lines, **alias_lines} if alias_lines else lines,
         extra=extra,
         given=frozenset(name for name, gives in given.items() if gives),
     )
@@ -421,23 +421,26 @@ def _sources(value: Any, problem: Problem) -> tuple[Source, ...]:
     return tuple(found)
 
 
-def _aliases(value: Any, problem: Problem) -> tuple[str, ...]:
+def _aliases(value: Any, problem: Problem, item_lines: dict[str, int]
+             ) -> tuple[tuple[str, ...], dict[str, int]]:
     """Earlier paths of this page on this site (`/old/path/`), as output paths (`old/path/`);
-    a path without a file suffix is a folder."""
+    a path without a file suffix is a folder. With the line of each (`aliases[0]` -> line),
+    for the errors of an alias that cannot redirect."""
     if value is None:
-        return ()
+        return (), {}
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         problem("aliases", "aliases must be a list of earlier paths on this site, e.g. "
                            "aliases: [/en/old-headline/]")
-        return ()
-    found = []
+        return (), {}
+    found: dict[str, int | None] = {}
     for number, alias in enumerate(value):
         path, wrong = alias_path(alias.strip())
         if wrong:
             problem(f"aliases[{number}]", f"alias {alias!r} {wrong}")
         else:
-            found.append(path)
-    return tuple(dict.fromkeys(found))
+            found.setdefault(path, item_lines.get(f"aliases[{number}]"))
+    return tuple(found), {f"aliases[{n}]": line for n, line in enumerate(found.values())
+                          if line is not None}
 
 
 def alias_path(alias: str) -> tuple[str, str | None]:

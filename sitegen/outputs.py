@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import context, urls
 from .assemble import Edition, Listing, Site, is_news, shown_tag
@@ -23,6 +23,9 @@ from .content import Article
 from .context import X_DEFAULT, Alternates, languages, x_default
 from .errors import BuildFailed, Diagnostic, error
 from .theme import Theme
+
+if TYPE_CHECKING:
+    from .redirects import Redirects
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,16 +262,16 @@ class SiteOutputs:
         return (o for o in self.rendered if isinstance(o, Page))
 
 
-def site_outputs(site: Site, theme: Theme,
-                 static: tuple[tuple[str, str, str], ...]) -> SiteOutputs:
+def site_outputs(site: Site, theme: Theme, static: tuple[tuple[str, str, str], ...],
+                 redirects: Redirects | None = None) -> SiteOutputs:
     """Everything the site writes; two outputs on one path are an error naming both."""
-    found = every_output(site, theme, static)
+    found = every_output(site, theme, static, redirects)
     _check_collisions(found)
     return found
 
 
-def every_output(site: Site, theme: Theme,
-                 static: tuple[tuple[str, str, str], ...]) -> SiteOutputs:
+def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], ...],
+                 redirects: Redirects | None = None) -> SiteOutputs:
     """Everything the site writes, in a fixed order: pages, generated files, copies."""
     pages = site_pages(site)
     news = news_articles(site)
@@ -285,7 +288,8 @@ def every_output(site: Site, theme: Theme,
         copies[output] = Copy(output, file, f"theme:{file}")
     for output, file, key in static:  # the theme's files win
         copies.setdefault(output, Copy(output, file, key))
-    return SiteOutputs((*pages, *generated), tuple(copies.values()))
+    moved = redirect_outputs(site, redirects, copies) if redirects else ()
+    return SiteOutputs((*pages, *generated, *moved), tuple(copies.values()))
 
 
 def site_pages(site: Site) -> tuple[Page, ...]:
@@ -464,3 +468,81 @@ def _owner(output: Output) -> tuple[str, int | None]:
     if isinstance(output, ArticlePage):
         return output.article.source, output.article.url_line
     return output.described(), None
+
+
+# Redirects (SPEC 6.4): old URLs of a version, made by `redirects.site_redirects` -------------
+
+REDIRECT_RULES = "_redirects"  # the file of redirect rules Netlify reads
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectPage(Output):
+    """A page at an old URL that sends the reader on to the version's page, for hosts that
+    read no `_redirects`: never in the sitemap, and `noindex`."""
+
+    TEMPLATES = ("redirect.html",)
+
+    path: str  # the old URL path, relative to the site
+    article: Article  # the version it leads to
+
+    @property
+    def file(self) -> str:
+        return urls.output_file(self.path)
+
+    def shows(self) -> tuple[Article, ...]:
+        return (self.article,)  # its headline is the link
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        linker = urls.Linker(config.base_url)
+        return {"href": linker.href(self.article.path),
+                "canonical": linker.absolute(self.article.path), "title": self.article.title}
+
+    def described(self) -> str:
+        return f"the redirect /{self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectRules(Output):
+    """`_redirects`: the site's own rules (its `static/_redirects`) first, which Netlify then
+    tries first, and a line for each old URL."""
+
+    TEMPLATES = ("redirects.txt",)
+
+    moves: tuple[tuple[str, str], ...]  # (old URL path, the version's URL path)
+    own: tuple[str, str] | None  # (file, key) of the site's own rules
+
+    @property
+    def file(self) -> str:
+        return REDIRECT_RULES
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        from . import discover
+        from .errors import text_of
+
+        href = urls.Linker(config.base_url).href
+        own = text_of(discover.read_file(self.own[0]), "static/" + REDIRECT_RULES) \
+            if self.own else ""
+        return {"own": own.rstrip("\r\n"), "moves": [(href(old), href(new))
+                                                     for old, new in self.moves]}
+
+
+def with_redirects(found: SiteOutputs, site: Site, redirects: Redirects) -> SiteOutputs:
+    """What `site_outputs` gives with the redirects, from what it gave without them (which
+    `redirects.site_redirects` needed first), without listing the site again."""
+    copies = {copy.file: copy for copy in found.copies}
+    moved = redirect_outputs(site, redirects, copies)
+    outputs = SiteOutputs((*found.rendered, *moved), tuple(copies.values()))
+    _check_collisions(outputs)
+    return outputs
+
+
+def redirect_outputs(site: Site, redirects: Redirects,
+                     copies: dict[str, Copy]) -> tuple[Output, ...]:
+    """A page at each old URL and the `_redirects` rules, which take in the site's own copy."""
+    if not redirects.redirects:
+        return ()
+    own = copies.pop(REDIRECT_RULES, None)
+    return (*(RedirectPage(r.article.lang, r.path, r.article) for r in redirects.redirects),
+            RedirectRules(site.config.default_language,
+                          tuple((r.path, r.article.path) for r in redirects.redirects),
+                          (own.source, own.key) if own else None))

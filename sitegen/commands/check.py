@@ -45,6 +45,7 @@ def check(site_dir: Path, now: datetime) -> list[Diagnostic]:
           for s in found.stale.values()),
         *_shared_urls(found.articles),
         *_taken_pages(found, everything),
+        *_alias_collisions(found, everything),
         *_broken_links(found, now, everything, texts, references),
         *_missing_alt(found.articles, texts, references),
         *_inherited_image_without_alt(found),
@@ -107,6 +108,14 @@ def _taken_pages(found: Survey, site: Site) -> Iterator[Diagnostic]:
             yield error(article.source, article.url_line,
                         f"its page would be written to {urls.output_file(article.path)}, where "
                         f"the site writes {page.described()}: give it a different slug or section")
+
+
+def _alias_collisions(found: Survey, site: Site) -> list[Diagnostic]:
+    """Aliases that would replace a page or file the site writes, or that two versions share:
+    the build refuses them."""
+    from ..redirects import alias_problems
+
+    return alias_problems(site, every_output(site, found.inputs.theme, found.inputs.static))
 
 
 def _missing_sources(articles: Iterable[Article]) -> Iterator[Diagnostic]:

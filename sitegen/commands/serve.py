@@ -28,7 +28,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .. import urls
 from ..assemble import BuildOptions, build_clock
@@ -36,6 +36,7 @@ from ..build import load_config
 from ..cache import FOLDER
 from ..config import SiteConfig
 from ..errors import BuildFailed, counted, stage_of
+from ..outputs import REDIRECT_RULES
 from .preview import Session
 from .watch import Watcher
 
@@ -88,6 +89,7 @@ class Preview:
         self._stopping = threading.Event()
         self._session: Session | None = None  # used under session_lock: builds, status page
         self.session_lock = threading.Lock()
+        self._moves: tuple[tuple[int, ...], dict[str, str]] = ((), {})  # see moved()
 
     def configure(self, config: SiteConfig) -> None:
         """Where the site lives under its base URL, and its languages (for 404 pages)."""
@@ -270,6 +272,9 @@ class Preview:
         path = unquote(url_path)
         if "\0" in path or "\\" in path or not path.startswith(self.base_path):
             return None, None
+        moved = self.moved(path)
+        if moved is not None:
+            return None, moved
         relative = posixpath.normpath("/" + path[len(self.base_path):]).lstrip("/")
         if relative.startswith(("..", ".sitegen")):
             return None, None
@@ -284,6 +289,26 @@ class Preview:
         if os.path.isfile(candidate) and os.path.basename(candidate) != ".sitegen-files":
             return Path(candidate), None
         return None, None
+
+    def moved(self, path: str) -> str | None:
+        """Where the build's `_redirects` sends an old URL (`path` decoded) with a 301, as
+        Netlify would: the redirects the build wrote, and the site's own such rules. A path
+        without its trailing slash finds the rule of the folder too."""
+        rules = self.out_dir / REDIRECT_RULES
+        seen: tuple[int, ...] = ()
+        try:
+            stat = rules.stat()
+            seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            pass
+        if seen != self._moves[0]:
+            try:
+                text = rules.read_text("utf-8", "replace") if seen else ""
+            except OSError:
+                text = ""
+            self._moves = (seen, moves_of(text))
+        moves = self._moves[1]
+        return moves.get(quote(path)) or moves.get(quote(path) + "/")
 
     def not_found_page(self, url_path: str) -> Path | None:
         """The 404 page in the language the URL is in, or the default language's."""
@@ -491,6 +516,18 @@ class PreviewServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return
         super().handle_error(request, client_address)
+
+
+def moves_of(rules: str) -> dict[str, str]:
+    """Old path (percent-encoded) -> new location of each `OLD NEW 301` rule in a `_redirects`
+    file; rules with another status, splats, placeholders or conditions are the CDN's alone."""
+    moves: dict[str, str] = {}
+    for line in rules.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) == 3 and fields[2].rstrip("!") == "301" \
+                and not any(c in fields[0] for c in "*:"):
+            moves.setdefault(quote(unquote(fields[0])), fields[1])
+    return moves
 
 
 def _opened(found: Path | None) -> BinaryIO | None:
