@@ -100,9 +100,6 @@ class Site:
     def versions(self, article: Article) -> tuple[Article, ...]:
         return self.stories[article.source]
 
-    def section_langs(self, section: str) -> tuple[str, ...]:
-        return tuple(e.lang for e in self.editions if any(s.name == section for s in e.sections))
-
 
 @dataclass(frozen=True, slots=True)
 class Shelf:

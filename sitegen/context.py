@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import l10n, seo, urls
-from typing import TYPE_CHECKING
-
 from .assemble import Site
 from .config import SiteConfig
 from .content import Article
