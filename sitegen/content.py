@@ -25,7 +25,6 @@ from . import __version__, frontmatter, staleness, urls
 from .config import SiteConfig
 from .errors import BuildFailed, Diagnostic, error, text_of
 
-
 # What describes the story rather than its language: a version that leaves one out takes it
 # from the story's first version that has it (`inherit.py`).
 INHERITABLE = frozenset(("date", "authors", "section", "sources", "image", "tags"))
