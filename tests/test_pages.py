@@ -300,6 +300,7 @@ def test_root_index_leads_to_language_front_pages(pair):
     hrefs = {a["href"] for a in Tags(page).find("a")}
     assert {"/en/", "/es/"} <= hrefs
     assert (pair.public / "en/index.html").is_file() and (pair.public / "es/index.html").is_file()
+    assert len(Tags(page).find("h1")) == 1  # a heading, for screen readers (axe)
 
 
 def test_404_pages(pair):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -306,9 +307,13 @@ def test_aliases_redirect_without_git(make_site):
         "/en/old-sugar/ /en/economy/sugar-harvest-falls/ 301",
     ]
     for file in ("archive/2015/sugar.html", "en/old-sugar/index.html"):
-        tags = Tags(site.read(file))
+        page = site.read(file)
+        tags = Tags(page)
         assert tags.find("meta", **REFRESH)[0]["content"] == \
             "0; url=/en/economy/sugar-harvest-falls/"
+        # A page a reader may see for a moment: one main landmark and a heading (axe).
+        assert len(tags.find("main")) == 1 and len(tags.find("h1")) == 1
+        assert re.search(r'<h1><a href="/en/economy/sugar-harvest-falls/">[^<]+</a></h1>', page)
 
 
 def test_no_redirects_no_redirect_rules(make_site):
