@@ -59,6 +59,8 @@ class Glossary:
 
     def term(self, tag: str, lang: str) -> int | None:
         """The entry `tag` is a spelling of: in `lang` first, else in any language."""
+        if not self.terms:
+            return None
         slug = urls.term_slug(tag)
         found = self._by_slug.get((lang, slug))
         return self._any.get(slug) if found is None else found

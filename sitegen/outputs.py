@@ -299,9 +299,10 @@ def site_pages(site: Site) -> tuple[Page, ...]:
     fronts = _fronts(site)
     places = site.places
     counterparts = _counterparts(site)
+    links: dict[tuple[str, str, str], tuple[str, str]] = {}
     pages: list[Page] = [RootPage(site.config.default_language, urls.ROOT, fronts, None)]
     for edition in site.editions:
-        pages.extend(_article_page(site, article) for article in edition.articles)
+        pages.extend(_article_page(site, article, links) for article in edition.articles)
         for listing in edition.listings():
             pages.extend(_listing_pages(listing, counterparts, fronts))
         for kind, index, listings in (("tag", places.tag_index, edition.tags),
@@ -322,17 +323,34 @@ def _fronts(site: Site) -> Alternates:
     return (*((e.lang, urls.front(e.lang)) for e in site.editions), (X_DEFAULT, urls.ROOT))
 
 
-def _article_page(site: Site, article: Article) -> ArticlePage:
-    versions, places, lang = site.versions(article), site.places, article.lang
-    tags = dict.fromkeys(shown_tag(site.config.glossary, tag, lang) for tag in article.tags)
+def _article_page(site: Site, article: Article,
+                  links: dict[tuple[str, str, str], tuple[str, str]]) -> ArticlePage:
+    """`links`: (kind, language, name) -> (name as shown, page) of each tag and author known
+    so far, for every article page of the site."""
+    versions, lang = site.versions(article), article.lang
     return ArticlePage(lang, article.path, tuple((v.lang, v.path) for v in versions),
                        article.modified, article,
                        tuple(v for v in versions if v.lang != lang),
                        site.behind.get(article.source),
-                       places.section(lang, article.section) if article.section else None,
-                       tuple((tag, places.tag(lang, urls.term_slug(tag))) for tag in tags),
-                       tuple((name, places.author(lang, urls.term_slug(name)))
+                       site.places.section(lang, article.section) if article.section else None,
+                       tuple(dict.fromkeys(_term_link(site, links, "tag", lang, tag)
+                                           for tag in article.tags)),
+                       tuple(_term_link(site, links, "author", lang, name)
                              for name in article.authors))
+
+
+def _term_link(site: Site, links: dict[tuple[str, str, str], tuple[str, str]], kind: str,
+               lang: str, name: str) -> tuple[str, str]:
+    """A tag as the glossary spells it in `lang` (an author as written) and its page."""
+    link = links.get((kind, lang, name))
+    if link is None:
+        if kind == "tag":
+            shown = shown_tag(site.config.glossary, name, lang)
+            link = (shown, site.places.tag(lang, urls.term_slug(shown)))
+        else:
+            link = (name, site.places.author(lang, urls.term_slug(name)))
+        links[(kind, lang, name)] = link
+    return link
 
 
 Counterparts = dict[tuple[str, str], tuple[Listing, ...]]  # (kind, topic) -> in each language
