@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from . import urls
-from .config import Glossary, LanguageConfig, SiteConfig
+from .config import LanguageConfig, SiteConfig
 from .content import Article
 from .translations import TranslationGroup
 
@@ -209,9 +209,8 @@ def _edition(config: SiteConfig, places: urls.Places, language: LanguageConfig,
 
     def tags(article: Article) -> tuple[str, ...]:
         if article.lang == lang:
-            return tuple(dict.fromkeys(shown_tag(glossary, tag, lang) for tag in article.tags))
-        translated = (glossary.translate(tag, article.lang, lang) for tag in article.tags)
-        return tuple(dict.fromkeys(tag for tag in translated if tag))
+            return tuple(dict.fromkeys(glossary.shown(tag, lang) for tag in article.tags))
+        return glossary.translate_all(article.tags, article.lang, lang)
 
     def listings(kind: str, shown: Sequence[Article], terms_of: Callable[[Article], tuple[str, ...]],
                  slug_of: Callable[[str], str], title_of: Callable[[str, str], str],
@@ -236,13 +235,6 @@ def _edition(config: SiteConfig, places: urls.Places, language: LanguageConfig,
     return Edition(language, articles, shelf.stories, shelf.lastmod,
                    Listing.of("front", lang, "", language.title, listed, per_page, places, "front"),
                    tuple(sections), tuple(tag_listings), tuple(authors))
-
-
-def shown_tag(glossary: Glossary, tag: str, lang: str) -> str:
-    """A tag as a page in `lang` shows it: as the glossary spells its term there, else as
-    written."""
-    term = glossary.term(tag, lang)
-    return (glossary.spelling(term, lang) if term is not None else None) or tag
 
 
 def _as_written(slug: str, name: str) -> str:

@@ -73,6 +73,18 @@ class Glossary:
         term = self.term(tag, lang)
         return None if term is None else self.spelling(term, into)
 
+    def translate_all(self, tags: tuple[str, ...], lang: str, into: str) -> tuple[str, ...]:
+        """The tags (written in `lang`) the glossary spells in `into`, so spelled, each once;
+        the others are left out rather than shown in the wrong language."""
+        translated = (self.translate(tag, lang, into) for tag in tags)
+        return tuple(dict.fromkeys(tag for tag in translated if tag))
+
+    def shown(self, tag: str, lang: str) -> str:
+        """A tag as a page in `lang` shows it: as the glossary spells its term there, else as
+        written."""
+        term = self.term(tag, lang)
+        return (self.spelling(term, lang) if term is not None else None) or tag
+
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:

@@ -112,10 +112,17 @@ def _stale_notice(config: SiteConfig, lang: str, original: Article,
 
 def _language_name(config: SiteConfig, lang: str, named: str) -> str:
     """Language `named` as a page in `lang` names it in a sentence (`inglés`, `Spanish`)."""
+    return _babel_language_name(config.language(lang).locale, named) or \
+        config.language(named).name
+
+
+@functools.lru_cache(maxsize=64)
+def _babel_language_name(locale: str, named: str) -> str | None:
+    """Once per listing language, not per untranslated story listed."""
     from babel import Locale
 
-    name = Locale.parse(config.language(lang).locale).languages.get(named)
-    return str(name) if name else config.language(named).name
+    name = Locale.parse(locale).languages.get(named)
+    return str(name) if name else None
 
 
 def listing_context(config: SiteConfig, path: str, lang: str, alternates: Alternates, kind: str,

@@ -68,10 +68,8 @@ def _completed(version: Article, versions: Sequence[Article], config: SiteConfig
         if source is None:
             continue
         if name == "tags":
-            glossary = config.glossary
-            translated = (glossary.translate(tag, source.lang, version.lang)
-                          for tag in source.tags)
-            changes["tags"] = tuple(dict.fromkeys(t for t in translated if t))
+            changes["tags"] = config.glossary.translate_all(source.tags, source.lang,
+                                                            version.lang)
         else:
             changes[name] = getattr(source, name)
     if "date" not in version.given:

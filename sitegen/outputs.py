@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import context, urls
-from .assemble import Edition, Listing, Site, is_news, shown_tag
+from .assemble import Edition, Listing, Site, is_news
 from .config import SiteConfig
 from .content import Article
 from .context import X_DEFAULT, Alternates, languages, x_default
@@ -262,16 +262,16 @@ class SiteOutputs:
         return (o for o in self.rendered if isinstance(o, Page))
 
 
-def site_outputs(site: Site, theme: Theme, static: tuple[tuple[str, str, str], ...],
-                 redirects: Redirects | None = None) -> SiteOutputs:
+def site_outputs(site: Site, theme: Theme,
+                 static: tuple[tuple[str, str, str], ...]) -> SiteOutputs:
     """Everything the site writes; two outputs on one path are an error naming both."""
-    found = every_output(site, theme, static, redirects)
+    found = every_output(site, theme, static)
     _check_collisions(found)
     return found
 
 
-def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], ...],
-                 redirects: Redirects | None = None) -> SiteOutputs:
+def every_output(site: Site, theme: Theme,
+                 static: tuple[tuple[str, str, str], ...]) -> SiteOutputs:
     """Everything the site writes, in a fixed order: pages, generated files, copies."""
     pages = site_pages(site)
     news = news_articles(site)
@@ -288,8 +288,7 @@ def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], .
         copies[output] = Copy(output, file, f"theme:{file}")
     for output, file, key in static:  # the theme's files win
         copies.setdefault(output, Copy(output, file, key))
-    moved = redirect_outputs(site, redirects, copies) if redirects else ()
-    return SiteOutputs((*pages, *generated, *moved), tuple(copies.values()))
+    return SiteOutputs((*pages, *generated), tuple(copies.values()))
 
 
 def site_pages(site: Site) -> tuple[Page, ...]:
@@ -345,7 +344,7 @@ def _term_link(site: Site, links: dict[tuple[str, str, str], tuple[str, str]], k
     link = links.get((kind, lang, name))
     if link is None:
         if kind == "tag":
-            shown = shown_tag(site.config.glossary, name, lang)
+            shown = site.config.glossary.shown(name, lang)
             link = (shown, site.places.tag(lang, urls.term_slug(shown)))
         else:
             link = (name, site.places.author(lang, urls.term_slug(name)))
@@ -546,21 +545,14 @@ class RedirectRules(Output):
 
 def with_redirects(found: SiteOutputs, site: Site, redirects: Redirects) -> SiteOutputs:
     """What `site_outputs` gives with the redirects, from what it gave without them (which
-    `redirects.site_redirects` needed first), without listing the site again."""
+    `redirects.site_redirects` needed first), without listing the site again: a page at each
+    old URL, and the `_redirects` rules, which take in the site's own copy."""
     copies = {copy.file: copy for copy in found.copies}
-    moved = redirect_outputs(site, redirects, copies)
+    own = copies.pop(REDIRECT_RULES, None)
+    moved = (*(RedirectPage(r.article.lang, r.path, r.article) for r in redirects.redirects),
+             RedirectRules(site.config.default_language,
+                           tuple((r.path, r.article.path) for r in redirects.redirects),
+                           (own.source, own.key) if own else None))
     outputs = SiteOutputs((*found.rendered, *moved), tuple(copies.values()))
     _check_collisions(outputs)
     return outputs
-
-
-def redirect_outputs(site: Site, redirects: Redirects,
-                     copies: dict[str, Copy]) -> tuple[Output, ...]:
-    """A page at each old URL and the `_redirects` rules, which take in the site's own copy."""
-    if not redirects.redirects:
-        return ()
-    own = copies.pop(REDIRECT_RULES, None)
-    return (*(RedirectPage(r.article.lang, r.path, r.article) for r in redirects.redirects),
-            RedirectRules(site.config.default_language,
-                          tuple((r.path, r.article.path) for r in redirects.redirects),
-                          (own.source, own.key) if own else None))
