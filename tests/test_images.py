@@ -3,10 +3,15 @@ input, bombs, crops and deterministic bytes."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import struct
+import subprocess
+import sys
 import time
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image, ImageChops, ImageDraw
@@ -349,3 +354,23 @@ def test_a_transparent_png_is_flattened_on_white_for_jpeg() -> None:
 def test_a_small_source_is_upscaled_to_the_card_size() -> None:
     data = crop(encoded(scene((300, 200)), "JPEG"), (1200, 630), 1200)
     assert opened(data).size == (1200, 630)
+
+
+def test_another_process_makes_the_same_bytes(camera: bytes, tmp_path: Path) -> None:
+    """Nothing may depend on the process: hash seeds, threads or the order of work."""
+    source = tmp_path / "harbour.jpg"
+    source.write_bytes(camera)
+    script = (
+        "import hashlib, sys\n"
+        "from sitegen.images import crop, derivatives\n"
+        "data = open(sys.argv[1], 'rb').read()\n"
+        "outputs = [d.name.encode() + d.data for d in derivatives(data, 'harbour.jpg')]\n"
+        "outputs.append(crop(data, (1200, 630), 1200, focus=(0.2, 0.7)))\n"
+        "print(hashlib.sha256(b''.join(outputs)).hexdigest())\n")
+    here = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(here)}
+    other = subprocess.run([sys.executable, "-c", script, str(source)], env=env, cwd=here,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    outputs = [d.name.encode() + d.data for d in derivatives(camera, "harbour.jpg")]
+    outputs.append(crop(camera, (1200, 630), 1200, focus=(0.2, 0.7)))
+    assert other == hashlib.sha256(b"".join(outputs)).hexdigest()
