@@ -204,11 +204,28 @@ def _opened(data: bytes, name: str) -> ImageFile.ImageFile:
                              "and cannot be resized or used as a social image")
     reader = next((read for _, signed, read in _READERS if signed(head)), None)
     if reader is None:
-        raise _problem(name, "is not an image Pillow can read: not a JPEG, PNG, WebP or GIF file")
+        raise _problem(name, _unsupported(data))
     try:
         return reader(io.BytesIO(data))
     except _UNREADABLE as exc:
         raise _problem(name, f"is not an image Pillow can read: {_reason(exc)}") from None
+
+
+def _unsupported(data: bytes) -> str:
+    """Names the format a newsroom cannot publish (a TIFF scan, a HEIC phone photo), so the
+    message says what to do."""
+    if not data:
+        return "is empty: not an image"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            format = Image.open(io.BytesIO(data)).format
+    except (*_UNREADABLE, Image.DecompressionBombError):
+        format = None
+    if format is None:
+        return "is not an image Pillow can read: not a JPEG, PNG, WebP or GIF file"
+    return (f"is a {format} image: only JPEG, PNG, WebP and GIF images can be published — "
+            "save it as JPEG (photos) or PNG (graphics)")
 
 
 def _decoded(data: bytes, name: str) -> Image.Image:

@@ -232,14 +232,18 @@ def problem(data: bytes, name: str = "photo.jpg") -> str:
 def test_unreadable_files_are_problems_with_reasons(camera: bytes) -> None:
     assert "not an image Pillow can read" in problem(b"Dear editor,\nthe photo follows.\n")
     assert "not an image Pillow can read" in problem(b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 9)
-    assert "not an image Pillow can read" in problem(b"")
+    assert problem(b"") == "is empty: not an image"
     message = problem(camera[: len(camera) // 2])
     assert "damaged" in message and "truncated" in message
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
     assert "is an SVG" in problem(svg, "logo.svg")
     assert "is an SVG" in problem(b'<?xml version="1.0"?>\n' + svg, "logo.svg")
     tiff = encoded(scene((50, 50)), "TIFF")
-    assert "not a JPEG, PNG, WebP or GIF" in problem(tiff, "scan.tif")
+    assert problem(tiff, "scan.tif") == (
+        "is a TIFF image: only JPEG, PNG, WebP and GIF images can be published — save it as "
+        "JPEG (photos) or PNG (graphics)")
+    bmp = encoded(scene((50, 50)), "BMP")
+    assert problem(bmp, "scan.bmp").startswith("is a BMP image: ")
 
 
 def test_a_damaged_png_is_found_by_inspect() -> None:
