@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import struct
-import warnings
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,6 +195,9 @@ _UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError
                struct.error, zlib.error)
 """What Pillow's readers raise for a bad header or damaged data, depending on the format."""
 
+_BOMB = (Image.DecompressionBombError, Image.DecompressionBombWarning)
+"""Pillow's own guard: an error, or a warning that `-W error` turns into one."""
+
 
 def _opened(data: bytes, name: str) -> ImageFile.ImageFile:
     """The image's header read with its format's reader; nothing decoded yet."""
@@ -207,6 +210,9 @@ def _opened(data: bytes, name: str) -> ImageFile.ImageFile:
         raise _problem(name, _unsupported(data))
     try:
         return reader(io.BytesIO(data))
+    except _BOMB as exc:  # a GIF whose first frame is larger than its canvas, checked
+        # against Pillow's process-wide limit as the frame is read; ours follows in _decoded
+        raise _problem(name, f"was refused by Pillow's decompression-bomb guard: {exc}") from None
     except _UNREADABLE as exc:
         raise _problem(name, f"is not an image Pillow can read: {_reason(exc)}") from None
 
@@ -217,10 +223,8 @@ def _unsupported(data: bytes) -> str:
     if not data:
         return "is empty: not an image"
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            format = Image.open(io.BytesIO(data)).format
-    except (*_UNREADABLE, Image.DecompressionBombError):
+        format = Image.open(io.BytesIO(data)).format
+    except (*_UNREADABLE, *_BOMB):
         format = None
     if format is None:
         return "is not an image Pillow can read: not a JPEG, PNG, WebP or GIF file"
@@ -233,13 +237,8 @@ def _decoded(data: bytes, name: str) -> Image.Image:
     image = _opened(data, name)
     _check_size(image.size, name)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        # A GIF frame larger than its canvas, checked by Pillow's own global limit.
-        raise _problem(name, f"was refused by Pillow's decompression-bomb guard: {exc}") from None
+        image.load()
+        upright = ImageOps.exif_transpose(image)
     except _UNREADABLE as exc:
         raise _problem(name, f"is damaged and cannot be decoded: {_reason(exc)}") from None
     _check_size(upright.size, name)
@@ -249,10 +248,14 @@ def _decoded(data: bytes, name: str) -> Image.Image:
 def _check_size(size: tuple[int, int], name: str) -> None:
     width, height = size
     if width * height > MAX_PIXELS:
-        megapixels = round(width * height / 1_000_000)
-        raise _problem(name, f"is {megapixels} megapixels ({width}×{height}): images over "
-                             f"{MAX_PIXELS // 1_000_000} megapixels are refused as a "
+        raise _problem(name, f"is {_megapixels(width * height)} megapixels ({width}×{height}): "
+                             f"images over {_megapixels(MAX_PIXELS)} megapixels are refused as a "
                              "safeguard — resize it")
+
+
+def _megapixels(pixels: int) -> str:
+    """61, 50.1, 0.2: rounded up, so an image just over the limit never reads as at it."""
+    return f"{math.ceil(pixels / 100_000) / 10:g}"
 
 
 def _problem(name: str, message: str) -> UnusableImage:

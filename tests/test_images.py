@@ -295,7 +295,10 @@ def test_the_limit_does_not_depend_on_pillows_global_setting(
 def test_just_under_the_limit_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(images, "MAX_PIXELS", 400 * 300)
     assert isinstance(inspect(encoded(scene((400, 300)), "PNG"), "a.png"), SourceImage)
-    assert "megapixels" in problem(encoded(scene((401, 300)), "PNG"), "b.png")
+    assert problem(encoded(scene((401, 300)), "PNG"), "b.png").startswith(
+        "is 0.2 megapixels (401×300): images over 0.2 megapixels")
+    monkeypatch.setattr(images, "MAX_PIXELS", 50_000_000)
+    assert problem(png_claiming(10_000, 5_001), "c.png").startswith("is 50.1 megapixels")
 
 
 @pytest.mark.parametrize(("ratio", "width", "height"), [
@@ -378,3 +381,22 @@ def test_another_process_makes_the_same_bytes(camera: bytes, tmp_path: Path) -> 
     outputs = [d.name.encode() + d.data for d in derivatives(camera, "harbour.jpg")]
     outputs.append(crop(camera, (1200, 630), 1200, focus=(0.2, 0.7)))
     assert other == hashlib.sha256(b"".join(outputs)).hexdigest()
+
+
+def gif_with_a_frame_beyond_its_canvas() -> bytes:
+    """A GIF whose screen is 10×10 but whose first frame is 100×100: Pillow enlarges it."""
+    data = bytearray(encoded(Image.new("P", (100, 100), 1), "GIF"))
+    data[6:10] = struct.pack("<HH", 10, 10)
+    return bytes(data)
+
+
+def test_a_gif_frame_beyond_its_canvas_is_held_to_the_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    gif = gif_with_a_frame_beyond_its_canvas()
+    found = inspect(gif, "a.gif")
+    assert isinstance(found, SourceImage) and (found.width, found.height) == (100, 100)
+    monkeypatch.setattr(images, "MAX_PIXELS", 5000)
+    assert problem(gif, "a.gif").startswith("is 0.1 megapixels (100×100): ")
+    monkeypatch.setattr(images, "MAX_PIXELS", 50_000_000)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    assert "decompression-bomb guard" in problem(gif, "a.gif")
