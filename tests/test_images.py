@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import ExifTags, Image, ImageChops, ImageDraw
+from PIL import ExifTags, Image, ImageChops, ImageCms, ImageDraw
 
 from sitegen import images
 from sitegen.images import (
@@ -195,17 +195,36 @@ def test_cmyk_and_sixteen_bit_images_become_eight_bit_rgb() -> None:
     assert isinstance(value, tuple) and 150 <= value[0] <= 160  # 40000/65535 of white
 
 
-def test_icc_profile_is_applied_and_dropped() -> None:
-    from PIL import ImageCms
-    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
-    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    data = encoded(scene((500, 300)), "JPEG", icc_profile=srgb)
-    [made] = derivatives(data, "tagged.jpg")
+def swapped_profile() -> bytes:
+    """An ICC profile like sRGB but with the red and green primaries swapped: its (255, 0, 0)
+    is sRGB's green, so a conversion that happens shows."""
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    count = struct.unpack(">I", profile[128:132])[0]
+    tags = {bytes(profile[at:at + 4]): at for at in range(132, 132 + 12 * count, 12)}
+    red, green = tags[b"rXYZ"] + 4, tags[b"gXYZ"] + 4
+    profile[red:red + 8], profile[green:green + 8] = profile[green:green + 8], profile[red:red + 8]
+    profile[84:100] = bytes(16)  # no profile ID to check
+    return bytes(profile)
+
+
+def test_colours_are_converted_to_srgb_and_the_profile_dropped() -> None:
+    red = encoded(Image.new("RGB", (400, 300), RED), "JPEG", icc_profile=swapped_profile())
+    [made] = derivatives(red, "tagged.jpg")
+    pixel = opened(made.data).getpixel((200, 150))
+    assert isinstance(pixel, tuple) and pixel[0] < 20 and pixel[1] > 230
     assert "icc_profile" not in opened(made.data).info
     assert_no_metadata(made.data)
-    # A profile that does not describe RGB pixels is ignored, not fatal.
-    [odd] = derivatives(encoded(scene((500, 300)), "JPEG", icc_profile=profile), "odd.jpg")
-    assert opened(odd.data).size == (480, 288)
+    card = opened(crop(red, (1, 1), 100)).getpixel((50, 50))
+    assert isinstance(card, tuple) and card[1] > 230
+
+
+def test_a_profile_that_is_not_rgb_is_ignored() -> None:
+    lab = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
+    for profile in (lab, b"not a profile"):
+        data = encoded(Image.new("RGB", (300, 200), RED), "JPEG", icc_profile=profile)
+        [made] = derivatives(data, "odd.jpg")
+        pixel = opened(made.data).getpixel((150, 100))
+        assert isinstance(pixel, tuple) and pixel[0] > 230 and pixel[1] < 30
 
 
 def test_gif_uses_its_first_frame() -> None:
