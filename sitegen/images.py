@@ -45,12 +45,11 @@ MAX_PIXELS = 50_000_000
 """Larger images are refused: decoding one takes hundreds of megabytes, and a small file that
 claims a huge size (a decompression bomb) could exhaust a build machine's memory."""
 
-_READERS: tuple[tuple[str, Callable[[bytes], bool], type[ImageFile.ImageFile]], ...] = (
-    ("JPEG", lambda head: head.startswith(b"\xff\xd8\xff"), JpegImagePlugin.JpegImageFile),
-    ("PNG", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"), PngImagePlugin.PngImageFile),
-    ("WEBP", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
-     WebPImagePlugin.WebPImageFile),
-    ("GIF", lambda head: head[:6] in (b"GIF87a", b"GIF89a"), GifImagePlugin.GifImageFile),
+_READERS: tuple[tuple[Callable[[bytes], bool], type[ImageFile.ImageFile]], ...] = (
+    (lambda head: head.startswith(b"\xff\xd8\xff"), JpegImagePlugin.JpegImageFile),
+    (lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"), PngImagePlugin.PngImageFile),
+    (lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP", WebPImagePlugin.WebPImageFile),
+    (lambda head: head[:6] in (b"GIF87a", b"GIF89a"), GifImagePlugin.GifImageFile),
 )
 """The raster formats a newsroom publishes, each known by its signature. Opening through the
 format's own reader, not `Image.open`, keeps our 50-megapixel limit the only size limit:
@@ -64,6 +63,13 @@ class ImageSettings:
     widths: tuple[int, ...] = (480, 800, 1200, 1600)
     webp_quality: int = 80
     jpeg_quality: int = 85
+
+    def __post_init__(self) -> None:
+        if not self.widths or min(self.widths) < 1:
+            raise ValueError(f"image widths must be positive numbers of pixels: {self.widths}")
+        for quality in (self.webp_quality, self.jpeg_quality):
+            if not 1 <= quality <= 100:
+                raise ValueError(f"an image quality is from 1 to 100, not {quality}")
 
     @property
     def digest(self) -> str:
@@ -116,11 +122,11 @@ def inspect(data: bytes, name: str) -> SourceImage | ImageProblem:
     """Decodes the whole image once, so a corrupt or truncated file is found before a build
     relies on it, and a bomb is refused from its header, before any pixel is decoded."""
     try:
-        image = _decoded(data, name)
+        format, image = _decoded(data, name)
     except UnusableImage as exc:
         return exc.problem
     width, height = image.size
-    return SourceImage(name, width, height, _format_of(data), hashlib.sha256(data).hexdigest())
+    return SourceImage(name, width, height, format, hashlib.sha256(data).hexdigest())
 
 
 def derivatives(data: bytes, name: str,
@@ -128,7 +134,7 @@ def derivatives(data: bytes, name: str,
     """The WebP files for `srcset`, narrowest first: one per configured width the source can
     fill, or the source's own width alone when it is narrower than all of them (never
     upscaled: a larger file of the same detail only costs readers bandwidth)."""
-    image = _publishable(_decoded(data, name))
+    image = _publishable(_decoded(data, name)[1])
     tag = _name_hash(data, settings)
     stem = PurePosixPath(name).stem
     made = []
@@ -153,7 +159,7 @@ def crop(data: bytes, ratio: tuple[int, int], width: int,
     as fractions of the displayed image) as near its centre as the edges allow, resized to
     exactly `width` wide. Upscaled if need be: social cards have a fixed size, and a small
     card is shown worse than a soft one."""
-    image = _publishable(_decoded(data, name))
+    image = _publishable(_decoded(data, name)[1])
     height = max(1, round(width * ratio[1] / ratio[0]))
     box = crop_box(image.size, ratio, focus)
     card = image.resize((width, height), _RESAMPLE, box=box)
@@ -184,13 +190,6 @@ def _placed(centre: float, span: int, limit: int) -> int:
 _RESAMPLE = Image.Resampling.LANCZOS
 
 
-def _format_of(data: bytes) -> str:
-    for format, signed, _ in _READERS:
-        if signed(data[:16]):
-            return format
-    raise AssertionError("checked by _opened")  # pragma: no cover
-
-
 _UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError,
                struct.error, zlib.error)
 """What Pillow's readers raise for a bad header or damaged data, depending on the format."""
@@ -205,7 +204,7 @@ def _opened(data: bytes, name: str) -> ImageFile.ImageFile:
     if head.lstrip().startswith((b"<svg", b"<?xml")):
         raise _problem(name, "is an SVG, not a raster image: SVG files are copied as they are "
                              "and cannot be resized or used as a social image")
-    reader = next((read for _, signed, read in _READERS if signed(head)), None)
+    reader = next((read for signed, read in _READERS if signed(head)), None)
     if reader is None:
         raise _problem(name, _unsupported(data))
     try:
@@ -232,8 +231,9 @@ def _unsupported(data: bytes) -> str:
             "save it as JPEG (photos) or PNG (graphics)")
 
 
-def _decoded(data: bytes, name: str) -> Image.Image:
-    """The first frame, decoded and turned upright, or UnusableImage saying why not."""
+def _decoded(data: bytes, name: str) -> tuple[str, Image.Image]:
+    """The format and the first frame, decoded and turned upright, or UnusableImage saying
+    why not."""
     image = _opened(data, name)
     _check_size(image.size, name)
     try:
@@ -242,7 +242,7 @@ def _decoded(data: bytes, name: str) -> Image.Image:
     except _UNREADABLE as exc:
         raise _problem(name, f"is damaged and cannot be decoded: {_reason(exc)}") from None
     _check_size(upright.size, name)
-    return upright
+    return image.format or "", upright
 
 
 def _check_size(size: tuple[int, int], name: str) -> None:

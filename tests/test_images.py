@@ -419,3 +419,10 @@ def test_a_gif_frame_beyond_its_canvas_is_held_to_the_limit(
     monkeypatch.setattr(images, "MAX_PIXELS", 50_000_000)
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
     assert "decompression-bomb guard" in problem(gif, "a.gif")
+
+
+@pytest.mark.parametrize("settings", [
+    {"widths": ()}, {"widths": (480, 0)}, {"webp_quality": 0}, {"jpeg_quality": 101}])
+def test_settings_that_cannot_work_are_refused(settings: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        ImageSettings(**settings)  # type: ignore[arg-type]
