@@ -9,10 +9,13 @@ those two things and run them in any worker: nothing here reads or writes files.
 - `crop` makes the fixed-ratio previews (`og:image`, the JSON-LD crops) around a focal point.
 
 Every output carries no metadata: a camera's EXIF holds GPS coordinates that can locate a
-source or a photographer. Colours are converted to sRGB where the source has an ICC profile and
-the profile is then dropped, because browsers assume sRGB for untagged images and a few
-hundred bytes of profile on every derivative buys nothing. Outputs are byte-for-byte
-deterministic for a given Pillow: same bytes and settings, same files.
+source or a photographer. The colours of an RGB or CMYK image with an ICC profile are
+converted to sRGB and the profile is then dropped: browsers assume sRGB for untagged images,
+and a profile on every derivative costs bytes and buys nothing. Pixels become 8-bit RGB, or
+RGBA where the source has transparency (WebP keeps it; JPEG crops show it as white).
+
+Outputs are byte-for-byte deterministic for a given Pillow and libwebp: same bytes and
+settings, same files. A new Pillow may encode differently; `RECIPE` names what we control.
 """
 
 from __future__ import annotations
