@@ -98,6 +98,9 @@ class SiteConfig:
     per_page: int
     feed_size: int
     missing_translation: str = "omit"  # or "link": list stories not yet translated
+    image_widths: tuple[int, ...] = (480, 800, 1200, 1600)  # of each photo's derivatives
+    default_image: str | None = None  # the social image of an article without one of its own
+    logo: str | None = None  # the publisher's logo in the JSON-LD
     glossary: Glossary = field(default_factory=Glossary)
 
     @property
@@ -146,6 +149,11 @@ SITE_KEYS: dict[str, tuple[Checker, str]] = {
     "per_page": _POSITIVE_INT,
     "feed_size": _POSITIVE_INT,
     "missing_translation": (lambda v: v in ("omit", "link"), '"omit" or "link"'),
+    "image_widths": (lambda v: isinstance(v, list) and bool(v) and all(
+        isinstance(x, int) and not isinstance(x, bool) and 16 <= x <= 8192 for x in v),
+        "a non-empty list of widths in pixels, from 16 to 8192"),
+    "default_image": _STRING,
+    "logo": _STRING,
 }
 LANGUAGE_KEYS: dict[str, tuple[Checker, str]] = {
     "title": _STRING,
@@ -163,6 +171,9 @@ SITE_DEFAULTS: dict[str, Any] = {
     "per_page": 10,
     "feed_size": 20,
     "missing_translation": "omit",
+    "image_widths": [480, 800, 1200, 1600],
+    "default_image": None,
+    "logo": None,
 }
 
 
@@ -237,6 +248,9 @@ def _validate(
         ZoneInfo(values["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
         out.append(where.error(("site",), "timezone", f"unknown timezone {values['timezone']!r}"))
+    for key in ("default_image", "logo"):
+        if values[key] is not None and (wrong_image := _image_problem(values[key])):
+            out.append(where.error(("site",), key, f"{key} {values[key]!r} {wrong_image}"))
     wrong_url = base_url_problem(values["base_url"])
     if wrong_url:
         out.append(where.error(("site",), "base_url", f"base_url {wrong_url}"))
@@ -260,8 +274,22 @@ def _validate(
         per_page=values["per_page"],
         feed_size=values["feed_size"],
         missing_translation=values["missing_translation"],
+        image_widths=tuple(sorted(set(values["image_widths"]))),
+        default_image=values["default_image"],
+        logo=values["logo"],
         glossary=glossary,
     )
+
+
+def _image_problem(value: str) -> str | None:
+    """Why an image of the configuration cannot be published, or None: like an article's
+    `image`, a web address or a path on the site."""
+    from .content import link_problem  # content reads the configuration it is given
+
+    if not value.strip():
+        return "must not be empty"
+    wrong = link_problem(value)
+    return f"cannot be published: {wrong}" if wrong else None
 
 
 def _glossary(table: Any, default: str, codes: list[str], where: _KeyLocator,

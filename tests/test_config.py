@@ -150,3 +150,29 @@ def test_language_name_and_sections_from_config(make_site):
     nav = [a.get("href") for a in Tags(page).find("a")]
     assert "/es/noticias/" in nav
     assert "/es/noticias/hola/" in nav
+
+
+def test_image_settings_of_the_site(make_site):
+    """SPEC §6.5: image_widths, default_image and logo are validated like every key."""
+    from sitegen.config import load
+
+    site = make_site({}, config=config_with(image_widths="[1200, 480, 800, 480]",
+                                            default_image='"/images/default.jpg"',
+                                            logo='"https://example.org/logo.png"'))
+    config = load(site.root)
+    assert config.image_widths == (480, 800, 1200)
+    assert config.default_image == "/images/default.jpg"
+    assert config.logo == "https://example.org/logo.png"
+    assert load(make_site({}, name="plain").root).image_widths == (480, 800, 1200, 1600)
+
+    bad = config_with(image_widths="[0, 800]", default_image='"javascript:alert(1)"',
+                      logo='""')
+    site = make_site({"content/news/a.en.md": article("A")}, config=bad, name="bad")
+    result = site.build()
+    assert result.code != 0
+    assert (f"sitegen.toml:{line_of(bad, 'image_widths')}: error: site.image_widths must be "
+            "a non-empty list of widths in pixels, from 16 to 8192") in result.err
+    assert (f"sitegen.toml:{line_of(bad, 'default_image')}: error: default_image "
+            "'javascript:alert(1)' cannot be published: javascript: addresses are not "
+            "allowed") in result.err
+    assert f"sitegen.toml:{line_of(bad, 'logo')}: error: logo '' must not be empty" in result.err

@@ -1,0 +1,330 @@
+"""Photos as a newsroom publishes them: checked, resized to WebP, cropped for social cards.
+
+Pure functions of the source bytes and the settings, so the build can cache their results by
+those two things and run them in any worker: nothing here reads or writes files.
+
+- `inspect` says whether an image can be published (a readable JPEG, PNG, WebP or GIF of at
+  most 50 megapixels) and gives its size as a reader sees it, EXIF orientation applied.
+- `derivatives` makes the WebP files offered in `srcset`, never wider than the source.
+- `crop` makes the fixed-ratio previews (`og:image`, the JSON-LD crops) around a focal point.
+
+Every output carries no metadata: a camera's EXIF holds GPS coordinates that can locate a
+source or a photographer. The colours of an RGB or CMYK image with an ICC profile are
+converted to sRGB and the profile is then dropped: browsers assume sRGB for untagged images,
+and a profile on every derivative costs bytes and buys nothing. Pixels become 8-bit RGB, or
+RGBA where the source has transparency (WebP keeps it; JPEG crops show it as white).
+
+Outputs are byte-for-byte deterministic for a given Pillow and libwebp: same bytes and
+settings, same files. A new Pillow may encode differently; `RECIPE` names what we control.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Literal
+
+from PIL import (
+    GifImagePlugin,
+    Image,
+    ImageCms,
+    ImageFile,
+    ImageOps,
+    JpegImagePlugin,
+    PngImagePlugin,
+    WebPImagePlugin,
+)
+
+# Bump when the way outputs are made changes, so their names (and caches) change with them.
+RECIPE = 1
+
+MAX_PIXELS = 50_000_000
+"""Larger images are refused: decoding one takes hundreds of megabytes, and a small file that
+claims a huge size (a decompression bomb) could exhaust a build machine's memory."""
+
+_READERS: tuple[tuple[Callable[[bytes], bool], type[ImageFile.ImageFile]], ...] = (
+    (lambda head: head.startswith(b"\xff\xd8\xff"), JpegImagePlugin.JpegImageFile),
+    (lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"), PngImagePlugin.PngImageFile),
+    (lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP", WebPImagePlugin.WebPImageFile),
+    (lambda head: head[:6] in (b"GIF87a", b"GIF89a"), GifImagePlugin.GifImageFile),
+)
+"""The raster formats a newsroom publishes, each known by its signature. Opening through the
+format's own reader, not `Image.open`, keeps our 50-megapixel limit the only size limit:
+`Image.open` also applies `Image.MAX_IMAGE_PIXELS`, a process-wide setting anyone may change."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSettings:
+    """How derivatives and crops are made; its digest is part of every output's name."""
+
+    widths: tuple[int, ...] = (480, 800, 1200, 1600)
+    webp_quality: int = 80
+    jpeg_quality: int = 85
+
+    def __post_init__(self) -> None:
+        if not self.widths or min(self.widths) < 1:
+            raise ValueError(f"image widths must be positive numbers of pixels: {self.widths}")
+        for quality in (self.webp_quality, self.jpeg_quality):
+            if not 1 <= quality <= 100:
+                raise ValueError(f"an image quality is from 1 to 100, not {quality}")
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever an output made with these settings would change."""
+        recipe = f"{RECIPE}|{sorted(set(self.widths))}|{self.webp_quality}|{self.jpeg_quality}"
+        return hashlib.sha256(recipe.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceImage:
+    """A publishable image: its size as displayed (EXIF orientation applied)."""
+
+    name: str
+    width: int
+    height: int
+    format: str  # "JPEG", "PNG", "WEBP" or "GIF"
+    digest: str  # sha256 of the source bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ImageProblem:
+    """Why an image cannot be published, in words for the person who put it there."""
+
+    name: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.message}"
+
+
+class UnusableImage(Exception):
+    """Raised by `derivatives` and `crop` for bytes `inspect` would refuse."""
+
+    def __init__(self, problem: ImageProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class Derivative:
+    """One WebP file of a `srcset`: `name` is unique to the source bytes and the settings."""
+
+    name: str
+    width: int
+    height: int
+    data: bytes
+
+
+def inspect(data: bytes, name: str) -> SourceImage | ImageProblem:
+    """Decodes the whole image once, so a corrupt or truncated file is found before a build
+    relies on it, and a bomb is refused from its header, before any pixel is decoded."""
+    try:
+        format, image = _decoded(data, name)
+    except UnusableImage as exc:
+        return exc.problem
+    width, height = image.size
+    return SourceImage(name, width, height, format, hashlib.sha256(data).hexdigest())
+
+
+def derivatives(data: bytes, name: str,
+                settings: ImageSettings = ImageSettings()) -> list[Derivative]:
+    """The WebP files for `srcset`, narrowest first: one per configured width the source can
+    fill, or the source's own width alone when it is narrower than all of them (never
+    upscaled: a larger file of the same detail only costs readers bandwidth)."""
+    image = _publishable(_decoded(data, name)[1])
+    tag = _name_hash(data, settings)
+    stem = PurePosixPath(name).stem
+    made = []
+    for width in output_widths(image.width, settings.widths):
+        height = max(1, round(image.height * width / image.width))
+        resized = image if width == image.width else image.resize((width, height), _RESAMPLE)
+        made.append(Derivative(f"{stem}-{width}.{tag}.webp", width, height,
+                               _webp(resized, settings.webp_quality)))
+    return made
+
+
+def output_widths(source_width: int, widths: tuple[int, ...]) -> list[int]:
+    """The configured widths the source can fill, or the source's width if it fills none."""
+    fitting = sorted({width for width in widths if width <= source_width})
+    return fitting or [source_width]
+
+
+def crop(data: bytes, ratio: tuple[int, int], width: int,
+         focus: tuple[float, float] = (0.5, 0.5), format: Literal["JPEG", "WEBP"] = "JPEG",
+         settings: ImageSettings = ImageSettings(), name: str = "image") -> bytes:
+    """The largest region of `ratio` (e.g. (1200, 630), (16, 9)) with the focal point (x, y
+    as fractions of the displayed image) as near its centre as the edges allow, resized to
+    exactly `width` wide. Upscaled if need be: social cards have a fixed size, and a small
+    card is shown worse than a soft one."""
+    image = _publishable(_decoded(data, name)[1])
+    height = max(1, round(width * ratio[1] / ratio[0]))
+    box = crop_box(image.size, ratio, focus)
+    card = image.resize((width, height), _RESAMPLE, box=box)
+    if format == "WEBP":
+        return _webp(card, settings.webp_quality)
+    return _jpeg(_on_white(card), settings.jpeg_quality)
+
+
+def crop_box(size: tuple[int, int], ratio: tuple[int, int],
+             focus: tuple[float, float]) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the largest `ratio` region of `size` centred on `focus`,
+    moved back inside the image where the focus is near an edge."""
+    width, height = size
+    if width * ratio[1] > height * ratio[0]:  # wider than the ratio: full height
+        crop_width, crop_height = max(1, round(height * ratio[0] / ratio[1])), height
+    else:
+        crop_width, crop_height = width, max(1, round(width * ratio[1] / ratio[0]))
+    left = _placed(focus[0] * width, crop_width, width)
+    top = _placed(focus[1] * height, crop_height, height)
+    return left, top, left + crop_width, top + crop_height
+
+
+def _placed(centre: float, span: int, limit: int) -> int:
+    """The start of a span of `span` centred on `centre`, kept within 0..limit."""
+    return min(max(round(centre - span / 2), 0), limit - span)
+
+
+_RESAMPLE = Image.Resampling.LANCZOS
+
+
+_UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError,
+               struct.error, zlib.error)
+"""What Pillow's readers raise for a bad header or damaged data, depending on the format."""
+
+_BOMB = (Image.DecompressionBombError, Image.DecompressionBombWarning)
+"""Pillow's own guard: an error, or a warning that `-W error` turns into one."""
+
+
+def _opened(data: bytes, name: str) -> ImageFile.ImageFile:
+    """The image's header read with its format's reader; nothing decoded yet."""
+    head = data[:16]
+    if head.lstrip().startswith((b"<svg", b"<?xml")):
+        raise _problem(name, "is an SVG, not a raster image: SVG files are copied as they are "
+                             "and cannot be resized or used as a social image")
+    reader = next((read for signed, read in _READERS if signed(head)), None)
+    if reader is None:
+        raise _problem(name, _unsupported(data))
+    try:
+        return reader(io.BytesIO(data))
+    except _BOMB as exc:  # a GIF whose first frame is larger than its canvas, checked
+        # against Pillow's process-wide limit as the frame is read; ours follows in _decoded
+        raise _problem(name, f"was refused by Pillow's decompression-bomb guard: {exc}") from None
+    except _UNREADABLE as exc:
+        raise _problem(name, f"is not an image Pillow can read: {_reason(exc)}") from None
+
+
+def _unsupported(data: bytes) -> str:
+    """Names the format a newsroom cannot publish (a TIFF scan, a HEIC phone photo), so the
+    message says what to do."""
+    if not data:
+        return "is empty: not an image"
+    try:
+        format = Image.open(io.BytesIO(data)).format
+    except (*_UNREADABLE, *_BOMB):
+        format = None
+    if format is None:
+        return "is not an image Pillow can read: not a JPEG, PNG, WebP or GIF file"
+    return (f"is a {format} image: only JPEG, PNG, WebP and GIF images can be published — "
+            "save it as JPEG (photos) or PNG (graphics)")
+
+
+def _decoded(data: bytes, name: str) -> tuple[str, Image.Image]:
+    """The format and the first frame, decoded and turned upright, or UnusableImage saying
+    why not."""
+    image = _opened(data, name)
+    _check_size(image.size, name)
+    try:
+        image.load()
+        upright = ImageOps.exif_transpose(image)
+    except _UNREADABLE as exc:
+        raise _problem(name, f"is damaged and cannot be decoded: {_reason(exc)}") from None
+    _check_size(upright.size, name)
+    return image.format or "", upright
+
+
+def _check_size(size: tuple[int, int], name: str) -> None:
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise _problem(name, f"is {_megapixels(width * height)} megapixels ({width}×{height}): "
+                             f"images over {_megapixels(MAX_PIXELS)} megapixels are refused as a "
+                             "safeguard — resize it")
+
+
+def _megapixels(pixels: int) -> str:
+    """61, 50.1, 0.2: rounded up, so an image just over the limit never reads as at it."""
+    return f"{math.ceil(pixels / 100_000) / 10:g}"
+
+
+def _problem(name: str, message: str) -> UnusableImage:
+    return UnusableImage(ImageProblem(name, message))
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _publishable(image: Image.Image) -> Image.Image:
+    """8-bit RGB, or RGBA where the source has transparency, in sRGB, with no metadata."""
+    icc = image.info.get("icc_profile")
+    if image.mode.startswith("I"):  # 16-bit greys
+        image = _eight_bit_grey(image)
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        image.mode in ("P", "L", "RGB") and "transparency" in image.info)
+    mode = "RGBA" if has_alpha else "RGB"
+    if icc and image.mode in ("RGB", "RGBA", "CMYK"):
+        image = _to_srgb(image, icc, mode)
+    clean = image.convert(mode) if image.mode != mode else image.copy()
+    clean.info.clear()
+    return clean
+
+
+def _eight_bit_grey(image: Image.Image) -> Image.Image:
+    """Scales 16-bit greys to 8 bits: a plain conversion would clip everything above 255."""
+    return image.convert("I").point(lambda value: value / 257).convert("L")
+
+
+def _to_srgb(image: Image.Image, icc: bytes, mode: str) -> Image.Image:
+    """The pixels in sRGB; a profile littleCMS cannot read is ignored, as browsers do."""
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
+    return converted if converted is not None else image
+
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """JPEG has no transparency: transparent areas show white, as on a light page."""
+    if image.mode != "RGBA":
+        return image
+    flat = Image.new("RGB", image.size, (255, 255, 255))
+    flat.paste(image, mask=image.getchannel("A"))
+    return flat
+
+
+def _webp(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "WEBP", quality=quality, method=4, exif=b"", xmp=b"", icc_profile=b"")
+    return out.getvalue()
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def _name_hash(data: bytes, settings: ImageSettings) -> str:
+    """Ten hex digits of the source bytes and the settings: a new photo or new settings give
+    new names, so each file can be cached by browsers forever."""
+    source = hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(f"{source}|{settings.digest}".encode()).hexdigest()[:10]
