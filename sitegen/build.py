@@ -41,6 +41,7 @@ from .write import WriteReport, check_output_dir, holds
 
 if TYPE_CHECKING:  # the rendering half is imported only by builds that have work to do
     from .outputs import Output, SiteOutputs
+    from .photos import Facts
     from .publish import Environment, Publication
 
 T = TypeVar("T")
@@ -138,7 +139,8 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, plan: Plan,
     try:
         done = publish(inputs.config, inputs.theme, plan.env, outputs,
                        {c.file: c for c in plan.outputs.copies}, keys, out, records, jobs,
-                       progress, memo.compiled_templates())
+                       progress, memo.compiled_templates(),
+                       {r.file: r for r in plan.outputs.renditions}, memo.made_images())
     except BaseException:
         if kept is not None:
             memo.record(kept, {})  # what a failed build left there is looked at afresh
@@ -154,6 +156,7 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
     """From the files read to every output and its key."""
     from .history import url_history
     from .outputs import site_outputs, with_redirects
+    from .photos import site_photos
     from .publish import environment, output_keys
     from .redirects import site_redirects
 
@@ -168,7 +171,9 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
                    inputs.files, config.default_language)
     site = _stage("assemble", assemble, config, site_places(inputs), stories, options,
                   {s.translation: s.original for s in stale.values()})
-    outputs = _stage("outputs", site_outputs, site, inputs.theme, inputs.static)
+    photos = _stage("images", site_photos, site, inputs.static, inputs.media,
+                    functools.partial(examine_images, memo, jobs))
+    outputs = _stage("outputs", site_outputs, site, inputs.theme, inputs.static, photos)
     past = _stage("history", url_history, inputs.history, inputs.files, articles, config,
                   options.clock, memo.url_facts, functools.partial(memo.kept, "history-urls"))
     moved = _stage("redirects", site_redirects, site, past, outputs)
@@ -223,6 +228,7 @@ class SiteInputs:
     theme: Theme
     catalogs: dict[str, str]  # lang -> digest of its catalogs
     static: tuple[tuple[str, str, str], ...]  # (output path, file, key) of copied files
+    media: tuple[tuple[str, str, str], ...]  # (path, file, key) of content/'s other files
     history: staleness.GitHistory | None  # when each article changed, where the site is in git
 
     @classmethod
@@ -230,7 +236,8 @@ class SiteInputs:
         """Every file the site is made from; every one that cannot be read is reported,
         all together."""
         problems: list[Diagnostic] = []
-        found = [(rel, file, _read(rel, file)) for rel, file in discover.content_files(config)]
+        articles, others = discover.content_files(config)
+        found = [(rel, file, _read(rel, file)) for rel, file in articles]
         problems += [data for _, _, data in found if isinstance(data, Diagnostic)]
         theme = _collect(lambda: Theme.load(discover.theme_dirs(config), discover.read_file),
                          problems)
@@ -239,13 +246,14 @@ class SiteInputs:
                                                      discover.read_file), problems)
                     for lang in config.codes}
         static = _collect(lambda: static_files(config), problems)
-        if problems or theme is None or static is None:
+        media = _collect(lambda: signed(others), problems)
+        if problems or theme is None or static is None or media is None:
             raise BuildFailed(problems)
         return cls(config, tuple((rel, data) for rel, _, data in found
                                  if isinstance(data, bytes)),
                    tuple(file for _, file, _ in found if isinstance(file, str)), theme,
                    {lang: digest for lang, digest in catalogs.items() if digest is not None},
-                   static, staleness.read_history(config.site_dir))
+                   static, media, staleness.read_history(config.site_dir))
 
 
 def _read(rel: str, file: str | Diagnostic) -> bytes | Diagnostic:
@@ -267,24 +275,29 @@ def _collect(part: Callable[[], T], problems: list[Diagnostic]) -> T | None:
 
 
 def static_files(config: site_config.SiteConfig) -> tuple[tuple[str, str, str], ...]:
-    """(output path, file, key) of every file of `static/`; its size and time tell it changed."""
-    found, problems = [], []
+    """(output path, file, key) of every file of `static/`."""
     walked = discover.static_files(config.site_dir / "static")
-    for name, path in _with_own_redirects(config, walked):
+    return signed(_with_own_redirects(config, walked), "static/")
+
+
+def signed(found: discover.Found, shown: str = "") -> tuple[tuple[str, str, str], ...]:
+    """(name, file, key) of each file found: its size and times tell it changed."""
+    files, problems = [], []
+    for name, path in found:
         if isinstance(path, Diagnostic):
             problems.append(path)
             continue
         try:
             stat = os.stat(path)
         except OSError as exc:
-            problems.append(cannot_read(f"static/{name}", exc))
+            problems.append(cannot_read(f"{shown}{name}", exc))
             continue
         # The change time too: a copy that keeps the time and size (`cp -p`) still changes it.
         key = f"file:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
-        found.append((name, path, key))
+        files.append((name, path, key))
     if problems:
         raise BuildFailed(problems)
-    return tuple(found)
+    return tuple(files)
 
 
 def site_places(inputs: SiteInputs) -> urls.Places:
@@ -388,6 +401,34 @@ def _parsed_or_fail(parsed: list[Parsed], languages: tuple[str, ...]) -> list[Ar
     raise BuildFailed(problems)
 
 
+# Images -----------------------------------------------------------------------------------------
+
+def examine_images(memo: Cache, jobs: int, files: Sequence[tuple[str, str]]) -> list[Facts]:
+    """What each image file (file, signature) is, remembered while the file does not change;
+    those not known yet are decoded on all cores."""
+    from .photos import Facts
+    from .recipe import maker
+
+    keys = [f"{maker()} {signature} {file}" for file, signature in files]
+
+    def make(missing: list[int]) -> list[str]:
+        return [facts.record() for facts in
+                parallel.run(_examine_one, None, [files[n][0] for n in missing], jobs,
+                             per_worker=1)]
+
+    return [Facts.of_record(record) for record in memo.remembered("images", keys, make)]
+
+
+def _examine_one(_: None, file: str) -> Facts:
+    from .photos import Facts, examine
+
+    try:
+        data = discover.read_file(file)
+    except OSError as exc:
+        return Facts("problem", problem=f"cannot be read: {exc.strerror or exc}")
+    return examine(file, data)
+
+
 # The whole site at once -----------------------------------------------------------------------
 
 UNDATED_TIME = UNDATED.timestamp()
@@ -404,7 +445,7 @@ def site_key(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions,
     news = [key for key in published if is_news(dates[key][0], options.clock)]
     digest = hashlib.blake2b(digest_size=20)
     for part in (code_digest(), repr(inputs.config), inputs.theme.digest, repr(inputs.catalogs),
-                 repr(inputs.static), repr(keys), repr(published), repr(news),
+                 repr(inputs.static), repr(inputs.media), repr(keys), repr(published), repr(news),
                  f"{inputs.history.head} {inputs.history.shallow}" if inputs.history else ""):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()

@@ -191,6 +191,10 @@ class Cache:
                                digest_size=8).hexdigest()
         return folder / "trees" / name
 
+    def made_images(self) -> Path | None:
+        """Where the files made from images are kept, by what they are made from."""
+        return self.path.parent / "images" if self.path is not None else None
+
     def compiled_templates(self) -> Path | None:
         """Where Jinja keeps the templates it compiled."""
         return self.path.parent / "templates" if self.path is not None else None
@@ -261,6 +265,27 @@ class Cache:
         self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                             (name, f"{key}\n{text}")))
         return text
+
+    def remembered(self, name: str, keys: Sequence[str],
+                   make: Callable[[list[int]], Iterable[str]]) -> list[str]:
+        """The text kept under `name` for each key, or made by `make` (given the places of the
+        keys it must make); exactly these keys are kept afterwards (what an image is)."""
+        try:
+            known = json.loads(self._get(name) or "{}")
+        except ValueError:  # damaged: a miss
+            known = {}
+        if not isinstance(known, dict):
+            known = {}
+        found = [known.get(key) for key in keys]
+        missing = [n for n, text in enumerate(found) if not isinstance(text, str)]
+        for n, made in zip(missing, make(missing)):
+            found[n] = made
+        if missing or len(known) != len(set(keys)):
+            text = json.dumps(dict(zip(keys, found)), sort_keys=True)
+            self.values[name] = text
+            self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                                (name, text)))
+        return found  # type: ignore[return-value]
 
     def close(self) -> None:
         db, self._db = self._db, None

@@ -70,6 +70,10 @@ class Article:
     lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
     extra: dict[str, Any] = field(default_factory=dict)
     given: frozenset[str] = INHERITABLE  # the fields of INHERITABLE its own file gives
+    image_caption: str = ""
+    image_credit: str = ""  # who made the lead image: goes with it to the versions that take it
+    image_focus: tuple[float, float] | None = None  # (x, y) fractions every crop keeps in frame
+    figures: tuple[tuple[str, int], ...] = ()  # (reference, line) of each image of the body
 
     @property
     def dated(self) -> bool:
@@ -92,7 +96,7 @@ class Article:
 KNOWN_KEYS = (
     "title", "date", "lang", "translation_key", "slug", "authors", "author", "section", "tags",
     "summary", "sources", "image", "image_alt", "updated", "draft", "translated_from", "extra",
-    "aliases",
+    "aliases", "image_caption", "image_credit", "image_focus",
 )
 _LANGUAGE_SUFFIX = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")  # full matches only
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -163,16 +167,17 @@ def _markdown(backlink_title: str) -> Any:
     import markdown  # only builds that parse an article pay for importing Markdown
     from markdown.treeprocessors import Treeprocessor
 
-    class AlignClasses(Treeprocessor):
+    class Tidy(Treeprocessor):
         def run(self, root: Any) -> None:
             align_classes(root)
+            self.md.figures = figures(root)  # type: ignore[attr-defined]
 
     converter = markdown.Markdown(
         extensions=["extra", "sane_lists"],
         extension_configs={"extra": {"footnotes": {"BACKLINK_TITLE": backlink_title}}},
         output_format="html",
     )
-    converter.treeprocessors.register(AlignClasses(converter), "align_classes", 1)
+    converter.treeprocessors.register(Tidy(converter), "tidy", 1)
     return converter
 
 
@@ -191,15 +196,39 @@ def align_classes(root: Any) -> None:
             cell.set("class", " ".join(filter(None, (cell.get("class"), f"align-{side[1]}"))))
 
 
-def markdown_to_html(text: str, backlink_title: str) -> str:
+def figures(root: Any) -> list[str]:
+    """The body's images, in order. An image alone in its paragraph with a title
+    (`![alt](photo.jpg "Caption")`) becomes a figure whose caption is the title, as a
+    newspaper prints a photo with its caption."""
+    found = []
+    for element in root.iter():
+        if element.tag == "img" and element.get("src"):
+            found.append(element.get("src"))
+        if element.tag != "p" or len(element) != 1 or (element.text or "").strip():
+            continue
+        image = element[0]
+        if image.tag != "img" or not image.get("title") or (image.tail or "").strip():
+            continue
+        element.tag, element.attrib = "figure", {"class": "story__figure"}
+        caption = image.attrib.pop("title")
+        image.tail = None
+        figcaption = element.makeelement("figcaption", {})
+        figcaption.text = caption
+        element.append(figcaption)
+    return found
+
+
+def markdown_to_html(text: str, backlink_title: str) -> tuple[str, list[str]]:
+    """The body's HTML and the images it shows."""
+    converter = _markdown(backlink_title)
     try:
-        html: str = _markdown(backlink_title).reset().convert(text)
+        html: str = converter.reset().convert(text)
     except BaseException:
         # A conversion that stopped half way (a body nested past Python's recursion limit)
         # leaves the converter's state behind: the next document gets a fresh one.
         _markdown.cache_clear()
         raise
-    return html
+    return html, getattr(converter, "figures", [])
 
 
 def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
@@ -245,6 +274,9 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     if image and (wrong := link_problem(image)):
         problem("image", f"image {image!r} cannot be published: {wrong}")
     image_alt = _text(fields, "image_alt", problem)
+    image_caption = _text(fields, "image_caption", problem)
+    image_credit = _text(fields, "image_credit", problem)
+    image_focus = _focus(fields.get("image_focus"), problem)
     summary = _text(fields, "summary", problem)
     translated_from = _text(fields, "translated_from", problem)
     if problems:
@@ -256,7 +288,7 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
              "authors": bool(authors), "sources": bool(sources), "image": bool(image),
              "tags": bool(tags)}
     try:
-        body_html = markdown_to_html(matter.body, dict(settings.backlink_titles)[lang])
+        body_html, references = markdown_to_html(matter.body, dict(settings.backlink_titles)[lang])
     except RecursionError:
         raise BuildFailed([error(path, matter.body_line, "the body is nested too deeply to read "
                                  "(lists or quotes inside one another hundreds of levels "
@@ -289,6 +321,10 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         lines={**lines, **alias_lines} if alias_lines else lines,
         extra=extra,
         given=frozenset(name for name, gives in given.items() if gives),
+        image_caption=image_caption,
+        image_credit=image_credit,
+        image_focus=image_focus,
+        figures=_with_lines(references, matter.body, matter.body_line),
     )
 
 
@@ -364,6 +400,29 @@ def _moment(fields: dict[str, Any], key: str, tz: ZoneInfo, problem: Problem,
                      "timezone it falls outside the years 1 to 9999")
         return None
     return moment
+
+
+def _focus(value: Any, problem: Problem) -> tuple[float, float] | None:
+    """`image_focus: [x, y]`, fractions of the width and height from the top left."""
+    if value is None:
+        return None
+    if (isinstance(value, list) and len(value) == 2
+            and all(isinstance(n, (int, float)) and not isinstance(n, bool) and 0 <= n <= 1
+                    for n in value)):
+        return float(value[0]), float(value[1])
+    problem("image_focus", "image_focus must be [x, y], fractions of the image's width and "
+                           "height from its top left corner, e.g. [0.5, 0.3]")
+    return None
+
+
+def _with_lines(references: list[str], body: str, body_line: int) -> tuple[tuple[str, int], ...]:
+    """Each body image with the line that shows it: the first line naming it."""
+    lines = body.split("\n")
+    found = []
+    for reference in dict.fromkeys(references):
+        at = next((n for n, line in enumerate(lines) if reference in line), 0)
+        found.append((reference, body_line + at))
+    return tuple(found)
 
 
 def _string_list(fields: dict[str, Any], key: str, problem: Problem) -> tuple[str, ...]:

@@ -10,13 +10,14 @@ import functools
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import l10n, seo, urls
+from . import l10n, photos, seo, urls
 from .assemble import Site
 from .config import SiteConfig
 from .content import Article
 
 if TYPE_CHECKING:
     from .outputs import ArticlePage
+    from .photos import Picture
 
 Alternates = tuple[tuple[str, str], ...]  # (hreflang, URL path) of every language version
 X_DEFAULT = "x-default"
@@ -85,20 +86,38 @@ def article_context(config: SiteConfig, page: ArticlePage,
                     behind: Article | None = None) -> dict[str, Any]:
     """`behind` is the original this version, a stale translation, fell behind."""
     href = _linker(config.base_url).href
-    article, lang, versions = page.article, page.lang, page.versions
+    article, lang, versions, images = page.article, page.lang, page.versions, page.images
     context = page_context(config, page.path, lang, page.alternates)
     context.update({
+        "lead": picture(images.lead, href) if images and images.lead else None,
+        "body_html": photos.with_pictures(article.body_html, dict(images.body), href,
+                                          BODY_SIZES) if images else article.body_html,
         "article": article,
         "description": article.summary,
         "section": {"title": config.section_title(lang, article.section),
                     "href": href(page.section)} if page.section else None,
         "authors": [{"name": name, "href": href(path)} for name, path in page.authors],
         "tags": [{"title": tag, "href": href(path)} for tag, path in page.tags],
-        "social": seo.social(config, article, versions),
-        "jsonld": seo.news_article(config, article),
+        "social": seo.social(config, article, versions, images),
+        "jsonld": seo.news_article(config, article, images, page.logo),
         "stale": _stale_notice(config, lang, behind, versions) if behind else None,
     })
     return context
+
+
+# How wide the default theme shows images: what `sizes` tells the browser, so that it fetches
+# the narrowest file of a srcset that fills the space. An article's column is 40rem at most.
+BODY_SIZES = "(min-width: 42rem) 40rem, calc(100vw - 2rem)"
+
+
+def picture(shown: Picture, href: Any) -> dict[str, Any]:
+    """An image as an `<img>` needs it: `src`, and for a raster image of the site its size and
+    its `srcset`."""
+    def link(path: str) -> str:
+        return path if "://" in path else href(path)
+
+    return {"src": link(shown.src), "width": shown.width, "height": shown.height,
+            "srcset": ", ".join(f"{link(path)} {width}w" for path, width in shown.srcset)}
 
 
 def _stale_notice(config: SiteConfig, lang: str, original: Article,
@@ -127,8 +146,8 @@ def _babel_language_name(locale: str, named: str) -> str | None:
 
 def listing_context(config: SiteConfig, path: str, lang: str, alternates: Alternates, kind: str,
                     name: str, title: str, count: int, number: int, page_count: int,
-                    newer: str | None, older: str | None,
-                    articles: tuple[Article, ...]) -> dict[str, Any]:
+                    newer: str | None, older: str | None, articles: tuple[Article, ...],
+                    thumbnails: tuple[Picture | None, ...] = ()) -> dict[str, Any]:
     href = _linker(config.base_url).href
     context = page_context(config, path, lang, alternates)
     context.update({
@@ -144,8 +163,9 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
                    "section": config.section_title(lang, a.section)
                    if a.section and kind != "section" else "",
                    "original": _language_name(config, lang, a.lang) if a.lang != lang else None,
-                   "lang": lang}
-                  for a in articles],
+                   "lang": lang,
+                   "image": picture(thumbnail, href) if thumbnail else None}
+                  for a, thumbnail in zip(articles, thumbnails or (None,) * len(articles))],
     })
     return context
 

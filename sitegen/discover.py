@@ -30,13 +30,19 @@ def bundled_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent
 
 
-def content_files(config: SiteConfig) -> Found:
-    """(path relative to the site, as diagnostics show it; file or problem) of every article."""
+def content_files(config: SiteConfig) -> tuple[Found, Found]:
+    """(path relative to the site, as diagnostics show it; file or problem) of every article,
+    and of every other file of content/ (the images articles show beside them)."""
     root = config.content_dir
     if not root.is_dir() and not root.is_symlink():
         raise BuildFailed([error("content", None, "no content/ folder: articles go in content/")])
-    return tuple((f"content/{rel}", file) for rel, file in walk(root, config.site_dir)
-                 if rel.endswith(ARTICLE_SUFFIXES) or rel.endswith("/") or not rel)
+    articles, others = [], []
+    for rel, file in walk(root, config.site_dir):
+        if rel.endswith(ARTICLE_SUFFIXES) or rel.endswith("/") or not rel:
+            articles.append((f"content/{rel}", file))
+        elif isinstance(file, str):
+            others.append((f"content/{rel}", file))
+    return tuple(articles), tuple(others)
 
 
 def static_files(root: Path, boundary: Path | None = None) -> Found:

@@ -41,8 +41,9 @@ from PIL import (
     WebPImagePlugin,
 )
 
-# Bump when the way outputs are made changes, so their names (and caches) change with them.
-RECIPE = 1
+from .recipe import RECIPE, ImageSettings, Spec, output_widths
+
+__all__ = ["RECIPE", "ImageSettings", "Spec", "output_widths"]
 
 MAX_PIXELS = 50_000_000
 """Larger images are refused: decoding one takes hundreds of megabytes, and a small file that
@@ -57,28 +58,6 @@ _READERS: tuple[tuple[Callable[[bytes], bool], type[ImageFile.ImageFile]], ...] 
 """The raster formats a newsroom publishes, each known by its signature. Opening through the
 format's own reader, not `Image.open`, keeps our 50-megapixel limit the only size limit:
 `Image.open` also applies `Image.MAX_IMAGE_PIXELS`, a process-wide setting anyone may change."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImageSettings:
-    """How derivatives and crops are made; its digest is part of every output's name."""
-
-    widths: tuple[int, ...] = (480, 800, 1200, 1600)
-    webp_quality: int = 80
-    jpeg_quality: int = 85
-
-    def __post_init__(self) -> None:
-        if not self.widths or min(self.widths) < 1:
-            raise ValueError(f"image widths must be positive numbers of pixels: {self.widths}")
-        for quality in (self.webp_quality, self.jpeg_quality):
-            if not 1 <= quality <= 100:
-                raise ValueError(f"an image quality is from 1 to 100, not {quality}")
-
-    @property
-    def digest(self) -> str:
-        """Changes whenever an output made with these settings would change."""
-        recipe = f"{RECIPE}|{sorted(set(self.widths))}|{self.webp_quality}|{self.jpeg_quality}"
-        return hashlib.sha256(recipe.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,17 +121,31 @@ def derivatives(data: bytes, name: str,
     stem = PurePosixPath(name).stem
     made = []
     for width in output_widths(image.width, settings.widths):
-        height = max(1, round(image.height * width / image.width))
-        resized = image if width == image.width else image.resize((width, height), _RESAMPLE)
-        made.append(Derivative(f"{stem}-{width}.{tag}.webp", width, height,
+        resized = _whole(image, width)
+        made.append(Derivative(f"{stem}-{width}.{tag}.webp", width, resized.height,
                                _webp(resized, settings.webp_quality)))
     return made
 
 
-def output_widths(source_width: int, widths: tuple[int, ...]) -> list[int]:
-    """The configured widths the source can fill, or the source's width if it fills none."""
-    fitting = sorted({width for width in widths if width <= source_width})
-    return fitting or [source_width]
+def make(data: bytes, name: str, specs: list[Spec],
+         settings: ImageSettings = ImageSettings()) -> list[bytes]:
+    """The bytes of each file, from one decoding of the image."""
+    image = _publishable(_decoded(data, name)[1])
+    made = []
+    for spec in specs:
+        if spec.ratio is None:
+            made.append(_webp(_whole(image, spec.width), settings.webp_quality))
+        else:
+            made.append(_cropped(image, spec.ratio, spec.width, spec.focus, spec.format,
+                                 settings))
+    return made
+
+
+def _whole(image: Image.Image, width: int) -> Image.Image:
+    if width == image.width:
+        return image
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), _RESAMPLE)
 
 
 def crop(data: bytes, ratio: tuple[int, int], width: int,
@@ -162,10 +155,15 @@ def crop(data: bytes, ratio: tuple[int, int], width: int,
     as fractions of the displayed image) as near its centre as the edges allow, resized to
     exactly `width` wide. Upscaled if need be: social cards have a fixed size, and a small
     card is shown worse than a soft one."""
-    image = _publishable(_decoded(data, name)[1])
+    return _cropped(_publishable(_decoded(data, name)[1]), ratio, width, focus, format,
+                    settings)
+
+
+def _cropped(image: Image.Image, ratio: tuple[int, int], width: int,
+             focus: tuple[float, float], format: Literal["JPEG", "WEBP"],
+             settings: ImageSettings) -> bytes:
     height = max(1, round(width * ratio[1] / ratio[0]))
-    box = crop_box(image.size, ratio, focus)
-    card = image.resize((width, height), _RESAMPLE, box=box)
+    card = image.resize((width, height), _RESAMPLE, box=crop_box(image.size, ratio, focus))
     if format == "WEBP":
         return _webp(card, settings.webp_quality)
     return _jpeg(_on_white(card), settings.jpeg_quality)
@@ -237,6 +235,10 @@ def _unsupported(data: bytes) -> str:
 def _decoded(data: bytes, name: str) -> tuple[str, Image.Image]:
     """The format and the first frame, decoded and turned upright, or UnusableImage saying
     why not."""
+    blank = _blank_gif(data)
+    if blank is not None:
+        _check_size(blank, name)
+        return "GIF", Image.new("RGBA", blank, (0, 0, 0, 0))
     image = _opened(data, name)
     _check_size(image.size, name)
     try:
@@ -246,6 +248,18 @@ def _decoded(data: bytes, name: str) -> tuple[str, Image.Image]:
         raise _problem(name, f"is damaged and cannot be decoded: {_reason(exc)}") from None
     _check_size(upright.size, name)
     return image.format or "", upright
+
+
+def _blank_gif(data: bytes) -> tuple[int, int] | None:
+    """The size of a GIF that has a screen but no picture (its header and the trailer, as
+    GIF's grammar allows, and as placeholder files often are): shown as a transparent canvas.
+    Pillow refuses such a file, having no frame to read."""
+    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 14:
+        return None
+    width, height, flags = struct.unpack("<HHB", data[6:11])
+    table = 3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0
+    rest = data[13 + table:]
+    return (width, height) if rest[:1] == b";" and width and height else None
 
 
 def _check_size(size: tuple[int, int], name: str) -> None:

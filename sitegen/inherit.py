@@ -70,6 +70,9 @@ def _completed(version: Article, versions: Sequence[Article], config: SiteConfig
         if name == "tags":
             changes["tags"] = config.glossary.translate_all(source.tags, source.lang,
                                                             version.lang)
+        elif name == "image":  # its credit and focal point go with it; a caption is a text
+            changes.update(image=source.image, image_focus=version.image_focus or source.image_focus,
+                           image_credit=version.image_credit or source.image_credit)
         else:
             changes[name] = getattr(source, name)
     if "date" not in version.given:

@@ -25,6 +25,7 @@ from .errors import BuildFailed, Diagnostic, error
 from .theme import Theme
 
 if TYPE_CHECKING:
+    from .photos import Photos, Picture, Rendition, Shown
     from .redirects import Redirects
 
 
@@ -104,6 +105,8 @@ class ArticlePage(Page):
     section: str | None  # its section's page
     tags: tuple[tuple[str, str], ...]  # (as shown in its language, page) of each tag
     authors: tuple[tuple[str, str], ...]  # (name, page) of each author
+    images: Shown | None = None  # its lead, body and social images
+    logo: Picture | None = None  # the publisher's, for the JSON-LD
 
     def shows(self) -> tuple[Article, ...]:
         return (self.article, *self.versions, *((self.behind,) if self.behind else ()))
@@ -127,6 +130,7 @@ class ListingPage(Page):
     count: int
     articles: tuple[Article, ...]  # a story not yet in `lang` by its original
     folder: str  # the path of its first page
+    thumbnails: tuple[Picture | None, ...] = ()  # each article's lead image
 
     @property
     def templates(self) -> tuple[str, ...]:
@@ -144,7 +148,7 @@ class ListingPage(Page):
         return context.listing_context(
             config, self.path, self.lang, self.alternates, self.kind, self.name, self.title,
             self.total, self.number, self.count, path(self.number - 1),
-            path(self.number + 1), self.articles)
+            path(self.number + 1), self.articles, self.thumbnails)
 
     def described(self) -> str:
         return f"the {self.kind} page /{self.path}"
@@ -254,26 +258,29 @@ class Copy:
 class SiteOutputs:
     rendered: tuple[Output, ...]
     copies: tuple[Copy, ...]
+    renditions: tuple[Rendition, ...] = ()  # the files made from images
 
     def files(self) -> set[str]:
-        return {o.file for o in self.rendered} | {c.file for c in self.copies}
+        return {o.file for o in self.rendered} | {c.file for c in self.copies} | \
+            {r.file for r in self.renditions}
 
     def pages(self) -> Iterator[Page]:
         return (o for o in self.rendered if isinstance(o, Page))
 
 
-def site_outputs(site: Site, theme: Theme,
-                 static: tuple[tuple[str, str, str], ...]) -> SiteOutputs:
+def site_outputs(site: Site, theme: Theme, static: tuple[tuple[str, str, str], ...],
+                 photos: Photos | None = None) -> SiteOutputs:
     """Everything the site writes; two outputs on one path are an error naming both."""
-    found = every_output(site, theme, static)
+    found = every_output(site, theme, static, photos)
     _check_collisions(found)
     return found
 
 
-def every_output(site: Site, theme: Theme,
-                 static: tuple[tuple[str, str, str], ...]) -> SiteOutputs:
-    """Everything the site writes, in a fixed order: pages, generated files, copies."""
-    pages = site_pages(site)
+def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], ...],
+                 photos: Photos | None = None) -> SiteOutputs:
+    """Everything the site writes, in a fixed order: pages, generated files, copies, the files
+    made from images."""
+    pages = site_pages(site, photos)
     news = news_articles(site)
     generated: list[Output] = [
         *(Feed(e.lang, _feed_entries(site, e)) for e in site.editions),
@@ -286,12 +293,13 @@ def every_output(site: Site, theme: Theme,
     copies: dict[str, Copy] = {}
     for output, file in theme.assets.values():  # the name carries a hash of the bytes
         copies[output] = Copy(output, file, f"theme:{file}")
-    for output, file, key in static:  # the theme's files win
+    for output, file, key in (*static, *(photos.copies if photos else ())):  # the theme's win
         copies.setdefault(output, Copy(output, file, key))
-    return SiteOutputs((*pages, *generated), tuple(copies.values()))
+    return SiteOutputs((*pages, *generated), tuple(copies.values()),
+                       photos.renditions if photos else ())
 
 
-def site_pages(site: Site) -> tuple[Page, ...]:
+def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
     """All HTML pages, in a fixed order: the root, then by language: articles, listings,
     indexes and the 404 page; the root 404 page last. Every page names its counterparts in the
     other languages, which name it back."""
@@ -301,9 +309,10 @@ def site_pages(site: Site) -> tuple[Page, ...]:
     links: dict[tuple[str, str, str], tuple[str, str]] = {}
     pages: list[Page] = [RootPage(site.config.default_language, urls.ROOT, fronts, None)]
     for edition in site.editions:
-        pages.extend(_article_page(site, article, links) for article in edition.articles)
+        pages.extend(_article_page(site, article, links, photos)
+                     for article in edition.articles)
         for listing in edition.listings():
-            pages.extend(_listing_pages(listing, counterparts, fronts))
+            pages.extend(_listing_pages(listing, counterparts, fronts, photos))
         for kind, index, listings in (("tag", places.tag_index, edition.tags),
                                       ("author", places.author_index, edition.authors)):
             pages.append(TermsPage(
@@ -323,7 +332,8 @@ def _fronts(site: Site) -> Alternates:
 
 
 def _article_page(site: Site, article: Article,
-                  links: dict[tuple[str, str, str], tuple[str, str]]) -> ArticlePage:
+                  links: dict[tuple[str, str, str], tuple[str, str]],
+                  photos: Photos | None) -> ArticlePage:
     """`links`: (kind, language, name) -> (name as shown, page) of each tag and author known
     so far, for every article page of the site."""
     versions, lang = site.versions(article), article.lang
@@ -335,7 +345,9 @@ def _article_page(site: Site, article: Article,
                        tuple(dict.fromkeys(_term_link(site, links, "tag", lang, tag)
                                            for tag in article.tags)),
                        tuple(_term_link(site, links, "author", lang, name)
-                             for name in article.authors))
+                             for name in article.authors),
+                       photos.articles.get(article.source) if photos else None,
+                       photos.logo if photos else None)
 
 
 def _term_link(site: Site, links: dict[tuple[str, str, str], tuple[str, str]], kind: str,
@@ -366,8 +378,8 @@ def _counterparts(site: Site) -> Counterparts:
     return {topic: tuple(listings) for topic, listings in found.items()}
 
 
-def _listing_pages(listing: Listing, counterparts: Counterparts,
-                   fronts: Alternates) -> Iterator[ListingPage]:
+def _listing_pages(listing: Listing, counterparts: Counterparts, fronts: Alternates,
+                   photos: Photos | None) -> Iterator[ListingPage]:
     """Page n of a listing has page n of each counterpart that has one; the front pages'
     first pages have the root as their x-default."""
     count = len(listing.pages)
@@ -382,7 +394,15 @@ def _listing_pages(listing: Listing, counterparts: Counterparts,
         yield ListingPage(listing.lang, path, alternates,
                           max((a.modified for a in articles), default=None), listing.kind,
                           listing.name, listing.title, listing.total, number, count, articles,
-                          listing.folder)
+                          listing.folder, _thumbnails(articles, photos))
+
+
+def _thumbnails(articles: tuple[Article, ...],
+                photos: Photos | None) -> tuple[Picture | None, ...]:
+    if photos is None:
+        return ()
+    return tuple(shown.lead if (shown := photos.articles.get(a.source)) else None
+                 for a in articles)
 
 
 def _sitemap_entry(page: Page, config: SiteConfig
@@ -451,7 +471,7 @@ def shared_json(shared: dict[str, Any]) -> str:
 def _check_collisions(found: SiteOutputs) -> None:
     """Two things written to one path are an error naming both, before anything is rendered."""
     claims = [(o.file, _owner(o)) for o in found.rendered] + \
-             [(c.file, (c.described(), None)) for c in found.copies]
+             [(c.file, (c.described(), None)) for c in (*found.copies, *found.renditions)]
     if len({path for path, _ in claims}) == len(claims):
         return  # the usual case, found without naming anyone
     owners: dict[str, tuple[str, int | None]] = {}
@@ -553,6 +573,6 @@ def with_redirects(found: SiteOutputs, site: Site, redirects: Redirects) -> Site
              RedirectRules(site.config.default_language,
                            tuple((r.path, r.article.path) for r in redirects.redirects),
                            (own.source, own.key) if own else None))
-    outputs = SiteOutputs((*found.rendered, *moved), tuple(copies.values()))
+    outputs = SiteOutputs((*found.rendered, *moved), tuple(copies.values()), found.renditions)
     _check_collisions(outputs)
     return outputs

@@ -22,9 +22,10 @@ def default_jobs() -> int:
 
 
 def run(function: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any],
-        jobs: int) -> Iterator[Any]:
-    """Yield function(shared, item) for each item, in order."""
-    jobs = min(jobs, len(items) // MIN_ITEMS_PER_WORKER)
+        jobs: int, per_worker: int = MIN_ITEMS_PER_WORKER) -> Iterator[Any]:
+    """Yield function(shared, item) for each item, in order; a worker is started only for
+    `per_worker` items or more (an image is worth one, a page is not)."""
+    jobs = min(jobs, len(items) // per_worker)
     if jobs > 1:
         import multiprocessing  # only builds with much to do pay for starting workers
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():

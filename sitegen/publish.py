@@ -6,6 +6,7 @@ goes out the same way; where they are kept between builds is not this stage's bu
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +16,14 @@ from . import context, discover, l10n, parallel
 from .assemble import Site
 from .code import code_digest
 from .config import SiteConfig
-from .errors import BuildFailed, Diagnostic
+from .errors import BuildFailed, Diagnostic, error
+from .recipe import ImageSettings
 from .outputs import Copy, Output, SiteOutputs, fingerprint, shared_json
+from .photos import Rendition
 from .progress import Progress, no_progress
 from .render import Renderer
 from .theme import Theme
-from .write import OutputWriter, WriteReport, Written, write_file
+from .write import OutputWriter, WriteReport, Written, link_file, write_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,7 @@ def output_keys(outputs: SiteOutputs, env: Environment) -> dict[str, str]:
     """Every output file's key: what it is made from."""
     keys = {o.file: env.key(o) for o in outputs.rendered}
     keys.update((c.file, c.key) for c in outputs.copies)
+    keys.update((r.file, f"image:{r.key}") for r in outputs.renditions)
     return keys
 
 
@@ -70,14 +74,19 @@ class Publication:
 def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping[str, Output],
             copies: Mapping[str, Copy], keys: Mapping[str, str], out: Path, records: Records,
             jobs: int = 1, progress: Progress = no_progress,
-            compiled_templates: Path | None = None) -> Publication:
-    """Render what changed and put the site in place. `outputs` and `copies` are by file;
-    `keys` holds the key of every one."""
+            compiled_templates: Path | None = None,
+            renditions: Mapping[str, Rendition] | None = None,
+            made_images: Path | None = None) -> Publication:
+    """Render what changed and put the site in place. `outputs`, `copies` and `renditions`
+    are by file; `keys` holds the key of every one. Files made from images are kept in
+    `made_images` too, for any later build that needs them."""
+    renditions = renditions or {}
     writer = OutputWriter(out, records.output, records.kept_dir, records.kept,
                           verify=not records.trusted)
     try:
         render = sorted(writer.keep({path: keys[path] for path in outputs}))
         copy = sorted(writer.keep({path: keys[path] for path in copies}))
+        make = sorted(writer.keep({path: keys[path] for path in renditions}))
         writer.plan()
         progress("rendering", 0, len(render))
         _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,
@@ -85,6 +94,8 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
         progress("writing", 0, len(keys))
         for path in copy:
             writer.copy(path, copies[path].source, keys[path])
+        _make_images(config, [renditions[path] for path in make], writer, jobs, progress,
+                     made_images)
         report = writer.commit()
     except BaseException:
         writer.abort()
@@ -131,6 +142,84 @@ def _while_rendering(problem: Diagnostic, files: list[str]) -> Diagnostic:
         if len(files) > 1 else ""
     return dataclasses.replace(problem, message=f"{problem.message} "
                                                 f"(while rendering /{min(files)}{others})")
+
+
+@dataclass(frozen=True, slots=True)
+class _ImageJob:
+    """The files to make from one image, decoded once."""
+
+    source: str
+    files: tuple[tuple[Rendition, str], ...]  # (rendition, where its bytes go)
+
+
+def _make_images(config: SiteConfig, renditions: list[Rendition], writer: OutputWriter,
+                 jobs: int, progress: Progress, made_images: Path | None) -> None:
+    """Make the files from images the output does not hold yet: each image's on one core,
+    from the files kept in `made_images` where they are there."""
+    if not renditions:
+        return
+    by_image: dict[str, list[Rendition]] = {}
+    for rendition in renditions:
+        by_image.setdefault(rendition.digest, []).append(rendition)
+    work = [_ImageJob(group[0].source, tuple((r, writer.target(r.file)) for r in group))
+            for group in by_image.values()]
+    settings = ImageSettings(config.image_widths)
+    progress("images", 0, len(work))
+    problems: list[Diagnostic] = []
+    for done, (job, result) in enumerate(zip(work, parallel.run(
+            _make_image, (settings, made_images), work, jobs, per_worker=1)), start=1):
+        progress("images", done, len(work))
+        if isinstance(result, Diagnostic):
+            problems.append(result)
+            continue
+        for (rendition, _), written in zip(job.files, result):
+            writer.wrote(rendition.file, written)
+    if problems:
+        raise BuildFailed(problems)
+
+
+def _make_image(shared: tuple[ImageSettings, Path | None],
+                job: _ImageJob) -> list[Written] | Diagnostic:
+    settings, kept = shared
+    names = {r.file: f"{kept}/{r.key}{Path(r.file).suffix}" if kept else None
+             for r, _ in job.files}
+    missing = [r for r, _ in job.files if not (names[r.file] and os.path.isfile(names[r.file]))]
+    made: dict[str, bytes] = {}
+    if missing:
+        from . import images
+
+        try:
+            data = discover.read_file(job.source)
+            made = dict(zip((r.file for r in missing),
+                            images.make(data, Path(job.source).name, [r.spec for r in missing],
+                                        settings)))
+        except (OSError, images.UnusableImage) as exc:  # changed since it was examined
+            return error(job.source, None, f"cannot make {missing[0].file} from this image: "
+                                           f"{exc}")
+    written = []
+    for rendition, target in job.files:
+        key, name = f"image:{rendition.key}", names[rendition.file]
+        if rendition.file in made:
+            data = made[rendition.file]
+            if name:
+                _keep(name, data)
+            written.append(write_file(target, data, key)[0])
+        else:
+            assert name is not None
+            written.append(link_file(name, target, key))
+    return written
+
+
+def _keep(name: str, data: bytes) -> None:
+    """A made file, kept for later builds; one that cannot be kept is made again then."""
+    try:
+        os.makedirs(os.path.dirname(name), exist_ok=True)
+        partial = f"{name}.{os.getpid()}.tmp"
+        with open(partial, "wb") as out:
+            out.write(data)
+        os.replace(partial, name)
+    except OSError:
+        pass
 
 
 def _render_one(shared: tuple[SiteConfig, dict[str, dict[str, Any]], dict[str, Renderer]],

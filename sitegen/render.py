@@ -85,7 +85,7 @@ class Renderer:
         template is an error naming the template file and its line."""
         context = dict(context)
         if "article" in context:  # the one place rendered Markdown is trusted
-            context["body"] = Markup(context["article"].body_html)
+            context["body"] = Markup(context.pop("body_html", context["article"].body_html))
         names = (template,) if isinstance(template, str) else tuple(template)
         try:
             return self._template(names).render(context).encode("utf-8")

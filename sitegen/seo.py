@@ -4,13 +4,16 @@ Graph, Twitter cards); the theme's `partials/seo_head.html` writes the tags."""
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.core import get_global
 
 from . import l10n, urls
 from .config import SiteConfig, babel_locale
 from .content import Article
+
+if TYPE_CHECKING:
+    from .photos import Picture, Shown
 
 
 @functools.lru_cache(maxsize=64)
@@ -24,28 +27,24 @@ def og_locale(locale: str) -> str:
     return f"{parsed.language}_{territory}" if territory else parsed.language
 
 
-def image_url(article: Article, linker: urls.Linker) -> str | None:
-    if not article.image:
-        return None
-    if "://" in article.image:
-        return article.image
-    return linker.absolute(article.image.lstrip("/"))
-
-
-def social(config: SiteConfig, article: Article,
-           versions: tuple[Article, ...]) -> dict[str, Any]:
+def social(config: SiteConfig, article: Article, versions: tuple[Article, ...],
+           images: Shown | None = None) -> dict[str, Any]:
     """What the theme's Open Graph and Twitter card tags need that a template cannot work out:
-    the locales in Open Graph's form and the image's absolute URL. The tags themselves are
-    `partials/seo_head.html`'s, so a theme can change them."""
+    the locales in Open Graph's form and the card image's absolute URL and size. The tags
+    themselves are `partials/seo_head.html`'s, so a theme can change them."""
     linker, language = urls.Linker(config.base_url), config.language(article.lang)
+    card = images.card if images else None
     return {
         "locale": og_locale(language.locale),
         "alternate_locales": [og_locale(config.language(v.lang).locale) for v in versions],
-        "image": image_url(article, linker),
+        "image": linker.absolute(card.src) if card else None,
+        "image_width": card.width if card else None,
+        "image_height": card.height if card else None,
     }
 
 
-def news_article(config: SiteConfig, article: Article) -> dict[str, Any]:
+def news_article(config: SiteConfig, article: Article, images: Shown | None = None,
+                 logo: Picture | None = None) -> dict[str, Any]:
     """schema.org NewsArticle, as plain values: `partials/seo_head.html` writes it, with
     Jinja's `tojson`, which makes it safe inside the `<script>`."""
     linker, language = urls.Linker(config.base_url), config.language(article.lang)
@@ -64,14 +63,23 @@ def news_article(config: SiteConfig, article: Article) -> dict[str, Any]:
         "publisher": {"@type": "NewsMediaOrganization", "name": language.title,
                       "url": linker.absolute(urls.front(article.lang))},
     }
+    if logo is not None:
+        data["publisher"]["logo"] = _image_object(logo, linker)
     if article.section:
         data["articleSection"] = config.section_title(article.lang, article.section)
     if article.tags:
         data["keywords"] = list(article.tags)
-    image = image_url(article, linker)
-    if image:
-        data["image"] = [image]
+    if images and images.crops:  # 16:9, 4:3 and 1:1, as Google's article guidelines ask
+        data["image"] = [_image_object(crop, linker) for crop in images.crops]
     if article.sources:
         data["isBasedOn"] = [{"@type": "CreativeWork", "name": s.name, **({"url": s.url} if s.url else {})}
                              for s in article.sources]
     return data
+
+
+def _image_object(picture: Picture, linker: urls.Linker) -> dict[str, Any]:
+    url = picture.src if "://" in picture.src else linker.absolute(picture.src)
+    if picture.width is None:
+        return {"@type": "ImageObject", "url": url}
+    return {"@type": "ImageObject", "url": url, "width": picture.width,
+            "height": picture.height}

@@ -275,6 +275,14 @@ def write_file(target: str, data: bytes, key: str,
     return Written(key, stat.st_size, stat.st_mtime_ns), True
 
 
+def link_file(source: str, target: str, key: str) -> Written:
+    """`target` becomes another name of `source` (a file kept elsewhere, such as an image
+    made by an earlier build)."""
+    _link(source, target)
+    stat = os.stat(target)
+    return Written(key, stat.st_size, stat.st_mtime_ns)
+
+
 # Swapping two folders ---------------------------------------------------------------------------
 
 _RENAME_EXCHANGE = 2

@@ -1,0 +1,390 @@
+"""The images articles show, as their pages show them: a stage between assembling the site and
+listing its outputs.
+
+An article names a lead image (`image:`) and shows images in its body; each is a file of
+`static/` or `content/`, or a web address, shown as it is. A raster image becomes WebP files at
+the configured widths, offered in a `srcset` with its size, and the lead image also becomes the
+crops that social networks and search engines show (a 1200×630 card; 16:9, 4:3 and 1:1 for the
+JSON-LD). Those files are outputs like any page (`Rendition`), named by a hash of the source
+bytes and the settings so that they can be cached forever, and made when the site is published,
+by the build's workers. This stage needs only what each image is (`Facts`), which `examine`
+tells: the build remembers it for each file as long as the file does not change.
+
+An SVG is shown as it is and never used as a social image: networks do not show SVG cards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from . import recipe, urls
+from .assemble import Site
+from .config import SiteConfig, key_line
+from .content import Article
+from .errors import BuildFailed, Diagnostic, error
+
+FOLDER = "assets/images/"  # every file made from an image: hashed names, cached forever
+CARD = (1200, 630)  # og:image and twitter:image
+CROPS = ((16, 9), (4, 3), (1, 1))  # the JSON-LD's, as Google's article guidelines ask
+CROP_WIDTH = 1200
+FALLBACK_WIDTH = 1200  # the `src` of a srcset: its widest file up to this width
+LOGO_WIDTH = 600
+
+Signed = tuple[tuple[str, str, str], ...]  # (name, file, signature) of the files of a folder
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What an image file is: a raster image's displayed size and the digest of its bytes, an
+    SVG, or why it cannot be published."""
+
+    kind: str  # "raster", "svg" or "problem"
+    width: int = 0
+    height: int = 0
+    digest: str = ""
+    problem: str = ""  # what is wrong with it, after its name
+
+    def record(self) -> str:
+        return "\t".join((self.kind, str(self.width), str(self.height), self.digest,
+                          self.problem))
+
+    @classmethod
+    def of_record(cls, record: str) -> Facts:
+        kind, width, height, digest, problem = record.split("\t")
+        return cls(kind, int(width), int(height), digest, problem)
+
+
+def examine(file: str, data: bytes) -> Facts:
+    """Whether the bytes are a publishable image, and what it is: decoded in full, so that a
+    damaged file is found before anything relies on it."""
+    digest = hashlib.sha256(data).hexdigest()
+    if file.lower().endswith(".svg") or data[:256].lstrip().startswith((b"<svg", b"<?xml")):
+        return Facts("svg", digest=digest)
+    from . import images  # only builds that look at a new image pay for importing Pillow
+
+    found = images.inspect(data, "")
+    if isinstance(found, images.ImageProblem):
+        return Facts("problem", problem=found.message)
+    return Facts("raster", found.width, found.height, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """An image as a page shows it: `src` a URL path relative to the site (or a web address),
+    with the size and the `srcset` files (URL path, width) of a raster image of the site."""
+
+    src: str
+    width: int | None = None
+    height: int | None = None
+    srcset: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """The images of one article: its lead, its body's by reference, and its social images."""
+
+    lead: Picture | None
+    body: tuple[tuple[str, Picture], ...]
+    card: Picture | None  # 1200×630, for og:image and twitter:image
+    crops: tuple[Picture, ...]  # for the JSON-LD
+
+    @property
+    def social(self) -> bool:
+        return self.card is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """A file made from an image: a WebP of its srcset, or a crop."""
+
+    file: str  # where it is written, relative to the output folder
+    source: str  # the image's file
+    digest: str  # of the image's bytes
+    spec: recipe.Spec
+    key: str  # of the bytes it is made from and how: the file's key, and its cache name
+
+    def described(self) -> str:
+        return f"the image file {self.file}"
+
+
+@dataclass(frozen=True, slots=True)
+class Photos:
+    articles: dict[str, Shown]  # article source -> its images
+    logo: Picture | None
+    renditions: tuple[Rendition, ...]
+    copies: tuple[tuple[str, str, str], ...]  # (output, file, key) of the SVGs of content/
+
+
+Examine = Callable[[Sequence[tuple[str, str]]], list[Facts]]  # (file, signature) -> facts
+
+
+def site_photos(site: Site, static: Signed, content: Signed, examine: Examine) -> Photos:
+    """Every image the published articles, the default image and the logo use; each that
+    cannot be published is an error at the line that uses it, all of them together."""
+    files, config = _Files(static, content), site.config
+    articles = [a for edition in site.editions for a in edition.articles]
+    references = [(reference, folder) for article in articles
+                  for reference, folder, _, _ in _references(article, site)]
+    references += [(reference, "content") for reference in (config.default_image, config.logo)
+                   if reference]
+    wanted = sorted({found for reference, folder in references
+                     if isinstance(found := files.locate(reference, folder), _Located)},
+                    key=lambda located: located.shown)
+    facts = dict(zip(wanted, examine([(located.file, located.signature) for located in wanted])))
+    maker = _Maker(recipe.ImageSettings(config.image_widths), facts)
+    problems: list[Diagnostic] = []
+    shown: dict[str, Shown] = {}
+    default = _site_image(config, "default_image", files, maker, problems)
+    logo = _site_image(config, "logo", files, maker, problems)
+    for article in articles:
+        shown[article.source] = _shown(article, site, files, maker, default, problems)
+    if problems:
+        raise BuildFailed(sorted(set(problems), key=lambda d: (d.file, d.line or 0, d.message)))
+    return Photos(shown, logo.picture(LOGO_WIDTH) if logo else None,
+                  tuple(maker.renditions.values()), tuple(sorted(maker.copies.values())))
+
+
+# Where an image is -----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Located:
+    file: str  # on disk
+    shown: str  # as an editor names it: static/images/x.jpg, content/americas/x.jpg
+    output: str | None  # its URL path, where static/ copies it as it is
+    signature: str  # its size and times: the memo of its facts holds while it is the same
+
+
+class _Files:
+    def __init__(self, static: Signed, content: Signed) -> None:
+        self.static = {name: (file, key) for name, file, key in static}
+        self.content = {name: (file, key) for name, file, key in content}
+
+    def locate(self, reference: str, folder: str) -> _Located | str | None:
+        """The file a reference from `folder` (of the site) names, or why none, or None for a
+        web address. `/images/x.jpg` is in static/ or else in content/; `x.jpg` is beside
+        the article, in content/."""
+        parts = urlsplit(reference)
+        if parts.scheme or parts.netloc or not parts.path:
+            return None
+        path = unquote(parts.path)
+        if path.startswith("/"):
+            name = posixpath.normpath(path).lstrip("/")
+            if name in self.static:
+                file, key = self.static[name]
+                return _Located(file, f"static/{name}", name, key)
+            candidates = [f"static/{name}", f"content/{name}"]
+            inside = f"content/{name}"
+        else:
+            inside = posixpath.normpath(posixpath.join(folder, path))
+            candidates = [inside]
+            if not inside.startswith("content/"):
+                return f"image {reference!r} is outside content/: images beside the " \
+                       "articles are in content/, the others in static/ (written /images/x.jpg)"
+        if inside in self.content:
+            file, key = self.content[inside]
+            return _Located(file, inside, None, key)
+        return f"image {reference!r} not found: there is no {' or '.join(candidates)}"
+
+
+def _references(article: Article, site: Site) -> list[tuple[str, str, str, int]]:
+    """(reference, folder it is relative to, file and line that give it) of each image the
+    article shows: its lead first, which a translation may take from its original."""
+    found = []
+    if article.image:
+        giver = _giver(article, site)
+        found.append((article.image, posixpath.dirname(giver.source), giver.source,
+                      giver.line("image")))
+    folder = posixpath.dirname(article.source)
+    found.extend((reference, folder, article.source, line) for reference, line in article.figures)
+    return found
+
+
+def _giver(article: Article, site: Site) -> Article:
+    """The version whose file gives the article's lead image (a translation may take it)."""
+    if "image" in article.given:
+        return article
+    return next((v for v in site.versions(article) if "image" in v.given), article)
+
+
+# What a page shows ------------------------------------------------------------------------------
+
+def _shown(article: Article, site: Site, files: _Files, maker: _Maker, default: _Image | None,
+           problems: list[Diagnostic]) -> Shown:
+    found: list[_Image | None] = []
+    for reference, folder, source, line in _references(article, site):
+        found.append(_image(reference, folder, files, maker, lambda message, source=source,
+                            line=line: problems.append(error(source, line, message))))
+    lead = found.pop(0) if article.image else None
+    body = tuple((reference, image.picture()) for (reference, _), image
+                 in zip(article.figures, found) if image is not None)
+    social = lead if lead is not None and lead.raster else default
+    focus = article.image_focus if social is lead and article.image_focus else (0.5, 0.5)
+    return Shown(lead.picture() if lead else None, body,
+                 social.crop(CARD, CARD[0], focus, "JPEG") if social else None,
+                 tuple(social.crop(ratio, CROP_WIDTH, focus, "JPEG") for ratio in CROPS)
+                 if social else ())
+
+
+def _site_image(config: SiteConfig, key: str, files: _Files, maker: _Maker,
+                problems: list[Diagnostic]) -> _Image | None:
+    reference = getattr(config, key)
+    if not reference:
+        return None
+    image = _image(reference, "content", files, maker, lambda message: problems.append(
+        error(config.config_file, key_line(config, ("site",), key), f"{key}: {message}")))
+    if image is not None and not image.raster and key == "default_image":
+        problems.append(error(config.config_file, key_line(config, ("site",), key),
+                              f"default_image {reference!r} is an SVG: social networks do not "
+                              "show SVG images; give a JPEG or PNG"))
+        return None
+    return image
+
+
+def _image(reference: str, folder: str, files: _Files, maker: _Maker,
+           problem: Callable[[str], None]) -> _Image | None:
+    found = files.locate(reference, folder)
+    if found is None:
+        return _Image(maker, reference, None, Facts("web"))
+    if isinstance(found, str):
+        problem(found)
+        return None
+    facts = maker.facts[found]
+    if facts.kind == "problem":
+        problem(f"image {reference!r} ({found.shown}) {facts.problem}")
+        return None
+    return _Image(maker, reference, found, facts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Image:
+    """One image of the site as the pages use it; asks `maker` for the files it needs."""
+
+    maker: _Maker
+    reference: str
+    located: _Located | None  # None: a web address
+    facts: Facts
+
+    @property
+    def raster(self) -> bool:
+        return self.facts.kind == "raster"
+
+    def picture(self, widest: int | None = None) -> Picture:
+        if self.located is None:
+            return Picture(self.reference)
+        if not self.raster:
+            return Picture(self.located.output or self.maker.copy(self.located, self.facts))
+        return self.maker.srcset(self.located, self.facts, widest)
+
+    def crop(self, ratio: tuple[int, int], width: int, focus: tuple[float, float],
+             format: str) -> Picture:
+        assert self.located is not None
+        return self.maker.crop(self.located, self.facts, ratio, width, focus, format)
+
+
+class _Maker:
+    """The files made from images, each once, by the name its source and recipe give it."""
+
+    def __init__(self, settings: recipe.ImageSettings, facts: dict[_Located, Facts]) -> None:
+        self.settings, self.facts = settings, facts
+        self.renditions: dict[str, Rendition] = {}
+        self.copies: dict[str, tuple[str, str, str]] = {}
+
+    def srcset(self, located: _Located, facts: Facts, widest: int | None) -> Picture:
+        widths = recipe.output_widths(facts.width, self.settings.widths)
+        if widest is not None:
+            widths = [w for w in widths if w <= widest] or widths[:1]
+        made = []
+        for width in widths:
+            height = max(1, round(facts.height * width / facts.width))
+            made.append((self._make(located, facts, recipe.Spec(width), f"{width}", "webp"),
+                         width, height))
+        src = max((m for m in made if m[1] <= FALLBACK_WIDTH), key=lambda m: m[1],
+                  default=made[0])
+        return Picture(src[0], src[1], src[2], tuple((path, width) for path, width, _ in made))
+
+    def crop(self, located: _Located, facts: Facts, ratio: tuple[int, int], width: int,
+             focus: tuple[float, float], format: str) -> Picture:
+        height = max(1, round(width * ratio[1] / ratio[0]))
+        spec = recipe.Spec(width, ratio, focus, "JPEG" if format == "JPEG" else "WEBP")
+        suffix = "jpg" if format == "JPEG" else "webp"
+        return Picture(self._make(located, facts, spec, f"{width}x{height}", suffix),
+                       width, height)
+
+    def copy(self, located: _Located, facts: Facts) -> str:
+        """An SVG of content/, published under a name with its hash."""
+        output = f"{FOLDER}{_stem(located.shown)}.{facts.digest[:10]}.svg"
+        self.copies[output] = (output, located.file, f"image:{facts.digest}")
+        return output
+
+    def _make(self, located: _Located, facts: Facts, spec: recipe.Spec, size: str,
+              suffix: str) -> str:
+        key = hashlib.sha256(f"{facts.digest}|{self.settings.digest}|{spec!r}".encode()
+                             ).hexdigest()
+        output = f"{FOLDER}{_stem(located.shown)}-{size}.{key[:10]}.{suffix}"
+        self.renditions.setdefault(output, Rendition(output, located.file, facts.digest, spec,
+                                                     key))
+        return output
+
+
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def _stem(name: str) -> str:
+    """A file name's stem as it can stand in any URL: `Foto Café 1.JPG` -> `foto-cafe-1`."""
+    stem = posixpath.splitext(posixpath.basename(name))[0]
+    return _UNSAFE.sub("-", urls.slugify(stem) or "").strip("-")[:60] or "image"
+
+
+def with_pictures(html: str, pictures: dict[str, Picture], href: Callable[[str], str],
+                  sizes: str) -> str:
+    """The body's HTML with each image of the site shown by its files: `src`, `srcset`,
+    `sizes`, `width` and `height`, and loaded only when the reader comes near it."""
+    if not pictures:
+        return html
+
+    def shown(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        picture = pictures.get(_unescape(attributes.get("src", "")))
+        if picture is None:
+            return tag
+        return "<img " + " ".join(f'{name}="{value}"' for name, value in
+                                  _attributes(picture, attributes, href, sizes)) + ">"
+
+    return _IMG.sub(shown, html)
+
+
+def _attributes(picture: Picture, given: dict[str, str], href: Callable[[str], str],
+                sizes: str) -> list[tuple[str, str]]:
+    mine = {"src": _escape(_href(picture.src, href))}
+    if picture.srcset:
+        mine["srcset"] = _escape(", ".join(f"{_href(path, href)} {width}w"
+                                           for path, width in picture.srcset))
+        mine["sizes"] = sizes
+    if picture.width:
+        mine.update(width=str(picture.width), height=str(picture.height))
+    mine.update(loading="lazy", decoding="async")
+    return [*((name, value) for name, value in given.items() if name not in mine),
+            *mine.items()]
+
+
+def _href(path: str, href: Callable[[str], str]) -> str:
+    return path if "://" in path else href(path)
+
+
+_IMG = re.compile(r"<img\b[^>]*>")
+_ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
+
+
+def _unescape(value: str) -> str:
+    return value.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">") \
+        .replace("&amp;", "&")
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;")
