@@ -17,6 +17,9 @@ from .config import SiteConfig
 from .errors import BuildFailed, Diagnostic, error
 
 ARTICLE_SUFFIXES = (".md", ".markdown")
+# Images an article may show, and those a newsroom may try to (refused with a reason).
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif", ".heic",
+                    ".tif", ".tiff", ".bmp")
 
 # What a walk finds under a folder: (path relative to it, file) for each file it may read, or
 # (path relative to it, the problem that keeps it from being read). A folder's problem names
@@ -32,7 +35,7 @@ def bundled_dir() -> Path:
 
 def content_files(config: SiteConfig) -> tuple[Found, Found]:
     """(path relative to the site, as diagnostics show it; file or problem) of every article,
-    and of every other file of content/ (the images articles show beside them)."""
+    and of every image of content/ (those articles show beside them)."""
     root = config.content_dir
     if not root.is_dir() and not root.is_symlink():
         raise BuildFailed([error("content", None, "no content/ folder: articles go in content/")])
@@ -40,7 +43,7 @@ def content_files(config: SiteConfig) -> tuple[Found, Found]:
     for rel, file in walk(root, config.site_dir):
         if rel.endswith(ARTICLE_SUFFIXES) or rel.endswith("/") or not rel:
             articles.append((f"content/{rel}", file))
-        elif isinstance(file, str):
+        elif isinstance(file, str) and rel.lower().endswith(PICTURE_SUFFIXES):
             others.append((f"content/{rel}", file))
     return tuple(articles), tuple(others)
 

@@ -41,7 +41,7 @@ from PIL import (
     WebPImagePlugin,
 )
 
-from .recipe import RECIPE, ImageSettings, Spec, output_widths
+from .recipe import DEFAULT, RECIPE, ImageSettings, Spec, output_widths
 
 __all__ = ["RECIPE", "ImageSettings", "Spec", "output_widths"]
 
@@ -112,7 +112,7 @@ def inspect(data: bytes, name: str) -> SourceImage | ImageProblem:
 
 
 def derivatives(data: bytes, name: str,
-                settings: ImageSettings = ImageSettings()) -> list[Derivative]:
+                settings: ImageSettings = DEFAULT) -> list[Derivative]:
     """The WebP files for `srcset`, narrowest first: one per configured width the source can
     fill, or the source's own width alone when it is narrower than all of them (never
     upscaled: a larger file of the same detail only costs readers bandwidth)."""
@@ -128,7 +128,7 @@ def derivatives(data: bytes, name: str,
 
 
 def make(data: bytes, name: str, specs: list[Spec],
-         settings: ImageSettings = ImageSettings()) -> list[bytes]:
+         settings: ImageSettings = DEFAULT) -> list[bytes]:
     """The bytes of each file, from one decoding of the image."""
     image = _publishable(_decoded(data, name)[1])
     made = []
@@ -150,7 +150,7 @@ def _whole(image: Image.Image, width: int) -> Image.Image:
 
 def crop(data: bytes, ratio: tuple[int, int], width: int,
          focus: tuple[float, float] = (0.5, 0.5), format: Literal["JPEG", "WEBP"] = "JPEG",
-         settings: ImageSettings = ImageSettings(), name: str = "image") -> bytes:
+         settings: ImageSettings = DEFAULT, name: str = "image") -> bytes:
     """The largest region of `ratio` (e.g. (1200, 630), (16, 9)) with the focal point (x, y
     as fractions of the displayed image) as near its centre as the edges allow, resized to
     exactly `width` wide. Upscaled if need be: social cards have a fixed size, and a small

@@ -471,7 +471,8 @@ def shared_json(shared: dict[str, Any]) -> str:
 def _check_collisions(found: SiteOutputs) -> None:
     """Two things written to one path are an error naming both, before anything is rendered."""
     claims = [(o.file, _owner(o)) for o in found.rendered] + \
-             [(c.file, (c.described(), None)) for c in (*found.copies, *found.renditions)]
+             [(c.file, (c.described(), None)) for c in found.copies] + \
+             [(r.file, (r.described(), None)) for r in found.renditions]
     if len({path for path, _ in claims}) == len(claims):
         return  # the usual case, found without naming anyone
     owners: dict[str, tuple[str, int | None]] = {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -92,10 +92,7 @@ class Shown:
     body: tuple[tuple[str, Picture], ...]
     card: Picture | None  # 1200×630, for og:image and twitter:image
     crops: tuple[Picture, ...]  # for the JSON-LD
-
-    @property
-    def social(self) -> bool:
-        return self.card is not None
+    card_of_lead: bool = False  # whether they show the lead (or else the site's default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +141,7 @@ def site_photos(site: Site, static: Signed, content: Signed, examine: Examine) -
     for article in articles:
         shown[article.source] = _shown(article, site, files, maker, default, problems)
     if problems:
-        raise BuildFailed(sorted(set(problems), key=lambda d: (d.file, d.line or 0, d.message)))
+        raise BuildFailed(sorted(set(problems), key=lambda d: (d.path, d.line or 0, d.message)))
     return Photos(shown, logo.picture(LOGO_WIDTH) if logo else None,
                   tuple(maker.renditions.values()), tuple(sorted(maker.copies.values())))
 
@@ -204,6 +201,11 @@ def _references(article: Article, site: Site) -> list[tuple[str, str, str, int]]
     return found
 
 
+def _at(problems: list[Diagnostic], source: str, line: int | None) -> Callable[[str], None]:
+    """Reports a problem at the line that uses the image."""
+    return lambda message: problems.append(error(source, line, message))
+
+
 def _giver(article: Article, site: Site) -> Article:
     """The version whose file gives the article's lead image (a translation may take it)."""
     if "image" in article.given:
@@ -217,17 +219,23 @@ def _shown(article: Article, site: Site, files: _Files, maker: _Maker, default: 
            problems: list[Diagnostic]) -> Shown:
     found: list[_Image | None] = []
     for reference, folder, source, line in _references(article, site):
-        found.append(_image(reference, folder, files, maker, lambda message, source=source,
-                            line=line: problems.append(error(source, line, message))))
+        found.append(_image(reference, folder, files, maker, _at(problems, source, line)))
     lead = found.pop(0) if article.image else None
     body = tuple((reference, image.picture()) for (reference, _), image
                  in zip(article.figures, found) if image is not None)
+    if lead is not None and lead.located is None and not _is_svg(lead.reference):
+        # A photo on another server (a newsroom's image service): shown and shared as it is.
+        return Shown(lead.picture(), body, lead.picture(), (lead.picture(),), True)
     social = lead if lead is not None and lead.raster else default
     focus = article.image_focus if social is lead and article.image_focus else (0.5, 0.5)
     return Shown(lead.picture() if lead else None, body,
                  social.crop(CARD, CARD[0], focus, "JPEG") if social else None,
                  tuple(social.crop(ratio, CROP_WIDTH, focus, "JPEG") for ratio in CROPS)
-                 if social else ())
+                 if social else (), social is not None and social is lead)
+
+
+def _is_svg(reference: str) -> bool:
+    return urlsplit(reference).path.lower().endswith((".svg", ".svgz"))
 
 
 def _site_image(config: SiteConfig, key: str, files: _Files, maker: _Maker,
@@ -235,11 +243,11 @@ def _site_image(config: SiteConfig, key: str, files: _Files, maker: _Maker,
     reference = getattr(config, key)
     if not reference:
         return None
+    line = key_line(config, ("site",), key)
     image = _image(reference, "content", files, maker, lambda message: problems.append(
-        error(config.config_file, key_line(config, ("site",), key), f"{key}: {message}")))
+        error(config.config_file, line, f"{key}: {message}")))
     if image is not None and not image.raster and key == "default_image":
-        problems.append(error(config.config_file, key_line(config, ("site",), key),
-                              f"default_image {reference!r} is an SVG: social networks do not "
+        problems.append(error(config.config_file, line, f"default_image {reference!r} is an SVG: social networks do not "
                               "show SVG images; give a JPEG or PNG"))
         return None
     return image

@@ -17,10 +17,10 @@ from .assemble import Site
 from .code import code_digest
 from .config import SiteConfig
 from .errors import BuildFailed, Diagnostic, error
-from .recipe import ImageSettings
 from .outputs import Copy, Output, SiteOutputs, fingerprint, shared_json
 from .photos import Rendition
 from .progress import Progress, no_progress
+from .recipe import ImageSettings
 from .render import Renderer
 from .theme import Theme
 from .write import OutputWriter, WriteReport, Written, link_file, write_file
@@ -181,37 +181,35 @@ def _make_images(config: SiteConfig, renditions: list[Rendition], writer: Output
 def _make_image(shared: tuple[ImageSettings, Path | None],
                 job: _ImageJob) -> list[Written] | Diagnostic:
     settings, kept = shared
-    names = {r.file: f"{kept}/{r.key}{Path(r.file).suffix}" if kept else None
-             for r, _ in job.files}
-    missing = [r for r, _ in job.files if not (names[r.file] and os.path.isfile(names[r.file]))]
-    made: dict[str, bytes] = {}
+    names = {r.file: f"{kept}/{r.key}" for r, _ in job.files} if kept else {}
+    # Files made the same way from the same bytes under several names are made once.
+    missing = list({r.key: r for r, _ in job.files
+                    if not os.path.isfile(names.get(r.file, ""))}.values())
+    made: dict[str, bytes] = {}  # by key
     if missing:
         from . import images
 
         try:
             data = discover.read_file(job.source)
-            made = dict(zip((r.file for r in missing),
+            made = dict(zip((r.key for r in missing),
                             images.make(data, Path(job.source).name, [r.spec for r in missing],
                                         settings)))
         except (OSError, images.UnusableImage) as exc:  # changed since it was examined
             return error(job.source, None, f"cannot make {missing[0].file} from this image: "
                                            f"{exc}")
+    unkept = {key for key, data in made.items() if not (kept and _keep(f"{kept}/{key}", data))}
     written = []
     for rendition, target in job.files:
-        key, name = f"image:{rendition.key}", names[rendition.file]
-        if rendition.file in made:
-            data = made[rendition.file]
-            if name:
-                _keep(name, data)
-            written.append(write_file(target, data, key)[0])
+        key = f"image:{rendition.key}"
+        if rendition.key in unkept:
+            written.append(write_file(target, made[rendition.key], key)[0])
         else:
-            assert name is not None
-            written.append(link_file(name, target, key))
+            written.append(link_file(names[rendition.file], target, key))
     return written
 
 
-def _keep(name: str, data: bytes) -> None:
-    """A made file, kept for later builds; one that cannot be kept is made again then."""
+def _keep(name: str, data: bytes) -> bool:
+    """Keep a made file for later builds; one that cannot be kept is made again then."""
     try:
         os.makedirs(os.path.dirname(name), exist_ok=True)
         partial = f"{name}.{os.getpid()}.tmp"
@@ -219,7 +217,8 @@ def _keep(name: str, data: bytes) -> None:
             out.write(data)
         os.replace(partial, name)
     except OSError:
-        pass
+        return False
+    return True
 
 
 def _render_one(shared: tuple[SiteConfig, dict[str, dict[str, Any]], dict[str, Renderer]],

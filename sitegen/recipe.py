@@ -39,6 +39,9 @@ class ImageSettings:
         return hashlib.sha256(recipe.encode()).hexdigest()
 
 
+DEFAULT = ImageSettings()
+
+
 @dataclass(frozen=True, slots=True)
 class Spec:
     """One file made from an image: the whole of it `width` wide, or the crop of `ratio`

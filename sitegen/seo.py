@@ -40,6 +40,7 @@ def social(config: SiteConfig, article: Article, versions: tuple[Article, ...],
         "image": linker.absolute(card.src) if card else None,
         "image_width": card.width if card else None,
         "image_height": card.height if card else None,
+        "image_is_lead": bool(images and images.card_of_lead),
     }
 
 

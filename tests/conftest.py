@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 from collections.abc import Callable
@@ -44,6 +45,18 @@ sections = { americas = "Americas", culture = "Culture", economy = "Economy", mu
 """
 
 
+def photo(width: int = 64, height: int = 40, format: str = "JPEG") -> bytes:
+    """A small real image, for sites whose articles show one."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((width, height)).convert("RGB").save(out, format)
+    return out.getvalue()
+
+
+JPEG = photo()
+
+
 def article(title: str | None = "A Story", date: str | None = "2015-01-12T14:30:00-05:00",
             body: str = "First paragraph.\n\nSecond paragraph.\n", **fields: str) -> str:
     """An article file's text; each extra field is one raw YAML line (`key: value`)."""
@@ -79,10 +92,13 @@ class Site:
     def read(self, rel: str, out: Path | None = None) -> str:
         return ((out or self.public) / rel).read_text("utf-8")
 
-    def write(self, rel: str, text: str) -> Path:
+    def write(self, rel: str, text: str | bytes) -> Path:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, "utf-8")
         return path
 
 
@@ -119,7 +135,7 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
 def make_site(tmp_path: Path, run: Callable[..., Result]) -> Callable[..., Site]:
     """make_site({relative path: text}, config=CONFIG) -> Site in tmp_path/site."""
 
-    def factory(files: dict[str, str], config: str | None = CONFIG, name: str = "site") -> Site:
+    def factory(files: dict[str, str | bytes], config: str | None = CONFIG, name: str = "site") -> Site:
         site = Site(tmp_path / name, run)
         site.root.mkdir(parents=True, exist_ok=True)
         if config is not None:

@@ -121,8 +121,8 @@ def test_broken_links_and_images_name_file_and_line(make_site, check):
     assert findings(result.out) == [
         f"{EN}:{line_of(text, 'Broken:')}: error: broken link to /en/world/gone/: no such page "
         "or file (en/world/gone/index.html)",
-        f"{EN}:{line_of(text, 'missing.png')}: error: broken image to /images/missing.png: no "
-        "such page or file (images/missing.png)",
+        f"{EN}:{line_of(text, 'missing.png')}: error: image '/images/missing.png' not found: "
+        "there is no static/images/missing.png or content/images/missing.png",
         f"{EN}:{line_of(text, 'archive')}: error: broken link to "
         "https://example.org/archive/2014/: no such page or file (archive/2014/index.html)",
     ]

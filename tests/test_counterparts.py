@@ -8,7 +8,7 @@ from pathlib import Path
 
 import feedparser
 
-from conftest import Tags, article, hreflangs, local_file, visible_text
+from conftest import JPEG, Tags, article, hreflangs, local_file, visible_text
 
 BASE = "https://example.org/"
 
@@ -213,15 +213,15 @@ def test_a_translation_inherits_what_describes_the_story(make_site):
                 "tags: [Human Rights, markets]\nimage: /images/rates.png\n"
                 "image_alt: A chart of rates\nsources:\n  - Reuters\n"
                 "  - name: EFE\n    url: https://www.efe.com/\n---\nBody.\n")
-    site = make_site({"content/rates.en.md": original, "content/tasas.es.md": INHERITING},
-                     config=NEWSROOM)
+    site = make_site({"content/rates.en.md": original, "content/tasas.es.md": INHERITING,
+                      "static/images/rates.png": JPEG}, config=NEWSROOM)
     assert site.build().code == 0
     page = site.read("es/economia/las-tasas-se-mantienen/index.html")
     assert '<time datetime="2015-01-12T14:30:00-05:00">12 de enero de 2015</time>' in page
     assert visible_text(re.search(r'<p class="story__byline">.*?</p>', page, re.S).group()) \
         == "Por Ana Pérez y John Roe"
     assert 'Fuentes: Reuters, <a href="https://www.efe.com/">EFE</a>.' in page
-    assert '/images/rates.png' in page and 'alt="Un gráfico de tasas"' in page
+    assert '/assets/images/rates-64.' in page and 'alt="Un gráfico de tasas"' in page
     tags = re.findall(r'<a href="/es/temas/([^"/]+)/"', page)
     assert tags == ["derechos-humanos"]  # `markets` has no glossary entry: not inherited
     assert 'hreflang="en" href="https://example.org/en/economy/rates-hold/"' in page

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (CONFIG, Tags, article, config_with, element, hreflangs, local_file, meta,
+from conftest import (CONFIG, JPEG, Tags, article, config_with, element, hreflangs, local_file, meta,
                       visible_text)
 
 EN = "content/americas/cuba.en.md"
@@ -388,10 +388,13 @@ def test_base_url_with_sub_path(make_site):
 
 def test_site_root_image_follows_base_url_sub_path(make_site):
     site = make_site({"content/news/a.en.md": article("Pic", image="/images/lead.jpg"),
-                      "static/images/lead.jpg": "jpeg"})
+                      "static/images/lead.jpg": JPEG})
     assert site.build("--base-url", "https://example.org/news/").code == 0
     page = site.read("en/news/pic/index.html")
-    assert Tags(page).find("img", src="/news/images/lead.jpg")
-    assert meta(page, "og:image") == ["https://example.org/news/images/lead.jpg"]
-    assert (site.public / "images/lead.jpg").read_text() == "jpeg"
-    assert Tags(site.read("en/index.html")).find("img", src="/news/images/lead.jpg")
+    [img] = Tags(page).find("img")
+    assert (img["src"] or "").startswith("/news/assets/images/lead-64.")
+    assert all(c.startswith("/news/assets/images/") for c in (img["srcset"] or "").split(", "))
+    [card] = meta(page, "og:image")
+    assert card.startswith("https://example.org/news/assets/images/lead-1200x630.")
+    assert (site.public / "images/lead.jpg").read_bytes() == JPEG  # static/ is copied as it is
+    assert Tags(site.read("en/index.html")).find("img", src=img["src"])

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, Tags, article, element, hreflangs, tree, visible_text
+from conftest import CONFIG, JPEG, Tags, article, element, hreflangs, tree, visible_text
 
 from sitegen import config as site_config
 from sitegen import frontmatter, staleness, urls
@@ -259,7 +259,8 @@ def test_reports_a_broken_configuration(make_site):
 # Translations ---------------------------------------------------------------------------------
 
 def test_translation_of_a_spanish_only_story_pairs_on_the_built_site(make_site):
-    site = make_site({"content/world/dialogo.es.md": SPANISH_ONLY}, config=SECTIONS)
+    site = make_site({"content/world/dialogo.es.md": SPANISH_ONLY,
+                      "static/images/malecon.jpg": JPEG}, config=SECTIONS)
     assert site.build("-j", "1").code == 0
     es_page = "es/world/cuba-y-ee-uu-el-dialogo-sigue/index.html"
     assert "en" not in hreflangs(site.read(es_page))
@@ -338,7 +339,7 @@ translated_from: {original.fingerprint}
 
 def test_the_built_translation_shows_what_it_inherits(make_site):
     site = make_site({"content/world/dialogo.es.md": ORIGINAL,
-                      "static/images/malecon.jpg": "not really a JPEG"}, config=GLOSSARY)
+                      "static/images/malecon.jpg": JPEG}, config=GLOSSARY)
     assert new(site, "Talks Go On", "--translation-of", "content/world/dialogo.es.md").code == 0
     assert site.build("-j", "1", "--drafts").code == 0
     page = site.read("en/world/talks-go-on/index.html")

@@ -758,7 +758,8 @@ def test_is_source(tmp_path: Path):
     site.mkdir()
     sources = ["content/x.en.md", "content/news/deep/x.es.md", "themes/default/templates/a.html",
                "themes/default/static/css/site.css", "locales/es/LC_MESSAGES/messages.po",
-               "static/logo.svg", "sitegen.toml", "pyproject.toml", "content"]
+               "static/logo.svg", "sitegen.toml", "pyproject.toml", "content",
+               "content/news/photo.JPG", "content/news/chart.svg"]
     others = ["public/en/index.html", ".sitegen-cache/x", ".sitegen-cache/preview/en/index.html",
               "content/.x.en.md.swp", "content/x.en.md~", "content/#x#", "content/news/x.en.md.tmp",
               "content/.git/index", "README.md", "notes.txt", ".sitegen.toml.swp",

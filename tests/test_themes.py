@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, Tags, article, line_of, meta
+from conftest import CONFIG, JPEG, Tags, article, line_of, meta
 
 from sitegen.discover import bundled_dir
 from sitegen.errors import BuildFailed
@@ -25,7 +25,7 @@ STORIES = {
         updated="2015-01-14T10:00:00", slug="port", translation_key="port",
         sources="\n  - AFP\n  - name: Reuters\n    url: https://www.reuters.com/"),
     "content/news/port.es.md": article("Reabre el puerto", slug="puerto", translation_key="port"),
-    "static/images/port.jpg": "jpg",
+    "static/images/port.jpg": JPEG,
 }
 # One page of each kind, and the template that renders it in the default theme.
 PAGES = {
@@ -185,7 +185,13 @@ def jsonld(page: str) -> dict:
 def test_the_news_article_json_ld_parses_to_its_values(make_site):
     site = built(make_site, {})
     url = "https://example.org/en/news/port/"
-    assert jsonld(site.read("en/news/port/index.html")) == {
+    data = jsonld(site.read("en/news/port/index.html"))
+    crops = data["image"]  # 16:9, 4:3 and 1:1, made from the lead image
+    assert [(c["@type"], c["width"], c["height"]) for c in crops] == [
+        ("ImageObject", 1200, 675), ("ImageObject", 1200, 900), ("ImageObject", 1200, 1200)]
+    assert all(re.fullmatch(r"https://example\.org/assets/images/port-1200x\d+\.\w{10}\.jpg",
+                            c["url"]) for c in crops)
+    assert data == {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": "Port Reopens",
@@ -201,7 +207,7 @@ def test_the_news_article_json_ld_parses_to_its_values(make_site):
                       "url": "https://example.org/en/"},
         "articleSection": "News",
         "keywords": ["trade", "cuba"],
-        "image": ["https://example.org/images/port.jpg"],
+        "image": crops,
         "isBasedOn": [{"@type": "CreativeWork", "name": "AFP"},
                       {"@type": "CreativeWork", "name": "Reuters",
                        "url": "https://www.reuters.com/"}],
@@ -225,8 +231,10 @@ def test_open_graph_and_twitter_tags_come_from_the_seo_partial(make_site):
     assert meta(page, "og:locale") == ["en_US"]
     assert meta(page, "og:locale:alternate") == ["es_ES"]
     assert meta(page, "article:tag") == ["trade", "cuba"]
-    assert meta(page, "og:image") == meta(page, "twitter:image") == [
-        "https://example.org/images/port.jpg"]
+    [card] = meta(page, "og:image")
+    assert meta(page, "twitter:image") == [card]
+    assert re.fullmatch(r"https://example\.org/assets/images/port-1200x630\.[0-9a-f]{10}\.jpg",
+                        card)
     assert meta(page, "og:image:alt") == ["The port"]
     assert meta(page, "twitter:card") == ["summary_large_image"]
     spanish = site.read("es/news/puerto/index.html")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CONFIG, Tags, article, config_with, line_of, tree
+from conftest import CONFIG, JPEG, Tags, article, config_with, line_of, tree
 
 from sitegen.content import ParseSettings, parse
 
@@ -112,7 +112,9 @@ def test_an_image_that_is_not_a_web_address_is_refused(make_site, url):
 @pytest.mark.parametrize("url", GOOD_URLS)
 def test_web_addresses_and_paths_are_published(make_site, url):
     site = make_site({"content/news/story.en.md": article(
-        "Story", image=url, image_alt="A port", sources=f"\n  - name: EFE\n    url: {url}")})
+        "Story", image=url, image_alt="A port", sources=f"\n  - name: EFE\n    url: {url}"),
+        "static/images/port.jpg": JPEG, "content/news/images/port.jpg": JPEG,
+        "content/port.jpg": JPEG})
     result = site.build()
     assert result.code == 0, result.err
     page = site.read("en/news/story/index.html")

@@ -8,6 +8,7 @@ that exist in one language only, `[terms]` entries that would link tag pages acr
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
@@ -22,6 +23,7 @@ from ..config import SiteConfig, key_line
 from ..content import Article
 from ..errors import BuildFailed, Diagnostic, error, info, warning
 from ..outputs import ArticlePage, every_output, site_pages
+from ..photos import site_photos
 from . import glossary, i18n
 from .survey import Survey, survey
 
@@ -47,6 +49,7 @@ def check(site_dir: Path, now: datetime) -> list[Diagnostic]:
         *_taken_pages(found, everything),
         *_alias_collisions(found, everything),
         *_broken_links(found, now, everything, texts, references),
+        *_image_problems(found, everything),
         *_missing_alt(found.articles, texts, references),
         *_inherited_image_without_alt(found),
         *_missing_sources(found.articles),
@@ -267,7 +270,10 @@ def _broken_links(found: Survey, now: datetime, everything: Site, texts: dict[st
     base = urlsplit(found.config.base_url)
     for article in found.articles:
         reachable = published if assemble.is_published(article, readers) else every_file
+        shown = {reference for reference, _ in article.figures}  # see _image_problems
         for tag, href, _ in references[article.source]:
+            if tag == "img" and href in shown:
+                continue
             target = _target(href, article.path, base.netloc, base.path)
             if target is None or _exists(target, reachable):
                 continue
@@ -276,6 +282,21 @@ def _broken_links(found: Survey, now: datetime, everything: Site, texts: dict[st
                 else "no such page or file"
             yield error(article.source, _source_line(texts[article.source], href),
                         f"broken {what} to {href}: {where} ({target})")
+
+
+def _image_problems(found: Survey, site: Site) -> list[Diagnostic]:
+    """Images that are missing, damaged, too large or not images at all, as the build finds
+    them: of every article some build will publish, and the site's default image and logo."""
+    from ..build import examine_images
+    from ..cache import Cache
+    from ..parallel import default_jobs
+
+    try:
+        site_photos(site, found.inputs.static, found.inputs.media,
+                    functools.partial(examine_images, Cache(None), default_jobs()))
+    except BuildFailed as failed:
+        return list(failed.diagnostics)
+    return []
 
 
 def _targets(found: Survey, site: Site) -> set[str]:

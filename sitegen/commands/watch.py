@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..discover import ARTICLE_SUFFIXES, ignored
+from ..discover import ARTICLE_SUFFIXES, PICTURE_SUFFIXES, ignored
 
 WATCHED_FOLDERS = ("content", "themes", "locales", "static")
 CONFIG_FILES = ("sitegen.toml", "pyproject.toml")
@@ -15,8 +15,8 @@ CONFIG_FILES = ("sitegen.toml", "pyproject.toml")
 
 def is_source(site_dir: Path, path: str, folder: bool = False) -> bool:
     """True if a change at `path` can change the built site: the configuration, and visible
-    files under content/ (articles only), themes/, locales/ and static/, not editors' backup,
-    swap or test files. `folder`: the path is (or was) a folder."""
+    files under content/ (articles and the photos beside them), themes/, locales/ and static/,
+    not editors' backup, swap or test files. `folder`: the path is (or was) a folder."""
     try:
         parts = PurePosixPath(Path(path).absolute().relative_to(site_dir).as_posix()).parts
     except ValueError:
@@ -25,8 +25,9 @@ def is_source(site_dir: Path, path: str, folder: bool = False) -> bool:
         return False
     if len(parts) == 1:
         return parts[0] in CONFIG_FILES or parts[0] in WATCHED_FOLDERS
-    if parts[0] == "content" and not folder and not parts[-1].endswith(ARTICLE_SUFFIXES):
-        return False
+    if parts[0] == "content" and not folder and not parts[-1].lower().endswith(
+            (*ARTICLE_SUFFIXES, *PICTURE_SUFFIXES)):
+        return False  # a note, or the file vim writes to test a folder (4913)
     return parts[0] in WATCHED_FOLDERS and not any(ignored(part) for part in parts[1:])
 
 
