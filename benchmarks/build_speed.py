@@ -1030,7 +1030,8 @@ def report_header(args: argparse.Namespace, argv: Sequence[str], selected: Seque
          "become N distinct camera-size JPEGs with EXIF, only sitegen is timed (cold, no-change "
          "and one article edited), and the tables add what a phone downloads for an article "
          "page, first view and whole page; for instance "
-         "`python -m benchmarks --stories 200 --photos 12 --tools sitegen,sitegen@main`."),
+         "`python -m benchmarks --stories 200 --photos 12 --tools sitegen,sitegen@main`. "
+         "That run writes BENCHMARKS-photos.md, so that this file keeps its figures."),
         "",
         f"- Date: {started:%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
