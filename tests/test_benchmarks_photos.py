@@ -9,9 +9,17 @@ from pathlib import Path
 import pytest
 from PIL import ExifTags, Image
 
-from benchmarks.page_weight import (Candidate, choose_candidate, css_length, images_fetched,
-                                    media_matches, page_weight, parse_srcset, resolve,
-                                    slot_width)
+from benchmarks.page_weight import (
+    Candidate,
+    choose_candidate,
+    css_length,
+    images_fetched,
+    media_matches,
+    page_weight,
+    parse_srcset,
+    resolve,
+    slot_width,
+)
 from benchmarks.photos import make_photo, put_photos
 
 SRCSET = "/img/a-480.webp 480w, /img/a-800.webp 800w, /img/a-1200.webp 1200w, /img/a-1600.webp 1600w"
