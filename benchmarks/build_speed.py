@@ -13,6 +13,12 @@ against the generators people compare sitegen with. This module
 * repeats every measure (tools alternated run by run, so that machine noise hits all of them
   alike) and reports the medians as Markdown tables, on the terminal and in BENCHMARKS.md.
 
+With ``--photos N`` the stories' images are camera photographs from a pool of N
+(``benchmarks/photos.py``) instead of tiny placeholders, and only sitegen and its revisions are
+timed, on cold, no-change and one-article-edited builds: that is the work of the image pipeline.
+The tables then add what a phone downloads for a few article pages (``benchmarks/page_weight.py``),
+so that ``--tools sitegen,sitegen@REV`` shows what responsive images save a reader.
+
 Wall-clock time is what an editor waits for, but on a busy machine it grows with everything else
 that runs, and the ratios between tools drift with the load. CPU time (user plus system, of the
 build process and of every process it forked and waited for, such as sitegen's workers) hardly
@@ -46,18 +52,22 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
 from benchmarks import serve_latency
+from benchmarks.page_weight import DPR, VIEWPORT_PX, PageWeight, page_weight
+from benchmarks.photos import put_photos
 from benchmarks.serve_latency import SITEGEN, sitegen_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_SCRIPT = Path(__file__).resolve().parent / "corpus.py"
 DEFAULT_WORKDIR = ROOT / "benchmarks" / "corpora"
 DEFAULT_REPORT = ROOT / "BENCHMARKS.md"
+DEFAULT_PHOTO_REPORT = ROOT / "BENCHMARKS-photos.md"  # --photos keeps BENCHMARKS.md's figures
 
 TOOL_ORDER = ("sitegen", "hugo", "pelican")
 CORPUS_FORMATS = "sitegen,hugo,pelican"
@@ -100,8 +110,17 @@ CPU_TIMES = {wall: _cpu(wall) for wall in BUILD_TIMES}
 PEAK_RSS = Measure("rss", "peak RSS, cold build (MB)", "megabytes")
 PEAK_PSS = Measure("pss", "peak PSS, cold build (MB)", "megabytes")
 FILES = Measure("files", "files written, cold build", "count")
+PHONE_FIRST_VIEW = Measure("phone_first", "phone download, article first view (KB)", "kilobytes")
+PHONE_WHOLE_PAGE = Measure("phone_whole", "phone download, whole article page (KB)", "kilobytes")
 # the tables' rows, in order: wall-clock times, then the same builds' CPU times, then the rest
-MEASURES = (*BUILD_TIMES, *CPU_TIMES.values(), PEAK_RSS, PEAK_PSS, FILES)
+MEASURES = (*BUILD_TIMES, *CPU_TIMES.values(), PEAK_RSS, PEAK_PSS, FILES, PHONE_FIRST_VIEW,
+            PHONE_WHOLE_PAGE)
+# what each scenario measures (a CPU row goes with its wall-clock row): the text-only corpora,
+# and the corpus whose images are camera photographs (`--photos N`)
+STANDARD_ROWS = (*BUILD_TIMES, PEAK_RSS, PEAK_PSS, FILES)
+PHOTO_ROWS = (COLD, NO_CHANGE, ARTICLE, PEAK_RSS, PEAK_PSS, FILES, PHONE_FIRST_VIEW,
+              PHONE_WHOLE_PAGE)
+PHONE_PAGES = 3  # article pages weighed per build
 
 
 @dataclass
@@ -110,6 +129,7 @@ class Samples:
 
     values: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     failures: dict[tuple[str, str], str] = field(default_factory=dict)
+    weighed: dict[str, list[PageWeight]] = field(default_factory=dict)  # each tool's last pages
 
     def add(self, tool: str, measure: Measure, value: float) -> None:
         self.values.setdefault((tool, measure.key), []).append(value)
@@ -359,7 +379,8 @@ class Sitegen(Generator):
     `sitegen@REV`, see sitegen_at) the exported tree of a git revision."""
 
     name, label = "sitegen", "sitegen"
-    measures = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, PEAK_PSS, FILES)
+    measures = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, PEAK_PSS, FILES,
+                PHONE_FIRST_VIEW, PHONE_WHOLE_PAGE)
     tree = ROOT
     revision = commit = ""  # the git revision exported into tree and its commit; "" for ROOT
 
@@ -594,18 +615,29 @@ def revisions_exported(tools: Sequence[str]) -> Iterator[None]:
 # --------------------------------------------------------------------------------------------
 
 
-def ensure_corpus(workdir: Path, stories: int, seed: int) -> Path:
-    """The corpus folder for (stories, seed), generated unless a clean copy is already there."""
-    folder = workdir / f"n{stories}-seed{seed}"
-    stamp = f"pairs={stories} seed={seed} formats={CORPUS_FORMATS}\n"
+def ensure_corpus(workdir: Path, stories: int, seed: int, photos: int = 0) -> Path:
+    """The corpus folder for (stories, seed), generated unless a clean copy is already there.
+
+    With photos, it is a sitegen site only, in a folder of its own, whose images are camera
+    photographs from a pool of that many (see benchmarks/photos.py).
+    """
+    formats = "sitegen" if photos else CORPUS_FORMATS
+    folder = workdir / (f"n{stories}-seed{seed}" + (f"-photos{photos}" if photos else ""))
+    stamp = f"pairs={stories} seed={seed} formats={formats}" + (
+        f" photos={photos}" if photos else "") + "\n"
     pristine = folder / PRISTINE
     if pristine.is_file() and pristine.read_text(encoding="utf-8") == stamp:
         return folder
     _log(f"generating the corpus of {stories} stories (seed {seed})")
     folder.mkdir(parents=True, exist_ok=True)
+    # one format is written into --out itself, several into one folder each
+    out = folder / "sitegen" if photos else folder
     subprocess.run([sys.executable, str(CORPUS_SCRIPT), "--pairs", str(stories), "--seed",
-                    str(seed), "--format", CORPUS_FORMATS, "--out", str(folder), "--force"],
+                    str(seed), "--format", formats, "--out", str(out), "--force"],
                    check=True, stdout=subprocess.DEVNULL)
+    if photos:
+        _log(f"writing a pool of {photos} camera photographs over the corpus's images")
+        put_photos(out, photos, seed)
     pristine.write_text(stamp, encoding="utf-8")
     return folder
 
@@ -627,10 +659,46 @@ def published_stories(sitegen_site: Path) -> list[str]:
     content = sitegen_site / "content"
     found = []
     for path in sorted(content.rglob("*.en.md")):
-        front = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+        front = _front(path)
         if "\ndraft: true" not in front:
             found.append(path.relative_to(content).as_posix().removesuffix(".en.md"))
     return found
+
+
+def _front(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("\n---", 1)[0]
+
+
+def pages_to_weigh(sitegen_site: Path, count: int = PHONE_PAGES) -> list[str]:
+    """The slugs of the English articles whose download a phone's is measured: published ones
+    with a lead image, spread evenly over the corpus, the first of them one whose body has an
+    image too (when there is one)."""
+    content = sitegen_site / "content"
+    leads: list[tuple[str, bool]] = []
+    for story in published_stories(sitegen_site):
+        path = content / f"{story}.en.md"
+        text = path.read_text(encoding="utf-8")
+        front = _front(path)
+        slug = next((line.split(":", 1)[1].strip().strip('"') for line in front.splitlines()
+                     if line.startswith("slug:")), None)
+        if slug and "\nimage: " in front:
+            leads.append((slug, "![" in text[len(front):]))
+    if not leads:
+        return []
+    first = next((slug for slug, body_image in leads if body_image), leads[0][0])
+    rest = [slug for slug, _ in leads if slug != first]
+    picked = [first] + [rest[(2 * n + 1) * len(rest) // (2 * (count - 1))]
+                        for n in range(count - 1)] if count > 1 and rest else [first]
+    return list(dict.fromkeys(picked))
+
+
+def _built_page(output: Path, slug: str) -> Path | None:
+    """A slug's page in an output folder, at SLUG/index.html or SLUG.html under any path."""
+    for pattern in (f"{slug}/index.html", f"{slug}.html"):
+        found = sorted(output.rglob(pattern))
+        if found:
+            return found[0]
+    return None
 
 
 def story_for_run(stories: Sequence[str], run: int, runs: int) -> str:
@@ -681,18 +749,64 @@ def cold_build(gen: Generator, samples: Samples) -> Build:
     return build
 
 
-def run_round(gen: Generator, story: str, run: int, samples: Samples) -> list[str]:
-    """One run of every measure of one generator; the corpus is as it was afterwards."""
+def weigh_pages(gen: Generator, slugs: Sequence[str], samples: Samples) -> None:
+    """What a phone downloads for each chosen article page of the output, the medians recorded.
+
+    A page that is not found, or an image it uses that is not in the output, fails the measure:
+    either is a broken page, not a lighter one.
+    """
+    base_url = _base_url(gen.site)
+    weights: list[PageWeight] = []
+    for slug in slugs:
+        page = _built_page(gen.output, slug)
+        if page is None:
+            _fail_phone(gen, samples, f"no page for the article {slug} in the output")
+            return
+        weight = page_weight(page, gen.output, base_url)
+        if weight.missing:
+            _fail_phone(gen, samples, f"{weight.page} uses {weight.missing[0]}, not in the output")
+            return
+        weights.append(weight)
+    if not weights:
+        _fail_phone(gen, samples, "no published article has a lead image")
+        return
+    samples.weighed[gen.name] = weights
+    samples.add(gen.name, PHONE_FIRST_VIEW, statistics.median(w.first_view for w in weights) / 1024)
+    samples.add(gen.name, PHONE_WHOLE_PAGE, statistics.median(w.whole_page for w in weights) / 1024)
+
+
+def _fail_phone(gen: Generator, samples: Samples, error: str) -> None:
+    samples.fail(gen.name, PHONE_FIRST_VIEW, error)
+    samples.fail(gen.name, PHONE_WHOLE_PAGE, error)
+
+
+def _base_url(site: Path) -> str:
+    """The site's [site] base_url: image URLs are resolved inside the output under its path."""
+    try:
+        with open(site / "sitegen.toml", "rb") as settings:
+            return str(tomllib.load(settings).get("site", {}).get("base_url", "/"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return "/"
+
+
+def run_round(gen: Generator, story: str, run: int, samples: Samples,
+              rows: Sequence[Measure] = STANDARD_ROWS, slugs: Sequence[str] = ()) -> list[str]:
+    """One run of the scenario's measures (rows) of one generator; the corpus is as it was
+    afterwards. The phone's download is weighed on the cold build's article pages (slugs)."""
     gen.prepare()
     done = [("cold", cold_build(gen, samples))]
+    if PHONE_FIRST_VIEW in rows and PHONE_FIRST_VIEW in gen.measures and not done[0][1].error:
+        weigh_pages(gen, slugs, samples)
     done.append(("no-change", timed(gen, samples, NO_CHANGE)))
     article = gen.article(story)
     with edited(article, article.read_text(encoding="utf-8") + EDIT_SENTENCE.format(run=run)):
         done.append(("article", timed(gen, samples, ARTICLE)))
-        template_text = gen.template_with_comment(gen.template.read_text(encoding="utf-8"), run)
-        with edited(gen.template, template_text):
-            done.append(("template", timed(gen, samples, TEMPLATE)))
-    if COLD_ONE_JOB in gen.measures:
+        if TEMPLATE in rows:
+            template_text = gen.template_with_comment(gen.template.read_text(encoding="utf-8"),
+                                                      run)
+            with edited(gen.template, template_text):
+                done.append(("template", timed(gen, samples, TEMPLATE)))
+    if COLD_ONE_JOB in gen.measures and COLD_ONE_JOB in rows:
         gen.clean()
         done.append(("-j 1 cold", timed(gen, samples, COLD_ONE_JOB, jobs=1)))
     return [f"{name} {'failed' if b.error else f'{b.seconds:.2f}s (CPU {b.cpu_seconds:.2f}s)'}"
@@ -700,16 +814,17 @@ def run_round(gen: Generator, story: str, run: int, samples: Samples) -> list[st
 
 
 def benchmark_size(folder: Path, tools: Sequence[type[Generator]], runs: int,
-                   stories_count: int) -> Samples:
+                   stories_count: int, rows: Sequence[Measure] = STANDARD_ROWS) -> Samples:
     samples = Samples()
     # every revision of sitegen builds the corpus's sitegen folder
     gens = [tool(folder / tool.name.partition("@")[0]) for tool in tools]
     stories = published_stories(folder / "sitegen")
+    slugs = pages_to_weigh(folder / "sitegen") if PHONE_FIRST_VIEW in rows else []
     with corpus_in_use(folder):
         for run in range(1, runs + 1):
             story = story_for_run(stories, run, runs)
             for gen in gens:
-                summary = run_round(gen, story, run, samples)
+                summary = run_round(gen, story, run, samples, rows, slugs)
                 _log(f"[{stories_count} stories] run {run}/{runs} {gen.label}: "
                      + ", ".join(summary))
     return samples
@@ -734,15 +849,18 @@ def _ratio(ours: float | None, theirs: float | None) -> str:
     return f"{ours / theirs:.2f}×"
 
 
-def size_table(samples: Samples, selected: Sequence[str], missing: dict[str, str]) -> list[str]:
-    """Markdown table of one size: rows are measures, columns the tools and the ratios."""
+def size_table(samples: Samples, selected: Sequence[str], missing: dict[str, str],
+               rows: Sequence[Measure] = STANDARD_ROWS) -> list[str]:
+    """Markdown table of one size: rows are the scenario's measures, columns the tools and the
+    ratios."""
     peers = [name for name in selected if name != "sitegen"] if "sitegen" in selected else []
     header = ["measure", *(GENERATORS[n].label for n in selected),
               *(f"sitegen/{GENERATORS[p].label}" for p in peers)]
     lines = ["| " + " | ".join(header) + " |",
              "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
     for measure in MEASURES:
-        if not any(_applies(n, measure) for n in selected):
+        if (measure.cpu_of or measure) not in rows or not any(_applies(n, measure)
+                                                              for n in selected):
             continue
         cells = [measure.label, *(_tool_cell(samples, n, measure, missing) for n in selected),
                  *(_ratio_cell(samples, p, measure, missing) for p in peers)]
@@ -791,11 +909,27 @@ def _scrub(text: str) -> str:
 
 
 def size_section(stories: int, samples: Samples, selected: Sequence[str],
-                 missing: dict[str, str]) -> list[str]:
-    lines = [f"## {stories} stories ({2 * stories} articles)", ""]
-    lines += size_table(samples, selected, missing)
+                 missing: dict[str, str], photos: int = 0) -> list[str]:
+    title = f"## {stories} stories ({2 * stories} articles)"
+    if photos:
+        title += f" with camera photographs ({photos} distinct)"
+    lines = [title, ""]
+    lines += size_table(samples, selected, missing, PHOTO_ROWS if photos else STANDARD_ROWS)
     notes = size_notes(samples, missing)
+    if photos:
+        notes += weighed_notes(samples)
     return lines + ([""] + notes if notes else [])
+
+
+def weighed_notes(samples: Samples) -> list[str]:
+    """Each tool's article pages as a phone downloads them (KB), from its last cold build."""
+    notes = []
+    for name, weights in samples.weighed.items():
+        pages = "; ".join(
+            f"{w.page}: HTML {w.html_bytes / 1024:.0f}, first view {w.first_view / 1024:.0f}, "
+            f"whole page {w.whole_page / 1024:.0f} ({w.images} img)" for w in weights)
+        notes.append(f"- {GENERATORS[name].label}, pages weighed (KB): {pages}")
+    return notes
 
 
 GENERAL_NOTES = """\
@@ -829,6 +963,23 @@ GENERAL_NOTES = """\
   counts once in all: the memory the build really occupies.
   1 MB = 2^20 bytes.
 - `n/a`: the measure failed (the reason follows the table); `—`: not applicable."""
+
+PHOTO_NOTES = f"""\
+- Camera photographs (`--photos N`): every image the corpus's stories reference (lead images
+  and images in article bodies) is replaced by one of a pool of N deterministic photographs,
+  round robin in path order, so N is the number of distinct sources: 3000×2000 JPEGs (one in
+  four upright, 2000×3000) at quality 92, about 1.5–4 MB each, with EXIF make, model,
+  orientation and GPS position (`benchmarks/photos.py`). Only sitegen is timed: Hugo and Pelican
+  do not resize images. The corpus is kept in a folder of its own, `nSTORIES-seedSEED-photosN`.
+  Measured: cold build, no-change rebuild and one article edited.
+- Phone download: for {PHONE_PAGES} English article pages with a lead image (the first with an
+  image in its body too), chosen the same for every tool, the HTML plus the file a phone
+  ({VIEWPORT_PX:.0f} CSS px wide, device pixel ratio {DPR:.0f}) fetches for each `<img>`: with a
+  `srcset` of widths, the narrowest candidate at least as wide as the slot that `sizes` gives on
+  that screen times the ratio, else the widest; without `srcset`, its `src`
+  (`benchmarks/page_weight.py`). First view counts the images not marked `loading="lazy"`, the
+  whole page all of them; a file used twice is fetched once. Median over the pages; 1 KB = 1024
+  bytes."""
 
 
 def _read_first(path: str, key: str) -> str | None:
@@ -875,12 +1026,21 @@ def report_header(args: argparse.Namespace, argv: Sequence[str], selected: Seque
          "reported under its own name in every table, and the ratio column "
          "`sitegen/sitegen@REV` is after divided by before."),
         "",
+        ("To time the image pipeline on photographs, add `--photos N`: the stories' images "
+         "become N distinct camera-size JPEGs with EXIF, only sitegen is timed (cold, no-change "
+         "and one article edited), and the tables add what a phone downloads for an article "
+         "page, first view and whole page; for instance "
+         "`python -m benchmarks --stories 200 --photos 12 --tools sitegen,sitegen@main`. "
+         "That run writes BENCHMARKS-photos.md, so that this file keeps its figures."),
+        "",
         f"- Date: {started:%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
         f"- Versions: {versions(selected, missing)}",
         f"- Command: `{command}`",
         (f"- Corpus: `benchmarks/corpus.py`, seed {args.seed}; each story is one English and "
-         "one Spanish article"),
+         "one Spanish article"
+         + (f"; images replaced by a pool of {args.photos} camera photographs "
+            "(`benchmarks/photos.py`)" if args.photos else "")),
         f"- Runs: {args.runs} per measure, median reported",
         "",
         "Build commands:",
@@ -890,11 +1050,12 @@ def report_header(args: argparse.Namespace, argv: Sequence[str], selected: Seque
     return lines
 
 
-def write_report(path: Path, header: list[str], sections: list[list[str]]) -> None:
+def write_report(path: Path, header: list[str], sections: list[list[str]],
+                 photos: int = 0) -> None:
     body = list(header)
     for section in sections:
         body += ["", *section]
-    body += ["", "## Notes", "", GENERAL_NOTES]
+    body += ["", "## Notes", "", GENERAL_NOTES] + (["", PHOTO_NOTES] if photos else [])
     path.write_text("\n".join(body) + "\n", encoding="utf-8")
 
 
@@ -942,7 +1103,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="Time sitegen, Hugo and Pelican builds (cold, no-change, one article edited, "
-                    "template edited) on identical bilingual corpora and write BENCHMARKS.md. "
+                    "template edited) on identical bilingual corpora and write BENCHMARKS.md; "
+                    "with --photos, time sitegen on stories illustrated by camera photographs "
+                    "and weigh an article page as a phone downloads it. "
                     "Installs nothing: a generator that is not installed is skipped.")
     parser.add_argument("--stories", type=_int_list, default=[200, 1000, 5000],
                         help="comma-separated corpus sizes, in stories of one English and one "
@@ -962,12 +1125,26 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="edits timed per site for the live preview's save-to-served "
                              "latency, on the example site and each corpus (default: 20; "
                              "0 skips it)")
-    parser.add_argument("--report", type=Path, default=DEFAULT_REPORT,
+    parser.add_argument("--photos", type=int, default=0, metavar="N",
+                        help="replace the stories' images (a tiny placeholder each) with a pool "
+                             "of N distinct camera-like JPEGs (3000x2000, some 2000x3000, "
+                             "1.5-4 MB, EXIF with GPS), each referenced image taking one round "
+                             "robin; time only sitegen and its revisions (Hugo and Pelican do "
+                             "not resize images) on cold, no-change and one-article-edited "
+                             "builds, add what a phone downloads for an article page, and skip "
+                             "the live preview (default: 0, the placeholders)")
+    parser.add_argument("--report", type=Path, default=None,
                         help="Markdown report to write (default: BENCHMARKS.md at the "
-                             "repository root)")
+                             "repository root; BENCHMARKS-photos.md there with --photos)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.report is None:
+        args.report = DEFAULT_PHOTO_REPORT if args.photos else DEFAULT_REPORT
+    if args.photos < 0:
+        parser.error("--photos must be 0 or more")
+    if args.photos and not any(name.startswith("sitegen") for name in args.tools):
+        parser.error("--photos times sitegen only: include sitegen or sitegen@REV in --tools")
     return args
 
 
@@ -1001,22 +1178,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 def benchmark(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Every size's tables, then the live preview's, written to the report as they come."""
     started = dt.datetime.now(dt.UTC)
-    missing = {n: GENERATORS[n].missing() for n in args.tools if GENERATORS[n].launcher() is None}
-    available = [GENERATORS[n] for n in args.tools if n not in missing]
+    selected = args.tools
+    if args.photos:
+        for name in args.tools:
+            if not issubclass(GENERATORS[name], Sitegen):
+                _log(f"skipping {GENERATORS[name].label}: --photos times sitegen only")
+        selected = [name for name in args.tools if issubclass(GENERATORS[name], Sitegen)]
+    missing = {n: GENERATORS[n].missing() for n in selected if GENERATORS[n].launcher() is None}
+    available = [GENERATORS[n] for n in selected if n not in missing]
     for name, why in missing.items():
         _log(f"skipping {GENERATORS[name].label}: {why}")
-    header = report_header(args, argv, args.tools, missing, started)
+    header = report_header(args, argv, selected, missing, started)
+    rows = PHOTO_ROWS if args.photos else STANDARD_ROWS
     sections: list[list[str]] = []
     for stories in args.stories:
-        folder = ensure_corpus(args.workdir.resolve(), stories, args.seed)
-        samples = benchmark_size(folder, available, args.runs, stories)
-        sections.append(size_section(stories, samples, args.tools, missing))
+        folder = ensure_corpus(args.workdir.resolve(), stories, args.seed, args.photos)
+        samples = benchmark_size(folder, available, args.runs, stories, rows)
+        sections.append(size_section(stories, samples, selected, missing, args.photos))
         print("\n".join(sections[-1]) + "\n", flush=True)
-        write_report(args.report, header, sections)
+        write_report(args.report, header, sections, args.photos)
     served = [tool for tool in available if issubclass(tool, Sitegen)]
-    if args.serve_edits > 0 and served:
+    if args.serve_edits > 0 and served and not args.photos:
         sections.append(serve_section(args, served))
         print("\n".join(sections[-1]) + "\n", flush=True)
-        write_report(args.report, header, sections)
+        write_report(args.report, header, sections, args.photos)
     _log(f"wrote {args.report}")
     return 0
