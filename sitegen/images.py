@@ -129,16 +129,42 @@ def derivatives(data: bytes, name: str,
 
 def make(data: bytes, name: str, specs: list[Spec],
          settings: ImageSettings = DEFAULT) -> list[bytes]:
-    """The bytes of each file, from one decoding of the image."""
-    image = _publishable(_decoded(data, name)[1])
+    """The bytes of each file, from one decoding of the image. A large photo is decoded at
+    the smallest scale its files allow (a JPEG's own reduced decoding) and reduced once to
+    what the largest of them needs: each file is then made from that, not from the original."""
+    image = _publishable(_decoded(data, name, lambda size: _needed(specs, size))[1])
+    working = _reduced(image, _needed(specs, image.size))
     made = []
     for spec in specs:
         if spec.ratio is None:
-            made.append(_webp(_whole(image, spec.width), settings.webp_quality))
+            height = spec.height or max(1, round(image.height * spec.width / image.width))
+            resized = working if working.size == (spec.width, height) else working.resize(
+                (spec.width, height), _RESAMPLE)
+            made.append(_webp(resized, settings.webp_quality))
         else:
-            made.append(_cropped(image, spec.ratio, spec.width, spec.focus, spec.format,
+            made.append(_cropped(working, spec.ratio, spec.width, spec.focus, spec.format,
                                  settings))
     return made
+
+
+def _needed(specs: list[Spec], size: tuple[int, int]) -> float:
+    """The largest part of the image's size (as a fraction) any of the files needs."""
+    return max(spec.width / (size[0] if spec.ratio is None else _box_width(size, spec.ratio))
+               for spec in specs)
+
+
+def _box_width(size: tuple[int, int], ratio: tuple[int, int]) -> int:
+    left, _, right, _ = crop_box(size, ratio, (0.5, 0.5))
+    return right - left
+
+
+def _reduced(image: Image.Image, scale: float) -> Image.Image:
+    """The image at `scale`, where that saves work: resizing each file from a photo of many
+    times its size costs more than encoding it."""
+    if scale > 0.9:
+        return image
+    size = (max(1, math.ceil(image.width * scale)), max(1, math.ceil(image.height * scale)))
+    return image.resize(size, _RESAMPLE, reducing_gap=3.0)
 
 
 def _whole(image: Image.Image, width: int) -> Image.Image:
@@ -189,6 +215,7 @@ def _placed(centre: float, span: int, limit: int) -> int:
 
 
 _RESAMPLE = Image.Resampling.LANCZOS
+_ORIENTATION = 0x0112  # EXIF: 5 to 8 are turned a quarter, so width and height swap
 
 
 _UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError,
@@ -232,9 +259,11 @@ def _unsupported(data: bytes) -> str:
             "save it as JPEG (photos) or PNG (graphics)")
 
 
-def _decoded(data: bytes, name: str) -> tuple[str, Image.Image]:
+def _decoded(data: bytes, name: str, scale: Callable[[tuple[int, int]], float] | None = None
+             ) -> tuple[str, Image.Image]:
     """The format and the first frame, decoded and turned upright, or UnusableImage saying
-    why not."""
+    why not. `scale`: the part of its size (as displayed) that is needed; a JPEG is then
+    decoded at a half, a quarter or an eighth of its size where that is enough."""
     blank = _blank_gif(data)
     if blank is not None:
         _check_size(blank, name)
@@ -242,6 +271,11 @@ def _decoded(data: bytes, name: str) -> tuple[str, Image.Image]:
     image = _opened(data, name)
     _check_size(image.size, name)
     try:
+        if scale is not None and image.format == "JPEG":
+            width, height = image.size
+            turned = (height, width) if image.getexif().get(_ORIENTATION, 1) > 4 else image.size
+            needed = min(1.0, scale(turned))
+            image.draft(None, (math.ceil(width * needed), math.ceil(height * needed)))
         image.load()
         upright = ImageOps.exif_transpose(image)
     except _UNREADABLE as exc:

@@ -309,8 +309,8 @@ class _Maker:
         made = []
         for width in widths:
             height = max(1, round(facts.height * width / facts.width))
-            made.append((self._make(located, facts, recipe.Spec(width), f"{width}", "webp"),
-                         width, height))
+            spec = recipe.Spec(width, height=height)
+            made.append((self._make(located, facts, spec, f"{width}", "webp"), width, height))
         src = max((m for m in made if m[1] <= FALLBACK_WIDTH), key=lambda m: m[1],
                   default=made[0])
         return Picture(src[0], src[1], src[2], tuple((path, width) for path, width, _ in made))

@@ -51,6 +51,7 @@ class Spec:
     ratio: tuple[int, int] | None = None
     focus: tuple[float, float] = (0.5, 0.5)
     format: Literal["JPEG", "WEBP"] = "WEBP"
+    height: int = 0  # of the whole image at `width`, as the page says it; 0: from its ratio
 
 
 def output_widths(source_width: int, widths: tuple[int, ...]) -> list[int]:

@@ -37,7 +37,7 @@ def social(config: SiteConfig, article: Article, versions: tuple[Article, ...],
     return {
         "locale": og_locale(language.locale),
         "alternate_locales": [og_locale(config.language(v.lang).locale) for v in versions],
-        "image": linker.absolute(card.src) if card else None,
+        "image": _absolute(card.src, linker) if card else None,
         "image_width": card.width if card else None,
         "image_height": card.height if card else None,
         "image_is_lead": bool(images and images.card_of_lead),
@@ -78,8 +78,13 @@ def news_article(config: SiteConfig, article: Article, images: Shown | None = No
     return data
 
 
+def _absolute(src: str, linker: urls.Linker) -> str:
+    """An image's address: a web address as it is, a file of the site under the base URL."""
+    return src if "://" in src else linker.absolute(src)
+
+
 def _image_object(picture: Picture, linker: urls.Linker) -> dict[str, Any]:
-    url = picture.src if "://" in picture.src else linker.absolute(picture.src)
+    url = _absolute(picture.src, linker)
     if picture.width is None:
         return {"@type": "ImageObject", "url": url}
     return {"@type": "ImageObject", "url": url, "width": picture.width,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, EPOCH, Site, article, tree
+from conftest import CONFIG, EPOCH, JPEG, Site, article, photo, tree
 
 from sitegen.commands import serve
 from sitegen.commands.serve import Preview
@@ -51,10 +51,13 @@ class Editor:
         self.site = site
         self.root = site.root.resolve()
 
-    def save(self, rel: str, text: str) -> str:
+    def save(self, rel: str, text: str | bytes) -> str:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, "utf-8")
         return str(path)
 
     def change(self, rel: str, old: str, new: str) -> str:
@@ -126,6 +129,16 @@ SAVES: list[tuple[str, Save]] = [
      lambda e, _: e.change("sitegen.toml", 'title = "The Island Post"', 'title = "The Post"')),
     ("a body edited again", lambda e, _: e.change("content/world/story3.en.md", "A correction.",
                                                   "Another correction.")),
+    ("a photo beside a story becomes its lead",
+     lambda e, _: [e.save("content/world/photo.jpg", JPEG),
+                   e.change("content/world/story3.en.md", "section: world",
+                            "section: world\nimage: photo.jpg")]),
+    ("the photo replaced", lambda e, _: e.save("content/world/photo.jpg", photo(80, 50))),
+    ("the photo shown in a body too",
+     lambda e, _: e.change("content/world/story3.en.md", "Another correction.",
+                           'Another correction.\n\n![A map](photo.jpg "The map.")')),
+    ("its caption edited", lambda e, _: e.change("content/world/story3.en.md", '"The map."',
+                                                 '"The new map."')),
 ]
 
 
