@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import CONFIG, Site, Tags, article, config_with, line_of, local_file, meta, tree
 from PIL import Image
+from test_images import assert_no_metadata, camera_jpeg, encoded, scene
 
 from sitegen import images
-from conftest import CONFIG, Site, Tags, article, config_with, line_of, local_file, meta, tree
-from test_images import assert_no_metadata, camera_jpeg, encoded, scene
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20"/></svg>\n'
 
@@ -55,8 +55,9 @@ def photo_site(make_site: Callable[..., Site], config: str = WITH_IMAGES) -> Sit
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """One build of the photo site, shared by the tests that only read it."""
-    from sitegen.cli import main
     from conftest import Result
+
+    from sitegen.cli import main
 
     root = tmp_path_factory.mktemp("photos")
 
