@@ -7,10 +7,13 @@ output's key (`outputs.fingerprint`), made from the same fields.
 from __future__ import annotations
 
 import functools
+import html
+import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import l10n, photos, seo, urls
+from . import l10n, seo, urls
 from .assemble import Site
 from .config import SiteConfig
 from .content import Article
@@ -90,8 +93,8 @@ def article_context(config: SiteConfig, page: ArticlePage,
     context = page_context(config, page.path, lang, page.alternates)
     context.update({
         "lead": picture(images.lead, href) if images and images.lead else None,
-        "body_html": photos.with_pictures(article.body_html, dict(images.body), href,
-                                          BODY_SIZES) if images else article.body_html,
+        "body_html": _with_pictures(article.body_html, dict(images.body), href)
+        if images and images.body else article.body_html,
         "article": article,
         "description": article.summary,
         "section": {"title": config.section_title(lang, article.section),
@@ -110,7 +113,7 @@ def article_context(config: SiteConfig, page: ArticlePage,
 BODY_SIZES = "(min-width: 42rem) 40rem, calc(100vw - 2rem)"
 
 
-def picture(shown: Picture, href: Any) -> dict[str, Any]:
+def picture(shown: Picture, href: Callable[[str], str]) -> dict[str, Any]:
     """An image as an `<img>` needs it: `src`, and for a raster image of the site its size and
     its `srcset`."""
     def link(path: str) -> str:
@@ -118,6 +121,33 @@ def picture(shown: Picture, href: Any) -> dict[str, Any]:
 
     return {"src": link(shown.src), "width": shown.width, "height": shown.height,
             "srcset": ", ".join(f"{link(path)} {width}w" for path, width in shown.srcset)}
+
+
+_IMG = re.compile(r"<img\b[^>]*>")
+_ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
+
+
+def _with_pictures(body: str, pictures: dict[str, Picture], href: Callable[[str], str]) -> str:
+    """The body's HTML with each image of the site shown by its files, its size, and loaded
+    only when the reader comes near it. Markdown writes every `<img>` with double quotes."""
+    def shown(match: re.Match[str]) -> str:
+        given = dict(_ATTRIBUTE.findall(match.group(0)))
+        found = pictures.get(html.unescape(given.get("src", "")))
+        if found is None:
+            return match.group(0)
+        attributes = picture(found, href)
+        mine = {"src": attributes["src"]}
+        if found.srcset:
+            mine.update(srcset=attributes["srcset"], sizes=BODY_SIZES)
+        if found.width:
+            mine.update(width=str(found.width), height=str(found.height))
+        mine.update(loading="lazy", decoding="async")
+        kept = {name: value for name, value in given.items() if name not in mine}
+        return "<img " + " ".join([*(f'{name}="{value}"' for name, value in kept.items()),
+                                   *(f'{name}="{html.escape(value)}"'
+                                     for name, value in mine.items())]) + ">"
+
+    return _IMG.sub(shown, body)
 
 
 def _stale_notice(config: SiteConfig, lang: str, original: Article,
