@@ -111,6 +111,15 @@ def inspect(data: bytes, name: str) -> SourceImage | ImageProblem:
     return SourceImage(name, width, height, format, hashlib.sha256(data).hexdigest())
 
 
+def location(data: bytes) -> bool:
+    """Whether the image's EXIF gives the place it was taken (GPS coordinates)."""
+    try:
+        exif = _opened(data, "").getexif()
+        return bool(exif.get_ifd(_GPS))
+    except (UnusableImage, *_UNREADABLE):
+        return False
+
+
 def derivatives(data: bytes, name: str,
                 settings: ImageSettings = DEFAULT) -> list[Derivative]:
     """The WebP files for `srcset`, narrowest first: one per configured width the source can
@@ -215,6 +224,7 @@ def _placed(centre: float, span: int, limit: int) -> int:
 
 
 _RESAMPLE = Image.Resampling.LANCZOS
+_GPS = 0x8825  # EXIF: the folder of GPS tags
 _ORIENTATION = 0x0112  # EXIF: 5 to 8 are turned a quarter, so width and height swap
 
 

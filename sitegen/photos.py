@@ -115,6 +115,7 @@ class Photos:
     logo: Picture | None
     renditions: tuple[Rendition, ...]
     copies: tuple[tuple[str, str, str], ...]  # (output, file, key) of the SVGs of content/
+    originals: tuple[tuple[str, str], ...] = ()  # (name, file) of photos static/ copies as is
 
 
 Examine = Callable[[Sequence[tuple[str, str]]], list[Facts]]  # (file, signature) -> facts
@@ -143,7 +144,9 @@ def site_photos(site: Site, static: Signed, content: Signed, examine: Examine) -
     if problems:
         raise BuildFailed(sorted(set(problems), key=lambda d: (d.path, d.line or 0, d.message)))
     return Photos(shown, logo.picture(LOGO_WIDTH) if logo else None,
-                  tuple(maker.renditions.values()), tuple(sorted(maker.copies.values())))
+                  tuple(maker.renditions.values()), tuple(sorted(maker.copies.values())),
+                  tuple((located.shown, located.file) for located in wanted
+                        if located.output is not None and facts[located].kind == "raster"))
 
 
 # Where an image is -----------------------------------------------------------------------------

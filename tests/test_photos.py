@@ -334,3 +334,15 @@ def test_made_files_are_kept_in_the_cache_folder(make_site: Callable[..., Site])
     kept = list((site.root / ".sitegen-cache/images").iterdir())
     made = list((site.public / "assets/images").iterdir())
     assert sorted(p.stat().st_size for p in kept) == sorted(p.stat().st_size for p in made)
+
+
+def test_check_warns_of_a_located_photo_that_static_publishes_as_it_is(
+        make_site: Callable[..., Site]) -> None:
+    site = make_site({"content/a.en.md": article("A", image="/images/camera.jpg"),
+                      "content/b.en.md": article("B", image="/images/clean.jpg")})
+    site.write("static/images/camera.jpg", camera_jpeg())
+    site.write("static/images/clean.jpg", encoded(scene((300, 200)), "JPEG"))
+    result = site.runner("check", "-s", str(site.root))
+    assert "static/images/camera.jpg: warning: this photo's metadata gives the GPS position" \
+        in result.out
+    assert "clean.jpg" not in result.out

@@ -287,16 +287,22 @@ def _broken_links(found: Survey, now: datetime, everything: Site, texts: dict[st
 def _image_problems(found: Survey, site: Site) -> list[Diagnostic]:
     """Images that are missing, damaged, too large or not images at all, as the build finds
     them: of every article some build will publish, and the site's default image and logo."""
+    from .. import images
     from ..build import examine_images
     from ..cache import Cache
+    from ..discover import read_file
     from ..parallel import default_jobs
 
     try:
-        site_photos(site, found.inputs.static, found.inputs.media,
-                    functools.partial(examine_images, Cache(None), default_jobs()))
+        photos = site_photos(site, found.inputs.static, found.inputs.media,
+                             functools.partial(examine_images, Cache(None), default_jobs()))
     except BuildFailed as failed:
         return list(failed.diagnostics)
-    return []
+    return [warning(name, None, "this photo's metadata gives the GPS position where it was "
+                                "taken, and static/ is published as it is: pages show only its "
+                                "copies without metadata, but the file itself can be "
+                                "downloaded; move it beside its article in content/")
+            for name, file in photos.originals if images.location(read_file(file))]
 
 
 def _targets(found: Survey, site: Site) -> set[str]:
