@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -92,8 +91,8 @@ def article_context(config: SiteConfig, page: ArticlePage,
     article, lang, versions, images = page.article, page.lang, page.versions, page.images
     context = page_context(config, page.path, lang, page.alternates)
     context.update({
-        "lead": picture(images.lead, href) if images and images.lead else None,
-        "body_html": _with_pictures(article.body_html, dict(images.body), href)
+        "lead": picture(images.lead, config.base_url) if images and images.lead else None,
+        "body_html": _with_pictures(article.body_html, dict(images.body), config.base_url)
         if images and images.body else article.body_html,
         "article": article,
         "description": article.summary,
@@ -113,21 +112,29 @@ def article_context(config: SiteConfig, page: ArticlePage,
 BODY_SIZES = "(min-width: 42rem) 40rem, calc(100vw - 2rem)"
 
 
-def picture(shown: Picture, href: Callable[[str], str]) -> dict[str, Any]:
+def picture(shown: Picture, base_url: str) -> dict[str, Any]:
     """An image as an `<img>` needs it: `src`, and for a raster image of the site its size and
     its `srcset`."""
+    return dict(_picture(shown, base_url))
+
+
+@functools.lru_cache(maxsize=4096)
+def _picture(shown: Picture, base_url: str) -> tuple[tuple[str, Any], ...]:
+    """Once per image and site: a photo is on many listing pages."""
+    href = _linker(base_url).href
+
     def link(path: str) -> str:
         return path if "://" in path else href(path)
 
-    return {"src": link(shown.src), "width": shown.width, "height": shown.height,
-            "srcset": ", ".join(f"{link(path)} {width}w" for path, width in shown.srcset)}
+    return (("src", link(shown.src)), ("width", shown.width), ("height", shown.height),
+            ("srcset", ", ".join(f"{link(path)} {width}w" for path, width in shown.srcset)))
 
 
 _IMG = re.compile(r"<img\b[^>]*>")
 _ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
 
 
-def _with_pictures(body: str, pictures: dict[str, Picture], href: Callable[[str], str]) -> str:
+def _with_pictures(body: str, pictures: dict[str, Picture], base_url: str) -> str:
     """The body's HTML with each image of the site shown by its files, its size, and loaded
     only when the reader comes near it. Markdown writes every `<img>` with double quotes."""
     def shown(match: re.Match[str]) -> str:
@@ -135,7 +142,7 @@ def _with_pictures(body: str, pictures: dict[str, Picture], href: Callable[[str]
         found = pictures.get(html.unescape(given.get("src", "")))
         if found is None:
             return match.group(0)
-        attributes = picture(found, href)
+        attributes = picture(found, base_url)
         mine = {"src": attributes["src"]}
         if found.srcset:
             mine.update(srcset=attributes["srcset"], sizes=BODY_SIZES)
@@ -194,7 +201,7 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
                    if a.section and kind != "section" else "",
                    "original": _language_name(config, lang, a.lang) if a.lang != lang else None,
                    "lang": lang,
-                   "image": picture(thumbnail, href) if thumbnail else None}
+                   "image": picture(thumbnail, config.base_url) if thumbnail else None}
                   for a, thumbnail in zip(articles, thumbnails or (None,) * len(articles))],
     })
     return context

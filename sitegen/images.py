@@ -103,11 +103,10 @@ class Derivative:
 def inspect(data: bytes, name: str) -> SourceImage | ImageProblem:
     """Decodes the whole image once, so a corrupt or truncated file is found before a build
     relies on it, and a bomb is refused from its header, before any pixel is decoded."""
-    try:
-        format, image = _decoded(data, name)
+    try:  # at the smallest scale: what is checked is that every byte decodes
+        format, _, (width, height) = _decoded(data, name, lambda size: 0.0)
     except UnusableImage as exc:
         return exc.problem
-    width, height = image.size
     return SourceImage(name, width, height, format, hashlib.sha256(data).hexdigest())
 
 
@@ -270,28 +269,30 @@ def _unsupported(data: bytes) -> str:
 
 
 def _decoded(data: bytes, name: str, scale: Callable[[tuple[int, int]], float] | None = None
-             ) -> tuple[str, Image.Image]:
-    """The format and the first frame, decoded and turned upright, or UnusableImage saying
-    why not. `scale`: the part of its size (as displayed) that is needed; a JPEG is then
-    decoded at a half, a quarter or an eighth of its size where that is enough."""
+             ) -> tuple[str, Image.Image, tuple[int, int]]:
+    """The format, the first frame decoded and turned upright, and its full size, or
+    UnusableImage saying why not. `scale`: the part of its full size that is needed; a JPEG is
+    then decoded at a half, a quarter or an eighth of its size where that is enough (every
+    byte is still read, so damage is still found)."""
     blank = _blank_gif(data)
     if blank is not None:
         _check_size(blank, name)
-        return "GIF", Image.new("RGBA", blank, (0, 0, 0, 0))
+        return "GIF", Image.new("RGBA", blank, (0, 0, 0, 0)), blank
     image = _opened(data, name)
     _check_size(image.size, name)
     try:
+        width, height = image.size
+        turned = (height, width) if image.getexif().get(_ORIENTATION, 1) > 4 else (width, height)
         if scale is not None and image.format == "JPEG":
-            width, height = image.size
-            turned = (height, width) if image.getexif().get(_ORIENTATION, 1) > 4 else image.size
             needed = min(1.0, scale(turned))
-            image.draft(None, (math.ceil(width * needed), math.ceil(height * needed)))
+            image.draft(None, (max(1, math.ceil(width * needed)),
+                               max(1, math.ceil(height * needed))))
         image.load()
         upright = ImageOps.exif_transpose(image)
     except _UNREADABLE as exc:
         raise _problem(name, f"is damaged and cannot be decoded: {_reason(exc)}") from None
     _check_size(upright.size, name)
-    return image.format or "", upright
+    return image.format or "", upright, turned
 
 
 def _blank_gif(data: bytes) -> tuple[int, int] | None:

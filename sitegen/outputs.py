@@ -22,10 +22,11 @@ from .config import SiteConfig
 from .content import Article
 from .context import X_DEFAULT, Alternates, languages, x_default
 from .errors import BuildFailed, Diagnostic, error
+from .photos import Picture
 from .theme import Theme
 
 if TYPE_CHECKING:
-    from .photos import Photos, Picture, Rendition, Shown
+    from .photos import Photos, Rendition, Shown
     from .redirects import Redirects
 
 
@@ -454,6 +455,8 @@ def _json(value: Any) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, Article):
         return value.digest
+    if isinstance(value, Picture):  # its file names are hashes of all they are made from
+        return f"{value.src} {len(value.srcset)}"
     if isinstance(value, date):
         return value.isoformat()
     if is_dataclass(value) and not isinstance(value, type):

@@ -163,8 +163,15 @@ class _Files:
     def __init__(self, static: Signed, content: Signed) -> None:
         self.static = {name: (file, key) for name, file, key in static}
         self.content = {name: (file, key) for name, file, key in content}
+        self.located: dict[tuple[str, str], _Located | str | None] = {}
 
     def locate(self, reference: str, folder: str) -> _Located | str | None:
+        found = self.located.get((reference, folder), self)
+        if found is self:
+            found = self.located[(reference, folder)] = self._locate(reference, folder)
+        return found  # type: ignore[return-value]
+
+    def _locate(self, reference: str, folder: str) -> _Located | str | None:
         """The file a reference from `folder` (of the site) names, or why none, or None for a
         web address. `/images/x.jpg` is in static/ or else in content/; `x.jpg` is beside
         the article, in content/."""
@@ -301,11 +308,18 @@ class _Maker:
     """The files made from images, each once, by the name its source and recipe give it."""
 
     def __init__(self, settings: recipe.ImageSettings, facts: dict[_Located, Facts]) -> None:
-        self.settings, self.facts = settings, facts
+        self.settings, self.facts, self.recipe = settings, facts, settings.digest
         self.renditions: dict[str, Rendition] = {}
         self.copies: dict[str, tuple[str, str, str]] = {}
+        self.pictures: dict[tuple[object, ...], Picture] = {}  # each made once per site
 
     def srcset(self, located: _Located, facts: Facts, widest: int | None) -> Picture:
+        found = self.pictures.get((located, widest))
+        if found is None:
+            found = self.pictures[(located, widest)] = self._srcset(located, facts, widest)
+        return found
+
+    def _srcset(self, located: _Located, facts: Facts, widest: int | None) -> Picture:
         widths = recipe.output_widths(facts.width, self.settings.widths)
         if widest is not None:
             widths = [w for w in widths if w <= widest] or widths[:1]
@@ -320,10 +334,20 @@ class _Maker:
 
     def crop(self, located: _Located, facts: Facts, ratio: tuple[int, int], width: int,
              focus: tuple[float, float], format: str) -> Picture:
+        wanted = (located, ratio, width, focus, format)
+        found = self.pictures.get(wanted)
+        if found is None:
+            found = self.pictures[wanted] = self._crop(located, facts, ratio, width, focus,
+                                                       format)
+        return found
+
+    def _crop(self, located: _Located, facts: Facts, ratio: tuple[int, int], width: int,
+              focus: tuple[float, float], format: str) -> Picture:
         height = max(1, round(width * ratio[1] / ratio[0]))
         spec = recipe.Spec(width, ratio, focus, "JPEG" if format == "JPEG" else "WEBP")
         suffix = "jpg" if format == "JPEG" else "webp"
-        return Picture(self._make(located, facts, spec, f"{width}x{height}", suffix),
+        # Named by what it is made from alone: stories that share a photo share its cards.
+        return Picture(self._make(located, facts, spec, f"{width}x{height}", suffix, False),
                        width, height)
 
     def copy(self, located: _Located, facts: Facts) -> str:
@@ -333,10 +357,10 @@ class _Maker:
         return output
 
     def _make(self, located: _Located, facts: Facts, spec: recipe.Spec, size: str,
-              suffix: str) -> str:
-        key = hashlib.sha256(f"{facts.digest}|{self.settings.digest}|{spec!r}".encode()
-                             ).hexdigest()
-        output = f"{FOLDER}{_stem(located.shown)}-{size}.{key[:10]}.{suffix}"
+              suffix: str, named: bool = True) -> str:
+        key = hashlib.sha256(f"{facts.digest}|{self.recipe}|{spec!r}".encode()).hexdigest()
+        output = f"{FOLDER}{_stem(located.shown)}-{size}.{key[:10]}.{suffix}" if named \
+            else f"{FOLDER}{size}.{key[:16]}.{suffix}"
         self.renditions.setdefault(output, Rendition(output, located.file, facts.digest, spec,
                                                      key))
         return output
