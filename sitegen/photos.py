@@ -174,24 +174,26 @@ class _Files:
     def _locate(self, reference: str, folder: str) -> _Located | str | None:
         """The file a reference from `folder` (of the site) names, or why none, or None for a
         web address. `/images/x.jpg` is in static/ or else in content/; `x.jpg` is beside
-        the article, in content/."""
+        the article in content/, or else in static/."""
         parts = urlsplit(reference)
         if parts.scheme or parts.netloc or not parts.path:
             return None
         path = unquote(parts.path)
+        name = posixpath.normpath(path).lstrip("/")
         if path.startswith("/"):
-            name = posixpath.normpath(path).lstrip("/")
-            if name in self.static:
-                file, key = self.static[name]
-                return _Located(file, f"static/{name}", name, key)
-            candidates = [f"static/{name}", f"content/{name}"]
-            inside = f"content/{name}"
+            inside, in_static = f"content/{name}", True
+            candidates = [f"static/{name}", inside]
         else:
             inside = posixpath.normpath(posixpath.join(folder, path))
-            candidates = [inside]
             if not inside.startswith("content/"):
                 return f"image {reference!r} is outside content/: images beside the " \
                        "articles are in content/, the others in static/ (written /images/x.jpg)"
+            in_static = not name.startswith("..")  # `images/x.jpg` may mean static/'s
+            candidates = [inside, *([f"static/{name}"] if in_static else [])]
+        if in_static and name in self.static and (path.startswith("/")
+                                                  or inside not in self.content):
+            file, key = self.static[name]
+            return _Located(file, f"static/{name}", name, key)
         if inside in self.content:
             file, key = self.content[inside]
             return _Located(file, inside, None, key)

@@ -346,3 +346,18 @@ def test_check_warns_of_a_located_photo_that_static_publishes_as_it_is(
     assert "static/images/camera.jpg: warning: this photo's metadata gives the GPS position" \
         in result.out
     assert "clean.jpg" not in result.out
+
+
+def test_a_relative_reference_is_beside_the_article_or_else_in_static(
+        make_site: Callable[..., Site]) -> None:
+    site = make_site({"content/world/a.en.md": article("A", image="images/beside.jpg"),
+                      "content/world/b.en.md": article("B", image="images/shared.jpg"),
+                      "content/world/images/beside.jpg": encoded(scene((500, 300)), "JPEG"),
+                      "static/images/shared.jpg": encoded(scene((600, 300)), "JPEG")})
+    assert site.build().code == 0
+    assert "/beside-480." in (images_of(page(site, "en/world/a/"))[0]["src"] or "")
+    assert "/shared-480." in (images_of(page(site, "en/world/b/"))[0]["src"] or "")
+    site.write("content/world/c.en.md", article("C", image="images/nowhere.jpg"))
+    result = site.build()
+    assert ("image 'images/nowhere.jpg' not found: there is no content/world/images/nowhere.jpg"
+            " or static/images/nowhere.jpg") in result.err
