@@ -124,15 +124,14 @@ def derivatives(data: bytes, name: str,
     """The WebP files for `srcset`, narrowest first: one per configured width the source can
     fill, or the source's own width alone when it is narrower than all of them (never
     upscaled: a larger file of the same detail only costs readers bandwidth)."""
-    image = _publishable(_decoded(data, name)[1])
-    tag = _name_hash(data, settings)
-    stem = PurePosixPath(name).stem
-    made = []
-    for width in output_widths(image.width, settings.widths):
-        resized = _whole(image, width)
-        made.append(Derivative(f"{stem}-{width}.{tag}.webp", width, resized.height,
-                               _webp(resized, settings.webp_quality)))
-    return made
+    source = inspect(data, name)
+    if isinstance(source, ImageProblem):
+        raise UnusableImage(source)
+    specs = [Spec(width, height=max(1, round(source.height * width / source.width)))
+             for width in output_widths(source.width, settings.widths)]
+    tag, stem = _name_hash(data, settings), PurePosixPath(name).stem
+    return [Derivative(f"{stem}-{spec.width}.{tag}.webp", spec.width, spec.height, made)
+            for spec, made in zip(specs, make(data, name, specs, settings))]
 
 
 def make(data: bytes, name: str, specs: list[Spec],
@@ -173,13 +172,6 @@ def _reduced(image: Image.Image, scale: float) -> Image.Image:
         return image
     size = (max(1, math.ceil(image.width * scale)), max(1, math.ceil(image.height * scale)))
     return image.resize(size, _RESAMPLE, reducing_gap=3.0)
-
-
-def _whole(image: Image.Image, width: int) -> Image.Image:
-    if width == image.width:
-        return image
-    height = max(1, round(image.height * width / image.width))
-    return image.resize((width, height), _RESAMPLE)
 
 
 def crop(data: bytes, ratio: tuple[int, int], width: int,

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -43,7 +42,7 @@ class Facts:
     """What an image file is: a raster image's displayed size and the digest of its bytes, an
     SVG, or why it cannot be published."""
 
-    kind: str  # "raster", "svg" or "problem"
+    kind: str  # "raster", "svg", "problem", or "web" for a web address
     width: int = 0
     height: int = 0
     digest: str = ""
@@ -125,9 +124,10 @@ def site_photos(site: Site, static: Signed, content: Signed, examine: Examine) -
     """Every image the published articles, the default image and the logo use; each that
     cannot be published is an error at the line that uses it, all of them together."""
     files, config = _Files(static, content), site.config
-    articles = [a for edition in site.editions for a in edition.articles]
-    references = [(reference, folder) for article in articles
-                  for reference, folder, _, _ in _references(article, site)]
+    articles = {a.source: _references(a, site) for edition in site.editions
+                for a in edition.articles}
+    references = [(reference, folder) for found in articles.values()
+                  for reference, folder, _, _ in found]
     references += [(reference, "content") for reference in (config.default_image, config.logo)
                    if reference]
     wanted = sorted({found for reference, folder in references
@@ -136,11 +136,10 @@ def site_photos(site: Site, static: Signed, content: Signed, examine: Examine) -
     facts = dict(zip(wanted, examine([(located.file, located.signature) for located in wanted])))
     maker = _Maker(recipe.ImageSettings(config.image_widths), facts)
     problems: list[Diagnostic] = []
-    shown: dict[str, Shown] = {}
     default = _site_image(config, "default_image", files, maker, problems)
     logo = _site_image(config, "logo", files, maker, problems)
-    for article in articles:
-        shown[article.source] = _shown(article, site, files, maker, default, problems)
+    shown = {source: _shown(found, files, maker, default, problems)
+             for source, found in articles.items()}
     if problems:
         raise BuildFailed(sorted(set(problems), key=lambda d: (d.path, d.line or 0, d.message)))
     return Photos(shown, logo.picture(LOGO_WIDTH) if logo else None,
@@ -200,17 +199,29 @@ class _Files:
         return f"image {reference!r} not found: there is no {' or '.join(candidates)}"
 
 
-def _references(article: Article, site: Site) -> list[tuple[str, str, str, int]]:
-    """(reference, folder it is relative to, file and line that give it) of each image the
-    article shows: its lead first, which a translation may take from its original."""
-    found = []
+@dataclass(frozen=True, slots=True)
+class _References:
+    """The images an article shows: (reference, folder it is relative to, file and line that
+    give it) of its lead, which a translation may take from its original, and of its body's."""
+
+    lead: tuple[str, str, str, int] | None
+    body: tuple[tuple[str, str, str, int], ...]
+    focus: tuple[float, float] | None
+
+    def __iter__(self) -> Iterator[tuple[str, str, str, int]]:
+        return iter((*((self.lead,) if self.lead else ()), *self.body))
+
+
+def _references(article: Article, site: Site) -> _References:
+    lead = None
     if article.image:
         giver = _giver(article, site)
-        found.append((article.image, posixpath.dirname(giver.source), giver.source,
-                      giver.line("image")))
+        lead = (article.image, posixpath.dirname(giver.source), giver.source,
+                giver.line("image"))
     folder = posixpath.dirname(article.source)
-    found.extend((reference, folder, article.source, line) for reference, line in article.figures)
-    return found
+    return _References(lead, tuple((reference, folder, article.source, line)
+                                   for reference, line in article.figures),
+                       article.image_focus)
 
 
 def _at(problems: list[Diagnostic], source: str, line: int | None) -> Callable[[str], None]:
@@ -227,23 +238,25 @@ def _giver(article: Article, site: Site) -> Article:
 
 # What a page shows ------------------------------------------------------------------------------
 
-def _shown(article: Article, site: Site, files: _Files, maker: _Maker, default: _Image | None,
+def _shown(references: _References, files: _Files, maker: _Maker, default: _Image | None,
            problems: list[Diagnostic]) -> Shown:
-    found: list[_Image | None] = []
-    for reference, folder, source, line in _references(article, site):
-        found.append(_image(reference, folder, files, maker, _at(problems, source, line)))
-    lead = found.pop(0) if article.image else None
-    body = tuple((reference, image.picture()) for (reference, _), image
-                 in zip(article.figures, found) if image is not None)
+    def image(reference: str, folder: str, source: str, line: int) -> _Image | None:
+        return _image(reference, folder, files, maker, _at(problems, source, line))
+
+    lead = image(*references.lead) if references.lead else None
+    body = tuple((found.reference, found.picture()) for found in
+                 (image(*reference) for reference in references.body) if found is not None)
     if lead is not None and lead.located is None and not _is_svg(lead.reference):
         # A photo on another server (a newsroom's image service): shown and shared as it is.
-        return Shown(lead.picture(), body, lead.picture(), (lead.picture(),), True)
+        picture = lead.picture()
+        return Shown(picture, body, picture, (picture,), True)
     social = lead if lead is not None and lead.raster else default
-    focus = article.image_focus if social is lead and article.image_focus else (0.5, 0.5)
-    return Shown(lead.picture() if lead else None, body,
-                 social.crop(CARD, CARD[0], focus, "JPEG") if social else None,
-                 tuple(social.crop(ratio, CROP_WIDTH, focus, "JPEG") for ratio in CROPS)
-                 if social else (), social is not None and social is lead)
+    if social is None:
+        return Shown(lead.picture() if lead else None, body, None, ())
+    focus = references.focus if social is lead and references.focus else (0.5, 0.5)
+    return Shown(lead.picture() if lead else None, body, social.crop(CARD, CARD[0], focus),
+                 tuple(social.crop(ratio, CROP_WIDTH, focus) for ratio in CROPS),
+                 social is lead)
 
 
 def _is_svg(reference: str) -> bool:
@@ -259,8 +272,8 @@ def _site_image(config: SiteConfig, key: str, files: _Files, maker: _Maker,
     image = _image(reference, "content", files, maker, lambda message: problems.append(
         error(config.config_file, line, f"{key}: {message}")))
     if image is not None and not image.raster and key == "default_image":
-        problems.append(error(config.config_file, line, f"default_image {reference!r} is an SVG: social networks do not "
-                              "show SVG images; give a JPEG or PNG"))
+        problems.append(error(config.config_file, line, f"default_image {reference!r} is an SVG: "
+                              "social networks do not show SVG images; give a JPEG or PNG"))
         return None
     return image
 
@@ -300,10 +313,9 @@ class _Image:
             return Picture(self.located.output or self.maker.copy(self.located, self.facts))
         return self.maker.srcset(self.located, self.facts, widest)
 
-    def crop(self, ratio: tuple[int, int], width: int, focus: tuple[float, float],
-             format: str) -> Picture:
+    def crop(self, ratio: tuple[int, int], width: int, focus: tuple[float, float]) -> Picture:
         assert self.located is not None
-        return self.maker.crop(self.located, self.facts, ratio, width, focus, format)
+        return self.maker.crop(self.located, self.facts, ratio, width, focus)
 
 
 class _Maker:
@@ -316,9 +328,24 @@ class _Maker:
         self.pictures: dict[tuple[object, ...], Picture] = {}  # each made once per site
 
     def srcset(self, located: _Located, facts: Facts, widest: int | None) -> Picture:
-        found = self.pictures.get((located, widest))
+        return self._once((located, widest), lambda: self._srcset(located, facts, widest))
+
+    def crop(self, located: _Located, facts: Facts, ratio: tuple[int, int], width: int,
+             focus: tuple[float, float]) -> Picture:
+        """A JPEG (what every network shows): named by what it is made from alone, so that
+        stories that share a photo share its cards."""
+        def made() -> Picture:
+            height = max(1, round(width * ratio[1] / ratio[0]))
+            spec = recipe.Spec(width, ratio, focus, "JPEG")
+            return Picture(self._make(located, facts, spec, f"{width}x{height}", "jpg", False),
+                           width, height)
+
+        return self._once((located, ratio, width, focus), made)
+
+    def _once(self, key: tuple[object, ...], make: Callable[[], Picture]) -> Picture:
+        found = self.pictures.get(key)
         if found is None:
-            found = self.pictures[(located, widest)] = self._srcset(located, facts, widest)
+            found = self.pictures[key] = make()
         return found
 
     def _srcset(self, located: _Located, facts: Facts, widest: int | None) -> Picture:
@@ -333,24 +360,6 @@ class _Maker:
         src = max((m for m in made if m[1] <= FALLBACK_WIDTH), key=lambda m: m[1],
                   default=made[0])
         return Picture(src[0], src[1], src[2], tuple((path, width) for path, width, _ in made))
-
-    def crop(self, located: _Located, facts: Facts, ratio: tuple[int, int], width: int,
-             focus: tuple[float, float], format: str) -> Picture:
-        wanted = (located, ratio, width, focus, format)
-        found = self.pictures.get(wanted)
-        if found is None:
-            found = self.pictures[wanted] = self._crop(located, facts, ratio, width, focus,
-                                                       format)
-        return found
-
-    def _crop(self, located: _Located, facts: Facts, ratio: tuple[int, int], width: int,
-              focus: tuple[float, float], format: str) -> Picture:
-        height = max(1, round(width * ratio[1] / ratio[0]))
-        spec = recipe.Spec(width, ratio, focus, "JPEG" if format == "JPEG" else "WEBP")
-        suffix = "jpg" if format == "JPEG" else "webp"
-        # Named by what it is made from alone: stories that share a photo share its cards.
-        return Picture(self._make(located, facts, spec, f"{width}x{height}", suffix, False),
-                       width, height)
 
     def copy(self, located: _Located, facts: Facts) -> str:
         """An SVG of content/, published under a name with its hash."""
@@ -368,10 +377,7 @@ class _Maker:
         return output
 
 
-_UNSAFE = re.compile(r"[^a-z0-9]+")
-
-
 def _stem(name: str) -> str:
     """A file name's stem as it can stand in any URL: `Foto Café 1.JPG` -> `foto-cafe-1`."""
-    stem = posixpath.splitext(posixpath.basename(name))[0]
-    return _UNSAFE.sub("-", urls.slugify(stem) or "").strip("-")[:60] or "image"
+    return urls.slugify(posixpath.splitext(posixpath.basename(name))[0])[:60].strip("-") \
+        or "image"

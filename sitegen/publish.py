@@ -181,10 +181,9 @@ def _make_images(config: SiteConfig, renditions: list[Rendition], writer: Output
 def _make_image(shared: tuple[ImageSettings, Path | None],
                 job: _ImageJob) -> list[Written] | Diagnostic:
     settings, kept = shared
-    names = {r.file: f"{kept}/{r.key}" for r, _ in job.files} if kept else {}
-    # Files made the same way from the same bytes under several names are made once.
-    missing = list({r.key: r for r, _ in job.files
-                    if not os.path.isfile(names.get(r.file, ""))}.values())
+    wanted = {r.key: r for r, _ in job.files}  # made the same way under several names: once
+    cached = {key for key in wanted if kept and os.path.isfile(f"{kept}/{key}")}
+    missing = [r for key, r in wanted.items() if key not in cached]
     made: dict[str, bytes] = {}  # by key
     if missing:
         from . import images
@@ -197,14 +196,14 @@ def _make_image(shared: tuple[ImageSettings, Path | None],
         except (OSError, images.UnusableImage) as exc:  # changed since it was examined
             return error(job.source, None, f"cannot make {missing[0].file} from this image: "
                                            f"{exc}")
-    unkept = {key for key, data in made.items() if not (kept and _keep(f"{kept}/{key}", data))}
+    cached |= {key for key, data in made.items() if kept and _keep(f"{kept}/{key}", data)}
     written = []
     for rendition, target in job.files:
         key = f"image:{rendition.key}"
-        if rendition.key in unkept:
-            written.append(write_file(target, made[rendition.key], key)[0])
+        if rendition.key in cached:
+            written.append(link_file(f"{kept}/{rendition.key}", target, key))
         else:
-            written.append(link_file(names[rendition.file], target, key))
+            written.append(write_file(target, made[rendition.key], key)[0])
     return written
 
 
