@@ -56,6 +56,7 @@ def shared_context(site: Site, lang: str) -> dict[str, Any]:
         "feed_href": href(urls.feed(lang)),
         "tags_href": href(site.places.tag_index(lang)),
         "authors_href": href(site.places.author_index(lang)),
+        "search_href": href(site.places.search(lang)),
         "nav": [{"name": s.name, "title": s.title, "href": href(s.path())}
                 for s in edition.sections],
         "current_section": "",
@@ -204,6 +205,14 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
                    "image": picture(thumbnail, config.base_url) if thumbnail else None}
                   for a, thumbnail in zip(articles, thumbnails or (None,) * len(articles))],
     })
+    return context
+
+
+def search_context(config: SiteConfig, path: str, lang: str,
+                   alternates: Alternates) -> dict[str, Any]:
+    """Where the page finds Pagefind's script: its results are the reader's browser's work."""
+    context = page_context(config, path, lang, alternates)
+    context["pagefind"] = _linker(config.base_url).href("pagefind/pagefind.js")
     return context
 
 
