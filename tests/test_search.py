@@ -37,17 +37,19 @@ def test_every_page_has_a_search_form_to_its_languages_search_page(
     for page in pages:
         html = page.read_text("utf-8")
         lang = re.search(r'<html lang="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-        [form] = Tags(html).find("form", role="search")
-        assert form["action"] == {"en": "/en/search/", "es": "/es/buscar/"}[lang], page
-        assert (form.get("method") or "get") == "get"
-        assert Tags(html).find("input", name="q"), page
+        forms = Tags(html).find("form", role="search")
+        assert forms, page
+        for form in forms:
+            assert form["action"] == {"en": "/en/search/", "es": "/es/buscar/"}[lang], page
+            assert (form.get("method") or "get") == "get"
+        assert Tags(html).find("input", name_="q"), page
 
 
 def test_the_search_page_of_each_language(make_site: Callable[..., Site]) -> None:
     site = built(make_site)
     english, spanish = site.read("en/search/index.html"), site.read("es/buscar/index.html")
     assert '<html lang="es">' in spanish and "<h1" in spanish and "Buscar" in spanish
-    assert Tags(english).find("meta", name="robots", content="noindex")
+    assert Tags(english).find("meta", name_="robots", content="noindex")
     assert 'hreflang="es" href="https://example.org/es/buscar/"' in english
     for page in (english, spanish):
         [script] = [s for s in Tags(page).find("script") if s.get("src")]
@@ -92,3 +94,68 @@ def test_the_site_policy_lets_pagefind_run(make_site: Callable[..., Site]) -> No
     policy = re.search(r'Content-Security-Policy = "([^"]+)"', netlify).group(1)  # type: ignore[union-attr]
     assert "script-src 'self' 'wasm-unsafe-eval'" in policy
     assert "'unsafe-eval'" not in policy.replace("'wasm-unsafe-eval'", "")
+
+
+# In a real browser, under the site's own Content-Security-Policy ------------------------------
+
+def _policy() -> str:
+    netlify = (Path(__file__).resolve().parents[1] / "netlify.toml").read_text()
+    return re.search(r'Content-Security-Policy = "([^"]+)"', netlify).group(1)  # type: ignore[union-attr]
+
+
+def test_a_spanish_query_finds_the_spanish_story_only(make_site: Callable[..., Site]) -> None:
+    import functools
+    import http.server
+    import threading
+
+    import pytest
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("no Chromium (CI installs Debian's chromium package)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+
+    site = built(make_site)
+    policy = _policy()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                          ".js": "text/javascript", ".pagefind": "application/wasm"}
+
+        def end_headers(self) -> None:
+            self.send_header("Content-Security-Policy", policy)
+            super().end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(site.public)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            # From an article's masthead form, as a reader would.
+            page.goto(f"{base}/es/world/cae-la-zafra-azucarera/")
+            page.fill("input[name=q]", "sequía")
+            page.press("input[name=q]", "Enter")
+            page.wait_for_url("**/es/buscar/?q=*")
+            page.wait_for_selector(".search-result", timeout=10_000)
+            links = page.eval_on_selector_all(".search-result a",
+                                              "els => els.map(e => e.getAttribute('href'))")
+            assert links == ["/es/world/cae-la-zafra-azucarera/"]
+            assert "Cae la zafra azucarera" in page.inner_text(".search-results")
+            assert "coincide" in page.inner_text(".search-page__status")
+            page.goto(f"{base}/en/search/?q=drought")
+            page.wait_for_selector(".search-result", timeout=10_000)
+            assert page.eval_on_selector_all(".search-result a", "els => els.length") == 1
+            assert "Sugar Harvest Falls" in page.inner_text(".search-results")
+            browser.close()
+    finally:
+        server.shutdown()
+    assert not problems, problems
