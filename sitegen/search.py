@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -51,23 +48,30 @@ def pagefind_version() -> str:
 
 def make_index(tree: Path, pages: tuple[str, ...]) -> dict[str, bytes]:
     """Index the pages of `tree` (a folder holding the new output): the files of the index,
-    by their path in the output."""
+    by their path in the output. The pages are given one by one, in order: Pagefind numbers
+    them as they come, and a walk of its own would number them differently from run to run."""
+    import asyncio
+
     # Inside the tree, which is the build's own: removed before the tree is swapped in.
     with tempfile.TemporaryDirectory(prefix=".sitegen-search-", dir=tree) as scratch:
-        listed = Path(scratch) / "pages"
-        for page in pages:  # only the article pages are shown to Pagefind
-            target = listed / page
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(tree / page, target)
-        out = Path(scratch) / "index"
-        done = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(listed), "--output-path", str(out),
-             "--silent"], capture_output=True, text=True, check=False)
-        if done.returncode != 0 or not (out / ENTRY).is_file():
-            raise BuildFailed([error(FOLDER, None, "Pagefind could not index the site: "
-                                     + (done.stderr or done.stdout).strip()[-2000:])])
+        out = Path(scratch)
+        try:
+            asyncio.run(_index(tree, pages, out))
+        except Exception as exc:  # noqa: BLE001 - the binary's own words, for the editor
+            raise BuildFailed([error(FOLDER, None, f"Pagefind could not index the site: "
+                                                   f"{exc}")]) from None
         return {f"{FOLDER}{path.relative_to(out).as_posix()}": _normalized(path)
                 for path in sorted(out.rglob("*")) if path.is_file()}
+
+
+async def _index(tree: Path, pages: tuple[str, ...], out: Path) -> None:
+    from pagefind.index import PagefindIndex
+
+    async with PagefindIndex() as index:
+        for page in sorted(pages):
+            await index.add_html_file(content=(tree / page).read_text("utf-8"),
+                                      url="/" + page.removesuffix("index.html"))
+        await index.write_files(output_path=str(out))
 
 
 def _normalized(path: Path) -> bytes:
