@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import context, discover, l10n, parallel
+from . import context, discover, l10n, parallel, urls
 from .assemble import Site
 from .code import code_digest
 from .config import SiteConfig
 from .errors import BuildFailed, Diagnostic, error
 from .outputs import Copy, Output, SiteOutputs, fingerprint, shared_json
 from .photos import Rendition
-from .search import SearchIndex, make_index
 from .progress import Progress, no_progress
 from .recipe import ImageSettings
 from .render import Renderer
+from .search import SearchIndex, make_index
 from .theme import Theme
 from .write import OutputWriter, WriteReport, Written, link_file, write_file
 
@@ -102,7 +102,7 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
                      made_images)
         if search is not None and search.pages and index is None:
             progress("indexing", 0, 0)
-            index = _index(writer, search, keys)
+            index = _index(writer, search, keys, urls.Linker(config.base_url).href(""))
         report = writer.commit()
     except BaseException:
         writer.abort()
@@ -121,10 +121,10 @@ def _kept_index(writer: OutputWriter, search: SearchIndex | None, keys: Mapping[
     return before
 
 
-def _index(writer: OutputWriter, search: SearchIndex,
-           keys: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
+def _index(writer: OutputWriter, search: SearchIndex, keys: Mapping[str, str],
+           root: str) -> tuple[str, tuple[str, ...]]:
     key = search.key(keys)
-    files = make_index(writer.back_dir, search.pages)
+    files = make_index(writer.back_dir, search.pages, root)
     for path, data in files.items():
         writer.put(path, data, key)
     return key, tuple(files)

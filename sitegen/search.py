@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import BuildFailed, error
 
@@ -46,38 +47,147 @@ def pagefind_version() -> str:
         return "none"
 
 
-def make_index(tree: Path, pages: tuple[str, ...]) -> dict[str, bytes]:
+def make_index(tree: Path, pages: tuple[str, ...], root: str = "/") -> dict[str, bytes]:
     """Index the pages of `tree` (a folder holding the new output): the files of the index,
-    by their path in the output. The pages are given one by one, in order: Pagefind numbers
-    them as they come, and a walk of its own would number them differently from run to run."""
+    by their path in the output; `root` is the site's path on its server (`/`, `/news/`). The
+    pages are given one by one, in order: Pagefind numbers them as they come, and a walk of
+    its own would number them differently from run to run."""
     import asyncio
 
     # Inside the tree, which is the build's own: removed before the tree is swapped in.
     with tempfile.TemporaryDirectory(prefix=".sitegen-search-", dir=tree) as scratch:
         out = Path(scratch)
         try:
-            asyncio.run(_index(tree, pages, out))
+            asyncio.run(_index(tree, pages, out, root))
         except Exception as exc:  # noqa: BLE001 - the binary's own words, for the editor
             raise BuildFailed([error(FOLDER, None, f"Pagefind could not index the site: "
                                                    f"{exc}")]) from None
-        return {f"{FOLDER}{path.relative_to(out).as_posix()}": _normalized(path)
-                for path in sorted(out.rglob("*")) if path.is_file()}
+        return _canonical({f"{FOLDER}{path.relative_to(out).as_posix()}": path.read_bytes()
+                           for path in sorted(out.rglob("*")) if path.is_file()})
 
 
-async def _index(tree: Path, pages: tuple[str, ...], out: Path) -> None:
+async def _index(tree: Path, pages: tuple[str, ...], out: Path, root: str) -> None:
     from pagefind.index import PagefindIndex
 
     async with PagefindIndex() as index:
         for page in sorted(pages):
             await index.add_html_file(content=(tree / page).read_text("utf-8"),
-                                      url="/" + page.removesuffix("index.html"))
+                                      url=root + page.removesuffix("index.html"))
         await index.write_files(output_path=str(out))
 
 
-def _normalized(path: Path) -> bytes:
-    """The file's bytes; Pagefind lists the languages of its entry file in varying order, and
-    the same site must give the same output."""
-    data = path.read_bytes()
-    if path.name != ENTRY:
-        return data
-    return json.dumps(json.loads(data), sort_keys=True, separators=(",", ":")).encode()
+# Pagefind writes each filter's values in varying order (and names the file by a hash of those
+# bytes, which its language's metadata file names, which the entry file names). The values are
+# put in order here and the three are named anew, so that one site always gives one index. ---
+
+SIGNATURE = b"pagefind_dcd"
+
+
+def _canonical(files: dict[str, bytes]) -> dict[str, bytes]:
+    entry = json.loads(files[FOLDER + ENTRY])
+    renamed: dict[str, str] = {}
+    for path in [p for p in files if p.startswith(f"{FOLDER}filter/")]:
+        name, values = _decoded(files.pop(path))
+        data = _encoded([name, sorted(values, key=lambda item: item[0])])
+        old = path.rsplit("/", 1)[1].removesuffix(".pf_filter")
+        new = f"{old.split('_')[0]}_{hashlib.sha256(data).hexdigest()[:7]}"
+        renamed[old] = new
+        files[f"{FOLDER}filter/{new}.pf_filter"] = _packed(data)
+    for lang, facts in entry["languages"].items():
+        path = f"{FOLDER}pagefind.{facts['hash']}.pf_meta"
+        meta = _encoded(_renamed(_decoded(files.pop(path)), renamed))
+        facts["hash"] = f"{lang}_{hashlib.sha256(meta).hexdigest()[:10]}"
+        files[f"{FOLDER}pagefind.{facts['hash']}.pf_meta"] = _packed(meta)
+    files[FOLDER + ENTRY] = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
+    return dict(sorted(files.items()))
+
+
+def _renamed(value: object, names: dict[str, str]) -> object:
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, list):
+        return [_renamed(item, names) for item in value]
+    if isinstance(value, dict):
+        return {key: _renamed(item, names) for key, item in value.items()}
+    return value
+
+
+def _packed(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(SIGNATURE + data, mtime=0)
+
+
+def _decoded(packed: bytes) -> Any:
+    import gzip
+
+    data = gzip.decompress(packed)
+    if not data.startswith(SIGNATURE):
+        raise ValueError("not a Pagefind data file")
+    value, end = _cbor(data, len(SIGNATURE))
+    if end != len(data):
+        raise ValueError("trailing bytes in a Pagefind data file")
+    return value
+
+
+def _cbor(data: bytes, at: int) -> tuple[Any, int]:
+    """One CBOR value (the kinds Pagefind writes: numbers, text, bytes, arrays, maps)."""
+    head = data[at]
+    kind, extra = head >> 5, head & 31
+    at += 1
+    if extra < 24:
+        number = extra
+    elif extra <= 27:
+        size = 1 << (extra - 24)
+        number, at = int.from_bytes(data[at:at + size], "big"), at + size
+    else:
+        raise ValueError(f"CBOR item {head:#x} is not one Pagefind writes")
+    if kind == 0:
+        return number, at
+    if kind == 1:
+        return -1 - number, at
+    if kind in (2, 3):
+        chunk = data[at:at + number]
+        return (chunk if kind == 2 else chunk.decode("utf-8")), at + number
+    if kind == 4:
+        items = []
+        for _ in range(number):
+            item, at = _cbor(data, at)
+            items.append(item)
+        return items, at
+    if kind == 5:
+        mapping = {}
+        for _ in range(number):
+            key, at = _cbor(data, at)
+            mapping[key], at = _cbor(data, at)
+        return mapping, at
+    if kind == 7 and extra in (20, 21, 22):
+        return {20: False, 21: True, 22: None}[extra], at
+    raise ValueError(f"CBOR item {head:#x} is not one Pagefind writes")
+
+
+def _encoded(value: Any) -> bytes:
+    if value is False or value is True or value is None:
+        return bytes([0xF4 if value is False else 0xF5 if value is True else 0xF6])
+    if isinstance(value, int):
+        return _head(0, value) if value >= 0 else _head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _head(2, len(value)) + value
+    if isinstance(value, str):
+        text = value.encode("utf-8")
+        return _head(3, len(text)) + text
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(_encoded(item) for item in value)
+    if isinstance(value, dict):
+        return _head(5, len(value)) + b"".join(_encoded(k) + _encoded(v)
+                                               for k, v in value.items())
+    raise TypeError(f"cannot write {type(value).__name__} as CBOR")
+
+
+def _head(kind: int, number: int) -> bytes:
+    if number < 24:
+        return bytes([kind << 5 | number])
+    for extra, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if number < 1 << (8 * size):
+            return bytes([kind << 5 | extra]) + number.to_bytes(size, "big")
+    raise ValueError("a number too large for CBOR")

@@ -159,3 +159,20 @@ def test_a_spanish_query_finds_the_spanish_story_only(make_site: Callable[..., S
     finally:
         server.shutdown()
     assert not problems, problems
+
+
+def test_the_index_with_a_section_filter_is_the_same_on_every_build(
+        make_site: Callable[..., Site], tmp_path: Path) -> None:
+    """Pagefind writes a filter's values in varying order: sitegen puts them in order."""
+    files = dict(STORIES)
+    for n, section in enumerate(["americas", "culture", "economy", "world", "news"] * 2):
+        files[f"content/{section}/s{n}.en.md"] = article(f"Story {n}", section=section)
+        files[f"content/{section}/s{n}.es.md"] = article(f"Noticia {n}", section=section)
+    site = make_site(files)
+    indexes = []
+    for run in range(4):
+        assert site.build("--no-cache", "-o", str(tmp_path / f"out{run}")).code == 0
+        indexes.append({p: d for p, d in tree(tmp_path / f"out{run}").items()
+                        if p.startswith("pagefind/")})
+    assert any(p.startswith("pagefind/filter/") for p in indexes[0])
+    assert all(index == indexes[0] for index in indexes)
