@@ -296,6 +296,9 @@ def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], .
     """Everything the site writes, in a fixed order: pages, generated files, copies, the files
     made from images."""
     pages = site_pages(site, photos)
+    searched = theme.has(SearchPage.TEMPLATES[0])  # a theme offers search with its page
+    if not searched:
+        pages = tuple(p for p in pages if not isinstance(p, SearchPage))
     news = news_articles(site)
     generated: list[Output] = [
         *(Feed(e.lang, _feed_entries(site, e)) for e in site.editions),
@@ -312,7 +315,8 @@ def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], .
         copies.setdefault(output, Copy(output, file, key))
     return SiteOutputs((*pages, *generated), tuple(copies.values()),
                        photos.renditions if photos else (),
-                       SearchIndex(tuple(p.file for p in pages if isinstance(p, ArticlePage))))
+                       SearchIndex(tuple(p.file for p in pages if isinstance(p, ArticlePage)))
+                       if searched else None)
 
 
 def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:

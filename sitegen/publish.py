@@ -40,7 +40,8 @@ class Environment:
 
 
 def environment(site: Site, theme: Theme, catalogs: Mapping[str, str]) -> Environment:
-    shared = {e.lang: context.shared_context(site, e.lang) for e in site.editions}
+    searched = theme.has("search.html")
+    shared = {e.lang: context.shared_context(site, e.lang, searched) for e in site.editions}
     return Environment(shared, {
         lang: "\0".join((code_digest(), theme.digest, catalogs[lang], repr(site.config),
                          shared_json(shared[lang]) if lang in shared else ""))

@@ -67,7 +67,7 @@ def test_the_index_has_both_languages_and_only_article_bodies(
     assert entry["languages"]["es"]["page_count"] == 1
     assert (site.public / "pagefind/pagefind.js").is_file()
     story = site.read("en/world/sugar-harvest-falls/index.html")
-    assert 'data-pagefind-body' in story and 'data-pagefind-meta="title"' in story
+    assert 'data-pagefind-body' in story and 'data-pagefind-meta="summary"' in story
     assert not any("data-pagefind-body" in site.read(p) for p in ("en/index.html",
                                                                    "en/world/index.html"))
 

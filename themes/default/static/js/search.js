@@ -20,10 +20,13 @@ function item(data) {
   link.textContent = data.meta.title || data.url;
   heading.append(link);
   li.append(heading);
-  if (data.meta.date) {
-    const date = document.createElement("p");
+  const when = new Date(data.meta.date ?? "");
+  if (!Number.isNaN(when.getTime())) {
+    const date = document.createElement("time");
     date.className = "search-result__date";
-    date.textContent = data.meta.date;
+    date.dateTime = data.meta.date;
+    date.textContent = new Intl.DateTimeFormat(document.documentElement.lang,
+                                               { dateStyle: "long" }).format(when);
     li.append(date);
   }
   const summary = document.createElement("p");
