@@ -67,6 +67,7 @@ def make_index(tree: Path, pages: tuple[str, ...], root: str = "/") -> dict[str,
                                    "file_contents": (tree / page).read_text("utf-8")}
                                   for page in sorted(pages)])
                 pagefind.ask({"type": "WriteFiles", "index_id": index, "output_path": str(out)})
+            # It answers as it starts writing: its files are whole once it has ended.
         except (OSError, ValueError, KeyError) as exc:
             raise BuildFailed([error(FOLDER, None, f"Pagefind could not index the site: "
                                                    f"{exc}")]) from None
@@ -95,10 +96,11 @@ class _Pagefind:
         assert self.process.stdin is not None
         self.process.stdin.close()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+            raise OSError("Pagefind did not finish writing its index") from None
 
     def ask(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self.ask_all([payload])[0]
