@@ -15,7 +15,6 @@ import hashlib
 import io
 import json
 import subprocess
-import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,23 +55,20 @@ def make_index(tree: Path, pages: tuple[str, ...], root: str = "/") -> dict[str,
     by their path in the output; `root` is the site's path on its server (`/`, `/news/`). The
     pages are given in order: Pagefind numbers them as they come, and a walk of its own would
     number them differently from run to run."""
-    # Inside the tree, which is the build's own: removed before the tree is swapped in.
-    with tempfile.TemporaryDirectory(prefix=".sitegen-search-", dir=tree) as scratch:
-        out = Path(scratch)
-        try:
-            with _Pagefind() as pagefind:
-                index = pagefind.ask({"type": "NewIndex", "config": None})["index_id"]
-                pagefind.ask_all([{"type": "AddFile", "index_id": index, "file_path": None,
-                                   "url": root + page.removesuffix("index.html"),
-                                   "file_contents": (tree / page).read_text("utf-8")}
-                                  for page in sorted(pages)])
-                pagefind.ask({"type": "WriteFiles", "index_id": index, "output_path": str(out)})
-            # It answers as it starts writing: its files are whole once it has ended.
-        except (OSError, ValueError, KeyError) as exc:
-            raise BuildFailed([error(FOLDER, None, f"Pagefind could not index the site: "
-                                                   f"{exc}")]) from None
-        return _canonical({f"{FOLDER}{path.relative_to(out).as_posix()}": path.read_bytes()
-                           for path in sorted(out.rglob("*")) if path.is_file()})
+    try:
+        with _Pagefind() as pagefind:
+            index = pagefind.ask({"type": "NewIndex", "config": None})["index_id"]
+            pagefind.ask_all([{"type": "AddFile", "index_id": index, "file_path": None,
+                               "url": root + page.removesuffix("index.html"),
+                               "file_contents": (tree / page).read_text("utf-8")}
+                              for page in sorted(pages)])
+            # The files come back in the answer, whole: nothing is written to read back.
+            made = pagefind.ask({"type": "GetFiles", "index_id": index})["files"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise BuildFailed([error(FOLDER, None, f"Pagefind could not index the site: "
+                                               f"{exc}")]) from None
+    return _canonical({f"{FOLDER}{file['path'].lstrip('/')}": base64.b64decode(file["content"])
+                       for file in made})
 
 
 class _Pagefind:
@@ -138,6 +134,8 @@ class _Pagefind:
             pending += chunk
             *messages, pending = pending.split(b",")
             for message in messages:
+                if not message.strip():
+                    continue
                 answer = json.loads(base64.b64decode(message))
                 if answer and answer.get("message_id") is not None:
                     answers[answer["message_id"]] = answer["payload"]
