@@ -135,12 +135,14 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, plan: Plan,
     from .publish import Records, publish
 
     kept = memo.kept_tree(out)
-    records = Records(memo.written(out), kept, memo.written(kept) if kept else None, trusted)
+    records = Records(memo.written(out), kept, memo.written(kept) if kept else None, trusted,
+                      memo.search_index(out))
     try:
         done = publish(inputs.config, inputs.theme, plan.env, outputs,
                        {c.file: c for c in plan.outputs.copies}, keys, out, records, jobs,
                        progress, memo.compiled_templates(),
-                       {r.file: r for r in plan.outputs.renditions}, memo.made_images())
+                       {r.file: r for r in plan.outputs.renditions}, memo.made_images(),
+                       plan.outputs.search)
     except BaseException:
         if kept is not None:
             memo.record(kept, {})  # what a failed build left there is looked at afresh
@@ -148,6 +150,7 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, plan: Plan,
     if kept is not None:
         memo.record(kept, done.kept)
     memo.record(out, done.output)
+    memo.remember_search_index(out, done.search)
     return done
 
 
@@ -304,24 +307,27 @@ def site_places(inputs: SiteInputs) -> urls.Places:
     """Each language's folders: its sections' from their labels, its tag and author indexes'
     from its catalog (compiled only by builds that plan pages)."""
     config, locale_dirs = inputs.config, discover.locale_dirs(inputs.config)
-    tags, authors = {}, {}
+    tags, authors, searches = {}, {}, {}
     for lang in config.codes:
         catalog = l10n.translations(locale_dirs, lang, config.site_dir)
         # Translators: the folder of the tag pages in URLs (/en/tags/cuba/); lowercase, no spaces.
         tags[lang] = urls.slugify(catalog.pgettext("URL", "tags")) or "tags"
         # Translators: the folder of the author pages in URLs (/en/authors/jane-doe/).
         authors[lang] = urls.slugify(catalog.pgettext("URL", "authors")) or "authors"
+        # Translators: the folder of the search page in URLs (/en/search/?q=cuba).
+        searches[lang] = urls.slugify(catalog.pgettext("URL", "search")) or "search"
     sections = declared_sections(config)
     places = urls.Places({language.code: {name: language.section_segment(name)
                                           for name in sections}
-                          for language in config.languages}, tags, authors)
+                          for language in config.languages}, tags, authors, searches)
     taken = [error(config.config_file, site_config.key_line(config, ("languages", lang),
                                                             "sections"),
                    f"section {name!r} of [languages.{lang}] would have its pages in "
                    f"/{lang}/{folder}/, the folder of the {kind} pages in that language (from "
                    "the catalog): give it another label")
              for lang, folders in places.sections.items() for name, folder in folders.items()
-             for kind, index in (("tag", tags[lang]), ("author", authors[lang]))
+             for kind, index in (("tag", tags[lang]), ("author", authors[lang]),
+                                 ("search", searches[lang]))
              if folder == index]
     if taken:
         raise BuildFailed(taken)

@@ -212,6 +212,18 @@ class Cache:
             self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                                 (name, key or "")))
 
+    def search_index(self, out: Path) -> tuple[str, tuple[str, ...]] | None:
+        """The key and files of the search index `out` holds."""
+        key, *files = (self._get(f"search:{out.resolve()}") or "").split("\n")
+        return (key, tuple(files)) if key else None
+
+    def remember_search_index(self, out: Path, index: tuple[str, tuple[str, ...]] | None) -> None:
+        name, text = f"search:{out.resolve()}", "\n".join((index[0], *index[1])) if index else ""
+        if text != (self._get(name) or ""):
+            self.values[name] = text
+            self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                                (name, text)))
+
     def _get(self, name: str) -> str | None:
         if name not in self.values:
             row = self._reading(lambda db: db.execute(

@@ -41,7 +41,8 @@ def languages(alternates: Alternates) -> Alternates:
     return tuple((lang, path) for lang, path in alternates if lang != X_DEFAULT)
 
 
-def shared_context(site: Site, lang: str) -> dict[str, Any]:
+def shared_context(site: Site, lang: str, searched: bool = True) -> dict[str, Any]:
+    """What every page of a language shows; `searched`: the theme has a search page."""
     config = site.config
     href, language = _linker(config.base_url).href, config.language(lang)
     edition = next(e for e in site.editions if e.lang == lang)
@@ -56,6 +57,7 @@ def shared_context(site: Site, lang: str) -> dict[str, Any]:
         "feed_href": href(urls.feed(lang)),
         "tags_href": href(site.places.tag_index(lang)),
         "authors_href": href(site.places.author_index(lang)),
+        "search_href": href(site.places.search(lang)) if searched else None,
         "nav": [{"name": s.name, "title": s.title, "href": href(s.path())}
                 for s in edition.sections],
         "current_section": "",
@@ -204,6 +206,14 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
                    "image": picture(thumbnail, config.base_url) if thumbnail else None}
                   for a, thumbnail in zip(articles, thumbnails or (None,) * len(articles))],
     })
+    return context
+
+
+def search_context(config: SiteConfig, path: str, lang: str,
+                   alternates: Alternates) -> dict[str, Any]:
+    """Where the page finds Pagefind's script: its results are the reader's browser's work."""
+    context = page_context(config, path, lang, alternates)
+    context["pagefind"] = _linker(config.base_url).href("pagefind/pagefind.js")
     return context
 
 

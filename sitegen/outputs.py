@@ -23,6 +23,7 @@ from .content import Article
 from .context import X_DEFAULT, Alternates, languages, x_default
 from .errors import BuildFailed, Diagnostic, error
 from .photos import Picture
+from .search import SearchIndex
 from .theme import Theme
 
 if TYPE_CHECKING:
@@ -175,6 +176,18 @@ class TermsPage(Page):
 
 
 @dataclass(frozen=True, slots=True)
+class SearchPage(Page):
+    """A language's search page: it reads `?q=` in the reader's browser and shows what that
+    language's index finds. It lists nothing itself, so no search engine should keep it."""
+
+    TEMPLATES = ("search.html",)
+    in_sitemap = False
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        return context.search_context(config, self.path, self.lang, self.alternates)
+
+
+@dataclass(frozen=True, slots=True)
 class Feed(Output):
     """A language's Atom feed: its newest articles, each with its other versions."""
 
@@ -260,6 +273,7 @@ class SiteOutputs:
     rendered: tuple[Output, ...]
     copies: tuple[Copy, ...]
     renditions: tuple[Rendition, ...] = ()  # the files made from images
+    search: SearchIndex | None = None  # its files are known once its pages are written
 
     def files(self) -> set[str]:
         return {o.file for o in self.rendered} | {c.file for c in self.copies} | \
@@ -282,6 +296,9 @@ def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], .
     """Everything the site writes, in a fixed order: pages, generated files, copies, the files
     made from images."""
     pages = site_pages(site, photos)
+    searched = theme.has(SearchPage.TEMPLATES[0])  # a theme offers search with its page
+    if not searched:
+        pages = tuple(p for p in pages if not isinstance(p, SearchPage))
     news = news_articles(site)
     generated: list[Output] = [
         *(Feed(e.lang, _feed_entries(site, e)) for e in site.editions),
@@ -297,7 +314,9 @@ def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], .
     for output, file, key in (*static, *(photos.copies if photos else ())):  # the theme's win
         copies.setdefault(output, Copy(output, file, key))
     return SiteOutputs((*pages, *generated), tuple(copies.values()),
-                       photos.renditions if photos else ())
+                       photos.renditions if photos else (),
+                       SearchIndex(tuple(p.file for p in pages if isinstance(p, ArticlePage)))
+                       if searched else None)
 
 
 def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
@@ -320,6 +339,9 @@ def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
                 edition.lang, index(edition.lang),
                 tuple((e.lang, index(e.lang)) for e in site.editions), edition.lastmod, kind,
                 tuple((t.title, t.path(), t.total) for t in listings)))
+        pages.append(SearchPage(edition.lang, places.search(edition.lang),
+                                tuple((e.lang, places.search(e.lang)) for e in site.editions),
+                                None))
         pages.append(NotFoundPage(edition.lang, urls.not_found(edition.lang),
                                   tuple((e.lang, urls.not_found(e.lang)) for e in site.editions),
                                   None))
@@ -577,6 +599,7 @@ def with_redirects(found: SiteOutputs, site: Site, redirects: Redirects) -> Site
              RedirectRules(site.config.default_language,
                            tuple((r.path, r.article.path) for r in redirects.redirects),
                            (own.source, own.key) if own else None))
-    outputs = SiteOutputs((*found.rendered, *moved), tuple(copies.values()), found.renditions)
+    outputs = SiteOutputs((*found.rendered, *moved), tuple(copies.values()), found.renditions,
+                          found.search)
     _check_collisions(outputs)
     return outputs

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import context, discover, l10n, parallel
+from . import context, discover, l10n, parallel, urls
 from .assemble import Site
 from .code import code_digest
 from .config import SiteConfig
@@ -22,6 +22,7 @@ from .photos import Rendition
 from .progress import Progress, no_progress
 from .recipe import ImageSettings
 from .render import Renderer
+from .search import SearchIndex, make_index
 from .theme import Theme
 from .write import OutputWriter, WriteReport, Written, link_file, write_file
 
@@ -39,7 +40,8 @@ class Environment:
 
 
 def environment(site: Site, theme: Theme, catalogs: Mapping[str, str]) -> Environment:
-    shared = {e.lang: context.shared_context(site, e.lang) for e in site.editions}
+    searched = theme.has("search.html")
+    shared = {e.lang: context.shared_context(site, e.lang, searched) for e in site.editions}
     return Environment(shared, {
         lang: "\0".join((code_digest(), theme.digest, catalogs[lang], repr(site.config),
                          shared_json(shared[lang]) if lang in shared else ""))
@@ -62,6 +64,7 @@ class Records:
     kept_dir: Path | None = None  # where the tree swapped out by the last build is kept
     kept: dict[str, Written] | None = None
     trusted: bool = False  # only sitegen writes the folders: the records need no look
+    search: tuple[str, tuple[str, ...]] | None = None  # the search index's key and files
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ class Publication:
     output: dict[str, Written]  # what the output folder holds now
     kept: dict[str, Written]  # what the kept tree holds now
     report: WriteReport
+    search: tuple[str, tuple[str, ...]] | None = None  # the search index's key and files
 
 
 def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping[str, Output],
@@ -76,7 +80,7 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             jobs: int = 1, progress: Progress = no_progress,
             compiled_templates: Path | None = None,
             renditions: Mapping[str, Rendition] | None = None,
-            made_images: Path | None = None) -> Publication:
+            made_images: Path | None = None, search: SearchIndex | None = None) -> Publication:
     """Render what changed and put the site in place. `outputs`, `copies` and `renditions`
     are by file; `keys` holds the key of every one. Files made from images are kept in
     `made_images` too, for any later build that needs them."""
@@ -87,6 +91,7 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
         render = sorted(writer.keep({path: keys[path] for path in outputs}))
         copy = sorted(writer.keep({path: keys[path] for path in copies}))
         make = sorted(writer.keep({path: keys[path] for path in renditions}))
+        index = _kept_index(writer, search, keys, records.search)
         writer.plan()
         progress("rendering", 0, len(render))
         _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,
@@ -96,11 +101,34 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             writer.copy(path, copies[path].source, keys[path])
         _make_images(config, [renditions[path] for path in make], writer, jobs, progress,
                      made_images)
+        if search is not None and search.pages and index is None:
+            progress("indexing", 0, 0)
+            index = _index(writer, search, keys, urls.Linker(config.base_url).href(""))
         report = writer.commit()
     except BaseException:
         writer.abort()
         raise
-    return Publication(writer.files, writer.kept_tree(), report)
+    return Publication(writer.files, writer.kept_tree(), report, index)
+
+
+def _kept_index(writer: OutputWriter, search: SearchIndex | None, keys: Mapping[str, str],
+                before: tuple[str, tuple[str, ...]] | None) -> tuple[str, tuple[str, ...]] | None:
+    """The search index the output holds, if it was made from the same pages."""
+    if search is None or not search.pages or before is None:
+        return None
+    key, files = before
+    if key != search.key(keys) or writer.keep({path: key for path in files}):
+        return None
+    return before
+
+
+def _index(writer: OutputWriter, search: SearchIndex, keys: Mapping[str, str],
+           root: str) -> tuple[str, tuple[str, ...]]:
+    key = search.key(keys)
+    files = make_index(writer.back_dir, search.pages, root)
+    for path, data in files.items():
+        writer.put(path, data, key)
+    return key, tuple(files)
 
 
 @dataclass(frozen=True, slots=True)

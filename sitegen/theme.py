@@ -19,6 +19,10 @@ class Theme:
     template_dirs: tuple[Path, ...]
     assets: dict[str, tuple[str, str]]  # logical name -> (output path, file)
     digest: str  # changes whenever any template or static file does
+    templates: frozenset[str] = frozenset()  # the names of its templates
+
+    def has(self, template: str) -> bool:
+        return template in self.templates
 
     @classmethod
     def load(cls, theme_dirs: tuple[Path, ...], read: Callable[[str], bytes]) -> Theme:
@@ -27,6 +31,7 @@ class Theme:
         assets: dict[str, tuple[str, str]] = {}
         digest = hashlib.blake2b(digest_size=20)
         problems: list[Diagnostic] = []
+        names: set[str] = set()
         for folder in reversed(theme_dirs):  # later (the site's own) files win
             for name, path in _files(folder, "static", problems):
                 data = _read(folder, path, read, problems)
@@ -35,6 +40,7 @@ class Theme:
             for name, path in _files(folder, "templates", problems):
                 data = _read(folder, path, read, problems)
                 _check_text(folder, path, data, problems)
+                names.add(name)
                 digest.update(f"{folder}\0{name}\0".encode())
                 digest.update(data)
         if problems:
@@ -42,7 +48,7 @@ class Theme:
         for name, (output, _) in sorted(assets.items()):
             digest.update(f"{name}\0{output}\0".encode())
         return cls(tuple(d / "templates" for d in theme_dirs), dict(sorted(assets.items())),
-                   digest.hexdigest())
+                   digest.hexdigest(), frozenset(names))
 
 
 def _files(folder: Path, part: str, problems: list[Diagnostic]) -> list[tuple[str, str]]:

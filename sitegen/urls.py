@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -85,6 +85,7 @@ class Places:
     sections: dict[str, dict[str, str]]  # lang -> section -> its folder
     tags: dict[str, str]  # lang -> the folder of its tag pages ("tags", "temas")
     authors: dict[str, str]  # lang -> the folder of its author pages
+    searches: dict[str, str] = field(default_factory=dict)  # lang -> its search page's folder
 
     def section(self, lang: str, name: str, page: int = 1) -> str:
         return f"{lang}/{self.sections[lang].get(name, name)}/{page_suffix(page)}"
@@ -94,6 +95,9 @@ class Places:
 
     def tag(self, lang: str, slug: str, page: int = 1) -> str:
         return f"{lang}/{self.tags[lang]}/{slug}/{page_suffix(page)}"
+
+    def search(self, lang: str) -> str:
+        return f"{lang}/{self.searches.get(lang, 'search')}/"
 
     def author_index(self, lang: str) -> str:
         return f"{lang}/{self.authors[lang]}/"

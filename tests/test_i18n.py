@@ -162,7 +162,8 @@ def test_a_theme_of_the_sites_own_is_all_there_is(make_site: Callable[..., Site]
     assert i18n_run(site, "extract").code == 0
     ids = {(m.context, m.id) for m in read(site.root / POT) if m.id}
     # sitegen's own strings: the footnote back-link, and the tag and author folders of URLs
-    assert ids == {(None, "Mine"), (None, BACKLINK), ("URL", "tags"), ("URL", "authors")}
+    assert ids == {(None, "Mine"), (None, BACKLINK), ("URL", "tags"), ("URL", "authors"),
+                   ("URL", "search")}
 
 
 def test_extract_with_a_missing_theme(make_site: Callable[..., Site]) -> None:

@@ -1,0 +1,258 @@
+"""The search index: Pagefind's, made from the article pages a build has just written.
+
+Pagefind (the PyPI package `pagefind`, whose `extended` extra carries its binary) reads the
+pages' HTML: only what an article page marks `data-pagefind-body` is indexed, with the headline,
+summary, date and image as metadata and the section as a filter, and it writes one index per
+language from each page's `lang`. Its files go into the output like any other, under
+`pagefind/`; their key is the key of every page indexed, so a build in which no article page
+changed keeps the index it has instead of making it again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import subprocess
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+from .errors import BuildFailed, error
+
+FOLDER = "pagefind/"
+ENTRY = "pagefind-entry.json"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchIndex:
+    """The index of the article pages (their output files) of every language."""
+
+    pages: tuple[str, ...]
+
+    def key(self, keys: Mapping[str, str]) -> str:
+        """What the index is made from: each page's key, and the Pagefind that reads them."""
+        digest = hashlib.blake2b(f"search\0{pagefind_version()}\0".encode(), digest_size=20)
+        for page in self.pages:
+            digest.update(f"{page}\0{keys[page]}\0".encode())
+        return f"search:{digest.hexdigest()}"
+
+
+def pagefind_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pagefind")
+    except PackageNotFoundError:
+        return "none"
+
+
+def make_index(tree: Path, pages: tuple[str, ...], root: str = "/") -> dict[str, bytes]:
+    """Index the pages of `tree` (a folder holding the new output): the files of the index,
+    by their path in the output; `root` is the site's path on its server (`/`, `/news/`). The
+    pages are given in order: Pagefind numbers them as they come, and a walk of its own would
+    number them differently from run to run."""
+    try:
+        with _Pagefind() as pagefind:
+            index = pagefind.ask({"type": "NewIndex", "config": None})["index_id"]
+            pagefind.ask_all([{"type": "AddFile", "index_id": index, "file_path": None,
+                               "url": root + page.removesuffix("index.html"),
+                               "file_contents": (tree / page).read_text("utf-8")}
+                              for page in sorted(pages)])
+            # The files come back in the answer, whole: nothing is written to read back.
+            made = pagefind.ask({"type": "GetFiles", "index_id": index})["files"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise BuildFailed([error(FOLDER, None, f"Pagefind could not index the site: "
+                                               f"{exc}")]) from None
+    return _canonical({f"{FOLDER}{file['path'].lstrip('/')}": base64.b64decode(file["content"])
+                       for file in made})
+
+
+class _Pagefind:
+    """Pagefind's binary as a service: base64 JSON messages, each ended by a comma, on its
+    standard input and output. (The `pagefind` package's own client waits a tenth of a second
+    for each answer, which for a newsroom's thousands of pages is minutes.)"""
+
+    def __enter__(self) -> Self:
+        from pagefind.service import get_executable
+
+        binary = get_executable()
+        if binary is None:
+            raise OSError("the pagefind binary is not installed (pip install "
+                          "'pagefind[extended]')")
+        self.process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.sent = 0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise OSError("Pagefind did not finish writing its index") from None
+
+    def ask(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return self.ask_all([payload])[0]
+
+    def ask_all(self, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Send every message, reading the answers on a thread meanwhile (a full pipe either
+        way would stop both sides), and give the answers in order."""
+        first = self.sent + 1
+        self.sent += len(payloads)
+        answers: dict[int, dict[str, Any]] = {}
+        reader = threading.Thread(target=self._read, args=(answers, len(payloads)))
+        reader.start()
+        assert self.process.stdin is not None
+        try:
+            for number, payload in enumerate(payloads, start=first):
+                message = json.dumps({"message_id": number, "payload": payload})
+                self.process.stdin.write(base64.b64encode(message.encode()) + b",")
+            self.process.stdin.flush()
+        finally:
+            reader.join()
+        found = [answers.get(number) for number in range(first, first + len(payloads))]
+        for answer in found:
+            if answer is None or answer.get("type") == "Error":
+                raise ValueError((answer or {}).get("message") or "no answer from Pagefind")
+        return found  # type: ignore[return-value]
+
+    def _read(self, answers: dict[int, dict[str, Any]], count: int) -> None:
+        stdout = self.process.stdout
+        assert isinstance(stdout, io.BufferedReader)
+        pending = b""
+        while len(answers) < count:
+            chunk = stdout.read1(1 << 16)
+            if not chunk:
+                return
+            pending += chunk
+            *messages, pending = pending.split(b",")
+            for message in messages:
+                if not message.strip():
+                    continue
+                answer = json.loads(base64.b64decode(message))
+                if answer and answer.get("message_id") is not None:
+                    answers[answer["message_id"]] = answer["payload"]
+
+
+# Pagefind writes each filter's values in varying order (and names the file by a hash of those
+# bytes, which its language's metadata file names, which the entry file names). The values are
+# put in order here and the three are named anew, so that one site always gives one index. ---
+
+SIGNATURE = b"pagefind_dcd"
+
+
+def _canonical(files: dict[str, bytes]) -> dict[str, bytes]:
+    entry = json.loads(files[FOLDER + ENTRY])
+    renamed: dict[str, str] = {}
+    for path in [p for p in files if p.startswith(f"{FOLDER}filter/")]:
+        name, values = _decoded(files.pop(path))
+        data = _encoded([name, sorted(values, key=lambda item: item[0])])
+        old = path.rsplit("/", 1)[1].removesuffix(".pf_filter")
+        new = f"{old.split('_')[0]}_{hashlib.sha256(data).hexdigest()[:7]}"
+        renamed[old] = new
+        files[f"{FOLDER}filter/{new}.pf_filter"] = _packed(data)
+    for lang, facts in entry["languages"].items():
+        path = f"{FOLDER}pagefind.{facts['hash']}.pf_meta"
+        meta = _encoded(_renamed(_decoded(files.pop(path)), renamed))
+        facts["hash"] = f"{lang}_{hashlib.sha256(meta).hexdigest()[:10]}"
+        files[f"{FOLDER}pagefind.{facts['hash']}.pf_meta"] = _packed(meta)
+    files[FOLDER + ENTRY] = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
+    return dict(sorted(files.items()))
+
+
+def _renamed(value: object, names: dict[str, str]) -> object:
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, list):
+        return [_renamed(item, names) for item in value]
+    if isinstance(value, dict):
+        return {key: _renamed(item, names) for key, item in value.items()}
+    return value
+
+
+def _packed(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(SIGNATURE + data, mtime=0)
+
+
+def _decoded(packed: bytes) -> Any:
+    import gzip
+
+    data = gzip.decompress(packed)
+    if not data.startswith(SIGNATURE):
+        raise ValueError("not a Pagefind data file")
+    value, end = _cbor(data, len(SIGNATURE))
+    if end != len(data):
+        raise ValueError("trailing bytes in a Pagefind data file")
+    return value
+
+
+def _cbor(data: bytes, at: int) -> tuple[Any, int]:
+    """One CBOR value (the kinds Pagefind writes: numbers, text, bytes, arrays, maps)."""
+    head = data[at]
+    kind, extra = head >> 5, head & 31
+    at += 1
+    if extra < 24:
+        number = extra
+    elif extra <= 27:
+        size = 1 << (extra - 24)
+        number, at = int.from_bytes(data[at:at + size], "big"), at + size
+    else:
+        raise ValueError(f"CBOR item {head:#x} is not one Pagefind writes")
+    if kind == 0:
+        return number, at
+    if kind == 1:
+        return -1 - number, at
+    if kind in (2, 3):
+        chunk = data[at:at + number]
+        return (chunk if kind == 2 else chunk.decode("utf-8")), at + number
+    if kind == 4:
+        items = []
+        for _ in range(number):
+            item, at = _cbor(data, at)
+            items.append(item)
+        return items, at
+    if kind == 5:
+        mapping = {}
+        for _ in range(number):
+            key, at = _cbor(data, at)
+            mapping[key], at = _cbor(data, at)
+        return mapping, at
+    if kind == 7 and extra in (20, 21, 22):
+        return {20: False, 21: True, 22: None}[extra], at
+    raise ValueError(f"CBOR item {head:#x} is not one Pagefind writes")
+
+
+def _encoded(value: Any) -> bytes:
+    if value is False or value is True or value is None:
+        return bytes([0xF4 if value is False else 0xF5 if value is True else 0xF6])
+    if isinstance(value, int):
+        return _head(0, value) if value >= 0 else _head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _head(2, len(value)) + value
+    if isinstance(value, str):
+        text = value.encode("utf-8")
+        return _head(3, len(text)) + text
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(_encoded(item) for item in value)
+    if isinstance(value, dict):
+        return _head(5, len(value)) + b"".join(_encoded(k) + _encoded(v)
+                                               for k, v in value.items())
+    raise TypeError(f"cannot write {type(value).__name__} as CBOR")
+
+
+def _head(kind: int, number: int) -> bytes:
+    if number < 24:
+        return bytes([kind << 5 | number])
+    for extra, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if number < 1 << (8 * size):
+            return bytes([kind << 5 | extra]) + number.to_bytes(size, "big")
+    raise ValueError("a number too large for CBOR")

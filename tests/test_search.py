@@ -1,0 +1,178 @@
+"""Search (SPEC 6.6): a form on every page, a search page per language, and Pagefind's index
+of the article bodies, one per language, made again only when an article page changes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import Site, Tags, article, tree
+
+STORIES = {
+    "content/world/sugar.en.md": article(
+        "Sugar Harvest Falls", translation_key="sugar", summary="The harvest fell again.",
+        body="Growers blame the drought and the price of fertiliser.\n"),
+    "content/world/azucar.es.md": article(
+        "Cae la zafra azucarera", translation_key="sugar", summary="La zafra volvió a caer.",
+        body="Los productores culpan a la sequía y al precio de los fertilizantes.\n"),
+    "content/world/port.en.md": article("Port Reopens", body="Ships are back in Mariel.\n"),
+}
+
+
+def built(make_site: Callable[..., Site]) -> Site:
+    site = make_site(STORIES)
+    result = site.build()
+    assert result.code == 0, result.err
+    return site
+
+
+def test_every_page_has_a_search_form_to_its_languages_search_page(
+        make_site: Callable[..., Site]) -> None:
+    site = built(make_site)
+    pages = [p for p in site.public.rglob("*.html") if not p.is_relative_to(
+        site.public / "pagefind")]
+    assert len(pages) > 10
+    for page in pages:
+        html = page.read_text("utf-8")
+        lang = re.search(r'<html lang="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+        forms = Tags(html).find("form", role="search")
+        assert forms, page
+        for form in forms:
+            assert form["action"] == {"en": "/en/search/", "es": "/es/buscar/"}[lang], page
+            assert (form.get("method") or "get") == "get"
+        assert Tags(html).find("input", name_="q"), page
+
+
+def test_the_search_page_of_each_language(make_site: Callable[..., Site]) -> None:
+    site = built(make_site)
+    english, spanish = site.read("en/search/index.html"), site.read("es/buscar/index.html")
+    assert '<html lang="es">' in spanish and "<h1" in spanish and "Buscar" in spanish
+    assert Tags(english).find("meta", name_="robots", content="noindex")
+    assert 'hreflang="es" href="https://example.org/es/buscar/"' in english
+    for page in (english, spanish):
+        [script] = [s for s in Tags(page).find("script") if s.get("src")]
+        assert (site.public / (script["src"] or "x").lstrip("/")).is_file()
+        assert Tags(page).find("ol", **{"data-pagefind": "/pagefind/pagefind.js"})
+    assert "/en/search/" not in site.read("sitemap.xml")
+
+
+def test_the_index_has_both_languages_and_only_article_bodies(
+        make_site: Callable[..., Site]) -> None:
+    site = built(make_site)
+    entry = json.loads(site.read("pagefind/pagefind-entry.json"))
+    assert sorted(entry["languages"]) == ["en", "es"]
+    assert entry["languages"]["en"]["page_count"] == 2
+    assert entry["languages"]["es"]["page_count"] == 1
+    assert (site.public / "pagefind/pagefind.js").is_file()
+    story = site.read("en/world/sugar-harvest-falls/index.html")
+    assert 'data-pagefind-body' in story and 'data-pagefind-meta="summary"' in story
+    assert not any("data-pagefind-body" in site.read(p) for p in ("en/index.html",
+                                                                   "en/world/index.html"))
+
+
+def test_the_index_is_the_same_on_every_build_and_kept_when_no_article_changes(
+        make_site: Callable[..., Site], tmp_path: Path) -> None:
+    site = built(make_site)
+    first = tree(site.public)
+    assert site.build("--no-cache", "-o", str(tmp_path / "again")).code == 0
+    assert tree(tmp_path / "again") == first
+    index = {p: (site.public / p).stat().st_ino for p in first if p.startswith("pagefind/")}
+    site.write("static/robots-note.txt", "a file that no article page shows\n")
+    assert site.build().code == 0  # no article page changed: the index is not made again
+    assert all((site.public / p).stat().st_ino == ino for p, ino in index.items())
+    story = site.root / "content/world/port.en.md"
+    story.write_text(story.read_text().replace("Mariel", "Havana"))
+    assert site.build().code == 0
+    fragments = {p for p in tree(site.public) if p.startswith("pagefind/fragment/")}
+    assert fragments != {p for p in first if p.startswith("pagefind/fragment/")}
+
+
+def test_the_site_policy_lets_pagefind_run(make_site: Callable[..., Site]) -> None:
+    netlify = (Path(__file__).resolve().parents[1] / "netlify.toml").read_text()
+    policy = re.search(r'Content-Security-Policy = "([^"]+)"', netlify).group(1)  # type: ignore[union-attr]
+    assert "script-src 'self' 'wasm-unsafe-eval'" in policy
+    assert "'unsafe-eval'" not in policy.replace("'wasm-unsafe-eval'", "")
+
+
+# In a real browser, under the site's own Content-Security-Policy ------------------------------
+
+def _policy() -> str:
+    netlify = (Path(__file__).resolve().parents[1] / "netlify.toml").read_text()
+    return re.search(r'Content-Security-Policy = "([^"]+)"', netlify).group(1)  # type: ignore[union-attr]
+
+
+def test_a_spanish_query_finds_the_spanish_story_only(make_site: Callable[..., Site]) -> None:
+    import functools
+    import http.server
+    import threading
+
+    import pytest
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("no Chromium (CI installs Debian's chromium package)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+
+    site = built(make_site)
+    policy = _policy()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                          ".js": "text/javascript", ".pagefind": "application/wasm"}
+
+        def end_headers(self) -> None:
+            self.send_header("Content-Security-Policy", policy)
+            super().end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(site.public)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            # From an article's masthead form, as a reader would.
+            page.goto(f"{base}/es/world/cae-la-zafra-azucarera/")
+            page.fill("input[name=q]", "sequía")
+            page.press("input[name=q]", "Enter")
+            page.wait_for_url("**/es/buscar/?q=*")
+            page.wait_for_selector(".search-result", timeout=10_000)
+            links = page.eval_on_selector_all(".search-result a",
+                                              "els => els.map(e => e.getAttribute('href'))")
+            assert links == ["/es/world/cae-la-zafra-azucarera/"]
+            assert "Cae la zafra azucarera" in page.inner_text(".search-results")
+            assert "coincide" in page.inner_text(".search-page__status")
+            page.goto(f"{base}/en/search/?q=drought")
+            page.wait_for_selector(".search-result", timeout=10_000)
+            assert page.eval_on_selector_all(".search-result a", "els => els.length") == 1
+            assert "Sugar Harvest Falls" in page.inner_text(".search-results")
+            browser.close()
+    finally:
+        server.shutdown()
+    assert not problems, problems
+
+
+def test_the_index_with_a_section_filter_is_the_same_on_every_build(
+        make_site: Callable[..., Site], tmp_path: Path) -> None:
+    """Pagefind writes a filter's values in varying order: sitegen puts them in order."""
+    files = dict(STORIES)
+    for n, section in enumerate(["americas", "culture", "economy", "world", "news"] * 2):
+        files[f"content/{section}/s{n}.en.md"] = article(f"Story {n}", section=section)
+        files[f"content/{section}/s{n}.es.md"] = article(f"Noticia {n}", section=section)
+    site = make_site(files)
+    indexes = []
+    for run in range(4):
+        assert site.build("--no-cache", "-o", str(tmp_path / f"out{run}")).code == 0
+        indexes.append({p: d for p, d in tree(tmp_path / f"out{run}").items()
+                        if p.startswith("pagefind/")})
+    assert any(p.startswith("pagefind/filter/") for p in indexes[0])
+    assert all(index == indexes[0] for index in indexes)
