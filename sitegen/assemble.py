@@ -74,6 +74,9 @@ class Edition:
     sections: tuple[Listing, ...]
     tags: tuple[Listing, ...]
     authors: tuple[Listing, ...]
+    # The pages of the publication (About, Corrections…), in the footer's order: by weight,
+    # then by title. They are no news: in no listing, feed or news sitemap.
+    pages: tuple[Article, ...] = ()
 
     @property
     def lang(self) -> str:
@@ -97,6 +100,12 @@ class Site:
     def published_count(self) -> int:
         return sum(len(e.articles) for e in self.editions)
 
+    @property
+    def newest(self) -> datetime | None:
+        """When the newest published story came out, in any language: its year is the
+        copyright's, so the same stories give the same pages whenever they are built."""
+        return max((e.articles[0].date for e in self.editions if e.articles), default=None)
+
     def versions(self, article: Article) -> tuple[Article, ...]:
         return self.stories[article.source]
 
@@ -110,6 +119,7 @@ class Shelf:
     lastmod: datetime | None  # the newest change among them
     # The stories with no version in this language, each by its first published version.
     untranslated: tuple[Article, ...] = ()
+    pages: tuple[Article, ...] = ()  # the pages of the publication, in the footer's order
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +155,8 @@ def _published(groups: Sequence[TranslationGroup], options: BuildOptions,
             stories[article.source] = versions
     until = min((a.timestamp for group in groups for a in group.versions
                  if options.scheduled(a.timestamp, a.draft)), default=math.inf)
+    pages = sorted((a for a in articles if a.is_page), key=footer_order)
+    articles = [a for a in articles if not a.is_page]
     articles.sort(key=newest_first)
     by_lang: dict[str, list[Article]] = {lang: [] for lang in languages}
     for article in articles:
@@ -157,14 +169,21 @@ def _published(groups: Sequence[TranslationGroup], options: BuildOptions,
                 if all(v.lang != lang for v in versions):
                     missing[lang].append(article)
     return Published(stories, {lang: _shelf(found, [stories[a.source] for a in found],
-                                            missing[lang])
+                                            missing[lang],
+                                            [page for page in pages if page.lang == lang])
                                for lang, found in by_lang.items()}, until)
 
 
 def _shelf(articles: list[Article], stories: list[tuple[Article, ...]],
-           untranslated: list[Article]) -> Shelf:
+           untranslated: list[Article], pages: list[Article] | None = None) -> Shelf:
     return Shelf(tuple(articles), tuple(stories), max((a.modified for a in articles),
-                                                      default=None), tuple(untranslated))
+                                                      default=None), tuple(untranslated),
+                 tuple(pages or ()))
+
+
+def footer_order(page: Article) -> tuple[int, str, str]:
+    """Pages by weight (lower first), then by title as a reader sorts it."""
+    return (page.weight, page.title.casefold(), page.source)
 
 
 _EMPTY = _shelf([], [], [])
@@ -234,7 +253,7 @@ def _edition(config: SiteConfig, places: urls.Places, language: LanguageConfig,
                               lambda slug, _: slug), key=_by_title)
     return Edition(language, articles, shelf.stories, shelf.lastmod,
                    Listing.of("front", lang, "", language.title, listed, per_page, places, "front"),
-                   tuple(sections), tuple(tag_listings), tuple(authors))
+                   tuple(sections), tuple(tag_listings), tuple(authors), shelf.pages)
 
 
 def _as_written(slug: str, name: str) -> str:

@@ -37,6 +37,7 @@ from .inherit import inherit
 from .progress import Progress, no_progress
 from .theme import Theme
 from .translations import TranslationGroup
+from .typography import quotation_marks
 from .write import WriteReport, check_output_dir, holds
 
 if TYPE_CHECKING:  # the rendering half is imported only by builds that have work to do
@@ -367,10 +368,12 @@ def article_keys(inputs: SiteInputs) -> list[str]:
 
 
 def parse_settings(inputs: SiteInputs) -> ParseSettings:
+    """What the catalogs give parsing: the footnote back-link's title and the quotation marks."""
     config, locale_dirs = inputs.config, discover.locale_dirs(inputs.config)
-    return ParseSettings.of(config, {
-        lang: backlink_title(l10n.translations(locale_dirs, lang, config.site_dir))
-        for lang in config.codes})
+    catalogs = {lang: l10n.translations(locale_dirs, lang, config.site_dir)
+                for lang in config.codes}
+    return ParseSettings.of(config, {lang: backlink_title(c) for lang, c in catalogs.items()},
+                            {lang: quotation_marks(c) for lang, c in catalogs.items()})
 
 
 def parse_articles(inputs: SiteInputs, places: Sequence[int], jobs: int = 1,
@@ -443,10 +446,11 @@ def site_key(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions,
               dates: dict[str, tuple[float, bool]]) -> str | None:
     """The hash of everything the output is made from, or None if an article is not known yet.
     What the clock decides is each dated article's publication and news: a version that takes
-    its date from another follows that one's, and the keys say which it takes."""
+    its date from another follows that one's, and the keys say which it takes. An undated
+    draft (a page of the publication, or a translation) waits for --drafts all the same."""
     if any(key not in dates for key in keys):
         return None
-    published = [key for key in keys if dates[key][0] != UNDATED_TIME
+    published = [key for key in keys if (dates[key][0] != UNDATED_TIME or dates[key][1])
                  and options.publishes(*dates[key])]
     news = [key for key in published if is_news(dates[key][0], options.clock)]
     digest = hashlib.blake2b(digest_size=20)

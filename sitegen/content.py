@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from . import __version__, frontmatter, staleness, urls
 from .config import SiteConfig
 from .errors import BuildFailed, Diagnostic, error, text_of
+from .typography import ENGLISH_QUOTES, Style, percent_space, typeset
 
 # What describes the story rather than its language: a version that leaves one out takes it
 # from the story's first version that has it (`inherit.py`).
@@ -74,6 +75,8 @@ class Article:
     image_credit: str = ""  # who made the lead image: goes with it to the versions that take it
     image_focus: tuple[float, float] | None = None  # (x, y) fractions every crop keeps in frame
     figures: tuple[tuple[str, int], ...] = ()  # (reference, line) of each image of the body
+    is_page: bool = False  # a page of the publication (content/pages/): no date, not news
+    weight: int = 0  # a page's place in the footer's list (lower first), before its title
 
     @property
     def dated(self) -> bool:
@@ -98,6 +101,11 @@ KNOWN_KEYS = (
     "summary", "sources", "image", "image_alt", "updated", "draft", "translated_from", "extra",
     "aliases", "image_caption", "image_credit", "image_focus",
 )
+# A page of the publication (About, Corrections: `content/pages/`) is no news: it has no date,
+# byline, section, tags, sources or lead image, and is listed in the footer by `weight`.
+PAGES_FOLDER = "content/pages/"
+PAGE_KEYS = ("title", "lang", "translation_key", "slug", "summary", "updated", "draft",
+             "translated_from", "extra", "aliases", "weight")
 _LANGUAGE_SUFFIX = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")  # full matches only
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -118,19 +126,31 @@ class ParseSettings:
     markdown_version: str
     sections: tuple[str, ...] = ()  # every section some language declares
     segments: tuple[tuple[str, str, str], ...] = ()  # (lang, section, its URL segment there)
+    styles: tuple[tuple[str, Style], ...] = ()  # (lang, its typography)
 
     @classmethod
-    def of(cls, config: SiteConfig, backlink_titles: dict[str, str]) -> ParseSettings:
+    def of(cls, config: SiteConfig, backlink_titles: dict[str, str],
+           quotes: dict[str, tuple[str, str, str, str]] | None = None) -> ParseSettings:
+        """`quotes`: each language's quotation marks, from its catalog (English's where not
+        given); the space before `%` comes from the language's locale."""
         sections = declared_sections(config)
         return cls(config.codes, config.default_language, config.timezone,
                    tuple((lang, backlink_titles[lang]) for lang in config.codes),
                    _markdown_version(), sections,
                    tuple((language.code, name, language.section_segment(name))
-                         for language in config.languages for name in sections))
+                         for language in config.languages for name in sections),
+                   tuple((language.code,
+                          Style((quotes or {}).get(language.code, ENGLISH_QUOTES),
+                                percent_space(language.locale)))
+                         for language in config.languages))
 
     def section_segment(self, lang: str, section: str) -> str:
         return next((segment for code, name, segment in self.segments
                      if code == lang and name == section), section)
+
+    def style(self, lang: str) -> Style:
+        """How the language sets quotations and percentages (English's where not known)."""
+        return next((style for code, style in self.styles if code == lang), Style())
 
 
 def declared_sections(config: SiteConfig) -> tuple[str, ...]:
@@ -162,18 +182,20 @@ def article_key(rel: str, data: bytes, settings: ParseSettings) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _markdown(backlink_title: str) -> Any:
+def _markdown(backlink_title: str, style: Style) -> Any:
     """One converter per language and process, reset before each document."""
     import markdown  # only builds that parse an article pay for importing Markdown
     from markdown.treeprocessors import Treeprocessor
 
+    from . import typography
+
     class Tidy(Treeprocessor):
         def run(self, root: Any) -> None:
             align_classes(root)
-            self.md.figures = figures(root)  # type: ignore[attr-defined]
+            self.md.figures = figures(root, style)  # type: ignore[attr-defined]
 
     converter = markdown.Markdown(
-        extensions=["extra", "sane_lists"],
+        extensions=["extra", "sane_lists", *typography.extensions(style)],
         extension_configs={"extra": {"footnotes": {"BACKLINK_TITLE": backlink_title}}},
         output_format="html",
     )
@@ -196,10 +218,10 @@ def align_classes(root: Any) -> None:
             cell.set("class", " ".join(filter(None, (cell.get("class"), f"align-{side[1]}"))))
 
 
-def figures(root: Any) -> list[str]:
+def figures(root: Any, style: Style | None = None) -> list[str]:
     """The body's images, in order. An image alone in its paragraph with a title
     (`![alt](photo.jpg "Caption")`) becomes a figure whose caption is the title, as a
-    newspaper prints a photo with its caption."""
+    newspaper prints a photo with its caption (set in the body's `style`)."""
     found = []
     for element in root.iter():
         if element.tag == "img" and element.get("src"):
@@ -211,6 +233,7 @@ def figures(root: Any) -> list[str]:
             continue
         element.tag, element.attrib = "figure", {"class": "story__figure"}
         caption = image.attrib.pop("title")
+        caption = typeset(caption, style) if style is not None else caption
         image.tail = None
         figcaption = element.makeelement("figcaption", {})
         figcaption.text = caption
@@ -218,9 +241,10 @@ def figures(root: Any) -> list[str]:
     return found
 
 
-def markdown_to_html(text: str, backlink_title: str) -> tuple[str, list[str]]:
-    """The body's HTML and the images it shows."""
-    converter = _markdown(backlink_title)
+def markdown_to_html(text: str, backlink_title: str,
+                     style: Style | None = None) -> tuple[str, list[str]]:
+    """The body's HTML, set in the language's `style`, and the images it shows."""
+    converter = _markdown(backlink_title, style or Style())
     try:
         html: str = converter.reset().convert(text)
     except BaseException:
@@ -243,10 +267,12 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         line = (matter.item_lines.get(key) or lines.get(key.partition("[")[0], 1)) if key else 1
         problems.append(error(path, line, message))
 
-    for unknown in (k for k in fields if k not in KNOWN_KEYS):
-        hint = difflib.get_close_matches(unknown, KNOWN_KEYS, n=1, cutoff=0.7)
-        problem(unknown, f"unknown front matter key {unknown!r}"
-                         + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    page = is_page(path)
+    known = PAGE_KEYS if page else KNOWN_KEYS
+    for unknown in (k for k in fields if k not in known):
+        problem(unknown, _unknown_key(unknown, page))
+    if page:  # a story's key on a page is reported once, above, and read no further
+        fields = {key: value for key, value in fields.items() if key in known}
 
     stem, suffix_lang = _split_name(PurePosixPath(path).name)
     title = _text(fields, "title", problem, required=True)
@@ -258,8 +284,9 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     tags = _string_list(fields, "tags", problem)
     sources = _sources(fields.get("sources"), problem)
     folder = PurePosixPath(path).parent
-    section = _section(fields, folder, settings.sections, problem)
+    section = "" if page else _section(fields, folder, settings.sections, problem)
     slug = _slug(fields, title, stem, problem)
+    weight = _weight(fields.get("weight"), problem) if page else 0
     aliases, alias_lines = _aliases(fields.get("aliases"), problem, matter.item_lines)
     draft = fields.get("draft", False)
     if not isinstance(draft, bool):
@@ -287,8 +314,12 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     given = {"date": fields.get("date") is not None, "section": bool(section),
              "authors": bool(authors), "sources": bool(sources), "image": bool(image),
              "tags": bool(tags)}
+    if page:  # a page takes nothing from its other versions: it has none of these
+        given = dict.fromkeys(INHERITABLE, True)
+    style = settings.style(lang)
     try:
-        body_html, references = markdown_to_html(matter.body, dict(settings.backlink_titles)[lang])
+        body_html, references = markdown_to_html(matter.body, dict(settings.backlink_titles)[lang],
+                                                 style)
     except RecursionError:
         raise BuildFailed([error(path, matter.body_line, "the body is nested too deeply to read "
                                  "(lists or quotes inside one another hundreds of levels "
@@ -297,14 +328,14 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         digest=article_key(rel, data, settings),
         source=path,
         lang=lang,
-        title=title,
+        title=typeset(title, style),  # its slug is made from the title as written
         slug=slug,
         date=when,
         updated=updated,
         authors=authors,
         section=section,
         tags=tags,
-        summary=summary or first_paragraph(body_html),
+        summary=typeset(summary, style) or first_paragraph(body_html),
         sources=sources,
         image=image or None,
         image_alt=image_alt,
@@ -321,14 +352,43 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         lines={**lines, **alias_lines} if alias_lines else lines,
         extra=extra,
         given=frozenset(name for name, gives in given.items() if gives),
-        image_caption=image_caption,
+        image_caption=typeset(image_caption, style),
         image_credit=image_credit,
         image_focus=image_focus,
         figures=_with_lines(references, matter.body, matter.body_line),
+        is_page=page,
+        weight=weight,
     )
 
 
 Problem = Callable[[str | None, str], None]
+
+
+def is_page(rel: str) -> bool:
+    """Whether the file (relative to the site) is a page of the publication, not a story."""
+    return rel.startswith(PAGES_FOLDER)
+
+
+def _unknown_key(key: str, page: bool) -> str:
+    known = PAGE_KEYS if page else KNOWN_KEYS
+    hint = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+    if page and key in KNOWN_KEYS:
+        why = ("a page has no date: give the time of its last revision as updated:"
+               if key == "date" else
+               "a page of content/pages/ is no story: it has no date, byline, section, tags, "
+               "sources or lead image (a story goes in another folder of content/)")
+        return f"{key!r} is not a key of a page: {why}"
+    return f"unknown front matter key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+
+
+def _weight(value: Any, problem: Problem) -> int:
+    """`weight:` orders the pages in the footer: lower first, then by title."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        problem("weight", f"weight must be a whole number (lower comes first), not {_kind(value)}")
+        return 0
+    return value
 
 
 def _split_name(name: str) -> tuple[str, str | None]:

@@ -18,7 +18,7 @@ from .config import SiteConfig
 from .content import Article
 
 if TYPE_CHECKING:
-    from .outputs import ArticlePage
+    from .outputs import ArticlePage, PublicationPage
     from .photos import Picture
 
 Alternates = tuple[tuple[str, str], ...]  # (hreflang, URL path) of every language version
@@ -63,6 +63,12 @@ def shared_context(site: Site, lang: str, searched: bool = True) -> dict[str, An
         "current_section": "",
         "editions": [{"lang": e.lang, "title": e.language.title, "name": e.language.name,
                       "href": href(urls.front(e.lang))} for e in site.editions],
+        # The footer's: the pages of the publication in this language, and the copyright's
+        # year, the newest story's (never the build's clock, so a build is the same each time).
+        "pages_nav": [{"title": page.title, "href": href(page.path),
+                       "url": _linker(config.base_url).absolute(page.path)}
+                      for page in edition.pages],
+        "copyright_year": str(newest.year) if (newest := site.newest) else None,
     }
 
 
@@ -106,6 +112,31 @@ def article_context(config: SiteConfig, page: ArticlePage,
         "jsonld": seo.news_article(config, article, images, page.logo),
         "stale": _stale_notice(config, lang, behind, versions) if behind else None,
     })
+    return context
+
+
+def publication_page_context(config: SiteConfig, page: PublicationPage) -> dict[str, Any]:
+    """A page of the publication: its text, with its body's pictures, and its last revision."""
+    shown, images = page.page, page.images
+    context = page_context(config, page.path, page.lang, page.alternates)
+    context.update({
+        "page": shown,
+        "body_html": _with_pictures(shown.body_html, dict(images.body), config.base_url)
+        if images and images.body else shown.body_html,
+        "description": shown.summary,
+        "stale": _stale_notice(config, page.lang, page.behind, page.versions)
+        if page.behind else None,
+    })
+    return context
+
+
+def not_found_context(config: SiteConfig, path: str, lang: str, alternates: Alternates,
+                      headlines: tuple[Article, ...]) -> dict[str, Any]:
+    """A 404 page offers the newest stories of its language, linked from wherever it is
+    served."""
+    href = _linker(config.base_url).href
+    context = page_context(config, path, lang, alternates)
+    context["headlines"] = [{"article": a, "href": href(a.path)} for a in headlines]
     return context
 
 

@@ -97,8 +97,10 @@ def url_facts(rel: str, data: bytes, settings: ParseSettings) -> UrlFacts | None
     stem, suffix_lang = content._split_name(name.name)
     title = content._text(fields, "title", problem, required=True)
     lang = content._language(fields.get("lang"), suffix_lang, settings, problem)
-    when = content._moment(fields, "date", ZoneInfo(settings.timezone), problem)
-    section = content._section(fields, name.parent, _EVERY_SECTION, problem)
+    page = content.is_page(rel)  # a page of the publication: no section, out since ever
+    when = content.UNDATED if page else \
+        content._moment(fields, "date", ZoneInfo(settings.timezone), problem)
+    section = "" if page else content._section(fields, name.parent, _EVERY_SECTION, problem)
     slug = content._slug(fields, title, stem, problem)
     draft, key = fields.get("draft", False), fields.get("translation_key")
     if wrong or lang is None or not isinstance(draft, bool) or isinstance(key, bool) \

@@ -93,8 +93,24 @@ class RootPage(Page):
 
 @dataclass(frozen=True, slots=True)
 class NotFoundPage(Page):
+    """A language's 404 page: it leads a reader who followed a dead link to the front page and
+    to the newest stories of its language."""
+
     TEMPLATES = ("404.html",)
     in_sitemap = False
+
+    headlines: tuple[Article, ...] = ()  # the newest stories, newest first
+
+    def shows(self) -> tuple[Article, ...]:
+        return self.headlines
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        return context.not_found_context(config, self.path, self.lang, self.alternates,
+                                         self.headlines)
+
+
+# How many of the newest stories a 404 page offers.
+NOT_FOUND_HEADLINES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +134,28 @@ class ArticlePage(Page):
 
     def described(self) -> str:
         return f"{self.article.source}:{self.article.url_line}"
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationPage(Page):
+    """A page of the publication (About, Contact, Corrections): its text and its language
+    versions, with no date, byline or section; the footer of every page links to it."""
+
+    TEMPLATES = ("page.html",)
+
+    page: Article
+    versions: tuple[Article, ...]  # its other published versions
+    behind: Article | None  # the original, if this version is a stale translation of it
+    images: Shown | None = None  # its body's images
+
+    def shows(self) -> tuple[Article, ...]:
+        return (self.page, *self.versions, *((self.behind,) if self.behind else ()))
+
+    def context(self, config: SiteConfig) -> dict[str, Any]:
+        return context.publication_page_context(config, self)
+
+    def described(self) -> str:
+        return f"{self.page.source}:{self.page.url_line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +369,7 @@ def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
     for edition in site.editions:
         pages.extend(_article_page(site, article, links, photos)
                      for article in edition.articles)
+        pages.extend(_publication_page(site, page, photos) for page in edition.pages)
         for listing in edition.listings():
             pages.extend(_listing_pages(listing, counterparts, fronts, photos))
         for kind, index, listings in (("tag", places.tag_index, edition.tags),
@@ -344,9 +383,11 @@ def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
                                 None))
         pages.append(NotFoundPage(edition.lang, urls.not_found(edition.lang),
                                   tuple((e.lang, urls.not_found(e.lang)) for e in site.editions),
-                                  None))
+                                  None, edition.articles[:NOT_FOUND_HEADLINES]))
     # The root 404 page, which CDNs answer for any missing path, in the default language.
-    pages.append(NotFoundPage(site.config.default_language, urls.NOT_FOUND, (), None))
+    default = next(e for e in site.editions if e.lang == site.config.default_language)
+    pages.append(NotFoundPage(default.lang, urls.NOT_FOUND, (), None,
+                              default.articles[:NOT_FOUND_HEADLINES]))
     return tuple(pages)
 
 
@@ -371,6 +412,14 @@ def _article_page(site: Site, article: Article,
                              for name in article.authors),
                        photos.articles.get(article.source) if photos else None,
                        photos.logo if photos else None)
+
+
+def _publication_page(site: Site, page: Article, photos: Photos | None) -> PublicationPage:
+    versions = site.versions(page)
+    return PublicationPage(page.lang, page.path, tuple((v.lang, v.path) for v in versions),
+                           page.updated, page, tuple(v for v in versions if v.lang != page.lang),
+                           site.behind.get(page.source),
+                           photos.articles.get(page.source) if photos else None)
 
 
 def _term_link(site: Site, links: dict[tuple[str, str, str], tuple[str, str]], kind: str,
@@ -509,27 +558,41 @@ def _check_collisions(found: SiteOutputs) -> None:
     raise BuildFailed(problems)
 
 
-def _collision(path: str, first: tuple[str, int | None],
-               second: tuple[str, int | None]) -> Iterator[Diagnostic]:
-    """In each article that claims the path, at the line that makes its URL; or else once."""
+Owner = tuple[str, int | None]  # who claims a file: (file or kind of output, its line)
+
+
+def _collision(path: str, first: Owner, second: Owner) -> Iterator[Diagnostic]:
+    """In each article or page that claims the path, at the line that makes its URL; or else
+    once."""
     sides = [(second, first), (first, second)]
     for (name, line), (other, other_line) in [
             side for side in sides if side[0][1] is not None] or sides[:1]:
+        remedy = _remedy(name)
         if other_line is not None:
-            message = (f"{other}:{other_line} would be written to {path} too: give one a "
-                       "different slug or section")
+            message = f"{other}:{other_line} would be written to {path} too: give one {remedy}"
         elif line is not None:
             message = (f"its page would be written to {path}, where the site writes {other}: "
-                       "give it a different slug or section")
+                       f"give it {remedy}")
         else:
             message = f"{other} would be written to {path} too: rename one of the files"
         yield error(name, line, message)
 
 
-def _owner(output: Output) -> tuple[str, int | None]:
-    """Who claims a file: an article at the line that makes its URL, or the output's kind."""
+def _remedy(source: str) -> str:
+    """What moves a page's URL: a story's slug or section, a page's slug (it has no section)."""
+    from .content import is_page
+
+    return "a different slug (a page's URL is its language and slug)" if is_page(source) \
+        else "a different slug or section"
+
+
+def _owner(output: Output) -> Owner:
+    """Who claims a file: an article or page at the line that makes its URL, or the output's
+    kind."""
     if isinstance(output, ArticlePage):
         return output.article.source, output.article.url_line
+    if isinstance(output, PublicationPage):
+        return output.page.source, output.page.url_line
     return output.described(), None
 
 

@@ -125,7 +125,7 @@ def site_photos(site: Site, static: Signed, content: Signed, examine: Examine) -
     cannot be published is an error at the line that uses it, all of them together."""
     files, config = _Files(static, content), site.config
     articles = {a.source: _references(a, site) for edition in site.editions
-                for a in edition.articles}
+                for a in (*edition.articles, *edition.pages)}
     references = [(reference, folder) for found in articles.values()
                   for reference, folder, _, _ in found]
     references += [(reference, "content") for reference in (config.default_image, config.logo)

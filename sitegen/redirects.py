@@ -95,7 +95,8 @@ def alias_problems(site: Site, live: SiteOutputs) -> list[Diagnostic]:
 
 
 def _published(site: Site) -> list[Article]:
-    return sorted((a for e in site.editions for a in e.articles), key=lambda a: a.source)
+    return sorted((a for e in site.editions for a in (*e.articles, *e.pages)),
+                  key=lambda a: a.source)
 
 
 def _current(past: PastUrl, by_source: dict[str, Article],

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from . import discover, l10n, urls
 from .code import code_digest
+from .content import Article
 from .errors import BuildFailed, error
 from .theme import Theme
 
@@ -84,8 +85,11 @@ class Renderer:
         has (the most specific first, see `outputs.Output.templates`); whatever goes wrong in a
         template is an error naming the template file and its line."""
         context = dict(context)
-        if "article" in context:  # the one place rendered Markdown is trusted
-            context["body"] = Markup(context.pop("body_html", context["article"].body_html))
+        # The one place rendered Markdown is trusted: an article's or a page's body.
+        shown = next((context[name] for name in ("article", "page")
+                      if isinstance(context.get(name), Article)), None)
+        if shown is not None:
+            context["body"] = Markup(context.pop("body_html", shown.body_html))
         names = (template,) if isinstance(template, str) else tuple(template)
         try:
             return self._template(names).render(context).encode("utf-8")

@@ -61,6 +61,7 @@ def group_leniently(articles: Iterable[Article], languages: tuple[str, ...]
     order = {code: n for n, code in enumerate(languages)}
     for versions in members.values():
         problems.extend(_duplicates(versions))
+        problems.extend(_pages_and_stories(versions))
         versions.sort(key=lambda a: (order[a.lang], a.source))
         key = next((a.translation_key for a in versions if a.translation_key), versions[0].pair_name)
         groups.append(TranslationGroup(key, tuple(versions)))
@@ -87,6 +88,21 @@ def _duplicates(versions: list[Article]) -> list[Diagnostic]:
                     f"duplicate translation: {two.source}:{_pairing_line(two, one)} is also "
                     f"the {one.lang!r} version of this story ({why})"))
     return problems
+
+
+def _pages_and_stories(versions: list[Article]) -> list[Diagnostic]:
+    """A page of the publication (content/pages/) and a story cannot be versions of one
+    another: an error in each, at the line that made them one."""
+    pages = [a for a in versions if a.is_page]
+    stories = [a for a in versions if not a.is_page]
+    if not pages or not stories:
+        return []
+    page, story = pages[0], stories[0]
+    return [error(one.source, one.line("translation_key"),
+                  f"{two.source} is a {'story' if one.is_page else 'page of content/pages/'}, "
+                  f"and a {'page' if one.is_page else 'story'} cannot be its translation: "
+                  f"give one of them another translation_key")
+            for one, two in ((page, story), (story, page))]
 
 
 def _pairing_line(article: Article, other: Article) -> int:

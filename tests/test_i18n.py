@@ -161,9 +161,10 @@ def test_a_theme_of_the_sites_own_is_all_there_is(make_site: Callable[..., Site]
                      config=CONFIG.replace('theme = "default"', 'theme = "mine"'))
     assert i18n_run(site, "extract").code == 0
     ids = {(m.context, m.id) for m in read(site.root / POT) if m.id}
-    # sitegen's own strings: the footnote back-link, and the tag and author folders of URLs
+    # sitegen's own strings: the footnote back-link, the tag and author folders of URLs, and
+    # the quotation marks bodies are set with
     assert ids == {(None, "Mine"), (None, BACKLINK), ("URL", "tags"), ("URL", "authors"),
-                   ("URL", "search")}
+                   ("URL", "search"), *(("quotation marks", mark) for mark in "“”‘’")}
 
 
 def test_extract_with_a_missing_theme(make_site: Callable[..., Site]) -> None:

@@ -22,7 +22,7 @@ from ..assemble import BuildOptions, Site
 from ..config import SiteConfig, key_line
 from ..content import Article
 from ..errors import BuildFailed, Diagnostic, error, info, warning
-from ..outputs import ArticlePage, every_output, site_pages
+from ..outputs import ArticlePage, PublicationPage, every_output, site_pages
 from ..photos import site_photos
 from . import glossary, i18n
 from .survey import Survey, survey
@@ -104,13 +104,15 @@ def _shared_urls(articles: Iterable[Article]) -> Iterator[Diagnostic]:
 def _taken_pages(found: Survey, site: Site) -> Iterator[Diagnostic]:
     """Articles whose page is one the site writes for itself, such as a section's page (a story
     at the top of content/ whose slug is a section's name): the build refuses them."""
-    own = {page.path: page for page in site_pages(site) if not isinstance(page, ArticlePage)}
+    own = {page.path: page for page in site_pages(site)
+           if not isinstance(page, (ArticlePage, PublicationPage))}
     for article in found.articles:
         page = own.get(article.path)
         if page is not None:
             yield error(article.source, article.url_line,
                         f"its page would be written to {urls.output_file(article.path)}, where "
-                        f"the site writes {page.described()}: give it a different slug or section")
+                        f"the site writes {page.described()}: give it a different slug"
+                        + ("" if article.is_page else " or section"))
 
 
 def _alias_collisions(found: Survey, site: Site) -> list[Diagnostic]:
@@ -122,8 +124,9 @@ def _alias_collisions(found: Survey, site: Site) -> list[Diagnostic]:
 
 
 def _missing_sources(articles: Iterable[Article]) -> Iterator[Diagnostic]:
+    """A story without sources (a page of the publication has none)."""
     for article in articles:
-        if not article.sources:
+        if not article.sources and not article.is_page:
             yield warning(article.source, article.line("sources"),
                           "no sources: list the wire services or outlets the story is based on "
                           "under `sources:`")

@@ -186,11 +186,13 @@ def _swapped(plan: Plan, parsed: list[Parsed], places: list[int]) -> Swapped | N
 
 def _shape(article: Article) -> tuple[Any, ...]:
     """What decides where an article is listed, linked and paired, and in which order, and
-    which images it shows (their files are made by the full build)."""
+    which images it shows (their files are made by the full build). A page of the publication
+    is listed in the footer of every page, by its weight and title."""
     return (links(article), article.path, article.section, article.date, article.modified,
             article.timestamp, article.draft, article.tags, article.authors, article.given,
             article.aliases, article.image, article.image_focus,
-            tuple(reference for reference, _ in article.figures))
+            tuple(reference for reference, _ in article.figures),
+            (article.weight, article.title) if article.is_page else None)
 
 
 def _stories(before_inputs: SiteInputs, plan: Plan, swapped: Swapped,
