@@ -406,3 +406,19 @@ def test_a_page_whose_title_changed_redirects_its_old_url(make_site, monkeypatch
     assert result.code == 0, result.err
     assert site.read("_redirects").splitlines() == ["/es/acerca-de/ /es/quienes-somos/ 301"]
     assert "/es/quienes-somos/" in site.read("es/acerca-de/index.html")
+
+
+def test_new_writes_a_pages_translation_with_nothing_to_inherit(make_site):
+    site = make_site({"content/pages/contact.en.md": page("Contact"),
+                      "content/pages/about.es.md": page("Contacto", slug="contacto")})
+    original = str(site.root / "content/pages/contact.en.md")
+    result = site.runner("new", "Contacto", "--translation-of", original, "-s", site.root)
+    assert result.code == 1  # its URL, /es/contacto/, is another page's
+    assert "its page /es/contacto/ is taken by content/pages/about.es.md" in result.err
+    result = site.runner("new", "Escríbanos", "--translation-of", original, "-s", site.root)
+    assert result.code == 0, result.err
+    text = (site.root / "content/pages/contact.es.md").read_text("utf-8")
+    assert "Inherited" not in text and "date" not in text and "section" not in text
+    assert site.build("--drafts").code == 0
+    assert hreflangs(site.read("es/escribanos/index.html"))["en"] == \
+        "https://example.org/en/contact/"

@@ -146,7 +146,8 @@ def _new_translation(config: SiteConfig, found: Survey, headline: str, lang: str
         section is not None or from_folder) else None
     slug = urls.slugify(headline)
     written = {"section"} if own_section or from_folder else set()
-    inherited = _inherited(story, written)
+    # A page of the publication (content/pages/) has nothing to inherit, and no section.
+    inherited = {} if original.is_page else _inherited(story, written)
     image = inherited.get("image")
     fields: dict[str, Any] = {
         "title": headline,
@@ -159,7 +160,7 @@ def _new_translation(config: SiteConfig, found: Survey, headline: str, lang: str
         "translated_from": original.fingerprint,
     }
     fields = {key: value for key, value in fields.items() if value is not None}
-    effective = own_section or from_folder or wanted
+    effective = "" if original.is_page else own_section or from_folder or wanted
     notes = _inheritance_notes(config, lang, inherited, image is not None and bool(image.image_alt))
     return _NewFile(rel, lang, effective, slug, fields, notes)
 
