@@ -61,7 +61,7 @@ def test_pages_have_a_url_without_section_or_date_in_each_language(site):
     assert re.findall(r"<h1[^>]*>(.*?)</h1>", en) == ["About"]
     assert '<html lang="es">' in es and "Quiénes somos." in es
     assert Tags(en).find("link", rel="canonical")[0]["href"] == "https://example.org/en/about/"
-    assert "<time" not in re.search(r"<main.*</main>", en, re.S).group(0)  # no date at all
+    assert "<time" not in re.search(r"<main.*</main>", en, re.DOTALL).group(0)  # no date at all
 
 
 def test_a_page_and_its_translation_switch_to_each_other(site):
@@ -86,9 +86,9 @@ def test_pages_are_no_news(site):
         if path.suffix not in (".html", ".xml") or path.name == "sitemap.xml":
             continue
         text = re.sub(r'<footer class="site-footer".*?</footer>', "", path.read_text("utf-8"),
-                      flags=re.S)
+                      flags=re.DOTALL)
         text = re.sub(r'<link rel="(canonical|alternate)"[^>]*>|<nav class="language-switch"'
-                      r'.*?</nav>', "", text, flags=re.S)  # a page's own links to itself
+                      r'.*?</nav>', "", text, flags=re.DOTALL)  # a page's own links to itself
         assert "/en/about/" not in text and "/es/acerca-de/" not in text, path
     about = site.read("en/about/index.html")
     assert "NewsArticle" not in about and "story__sources" not in about
@@ -98,7 +98,7 @@ def test_pages_are_no_news(site):
 
 def test_pages_are_in_the_sitemap_with_their_alternates(site):
     sitemap = site.read("sitemap.xml")
-    entry = re.search(r"<url>\s*<loc>https://example.org/en/about/</loc>.*?</url>", sitemap, re.S)
+    entry = re.search(r"<url>\s*<loc>https://example.org/en/about/</loc>.*?</url>", sitemap, re.DOTALL)
     assert entry, sitemap
     assert 'hreflang="es" href="https://example.org/es/acerca-de/"' in entry.group(0)
     privacy = re.search(r"<loc>https://example.org/es/privacidad/</loc>\s*<lastmod>([^<]+)",
@@ -422,3 +422,17 @@ def test_new_writes_a_pages_translation_with_nothing_to_inherit(make_site):
     assert site.build("--drafts").code == 0
     assert hreflangs(site.read("es/escribanos/index.html"))["en"] == \
         "https://example.org/en/contact/"
+
+
+def test_a_page_in_one_language_is_no_untranslated_story(make_site):
+    """With missing_translation = "link", the other edition's listings still hold only
+    stories; the page's switch leads to the other front page, which no hreflang names."""
+    from conftest import config_with
+
+    site = make_site({**STORIES, "content/pages/masthead.en.md": page("Masthead")},
+                     config=config_with(missing_translation='"link"'))
+    assert site.build().code == 0
+    assert "Masthead" not in site.read("es/index.html")
+    masthead = site.read("en/masthead/index.html")
+    assert set(hreflangs(masthead)) == {"en", "x-default"}
+    assert 'href="/es/"' in element(masthead, "nav", "language-switch")
