@@ -104,7 +104,20 @@ def extensions(style: Style) -> list[Any]:
     marker for each straight quote, then the resolver, which writes the language's marks."""
     from markdown.extensions import Extension
     from markdown.extensions.smarty import SmartyExtension
-    from markdown.treeprocessors import Treeprocessor
+    from markdown.treeprocessors import InlineProcessor, Treeprocessor
+
+    class QuotesOnly(InlineProcessor):
+        """Smarty's pass, over the texts that hold a straight quote: its patterns cost as much
+        as the rest of Markdown, and on a text without one they find nothing. (It overrides
+        InlineProcessor's private method; were that renamed, smarty would simply run on every
+        text again.)"""
+
+        def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+            if '"' not in data and "'" not in data:
+                return data
+            handled: str = super()._InlineProcessor__handleInline(  # type: ignore[misc]
+                data, patternIndex)
+            return handled
 
     class Resolve(Treeprocessor):
         def run(self, root: Any) -> None:
@@ -118,7 +131,10 @@ def extensions(style: Style) -> list[Any]:
 
     class Typography(Extension):
         def extendMarkdown(self, md: Any) -> None:
-            md.treeprocessors.register(Resolve(md), "typography", 5)  # after smarty's 6
+            smarty = QuotesOnly(md)
+            smarty.inlinePatterns = md.treeprocessors["smarty"].inlinePatterns
+            md.treeprocessors.register(smarty, "smarty", 6)
+            md.treeprocessors.register(Resolve(md), "typography", 5)  # after smarty
 
     smarty = SmartyExtension(smart_dashes=False, smart_ellipses=False, substitutions={
         "left-double-quote": _OPEN_DOUBLE, "right-double-quote": _CLOSE_DOUBLE,
