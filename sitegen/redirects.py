@@ -21,7 +21,14 @@ from .assemble import Site
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error
 from .history import PastUrl, UrlHistory
-from .outputs import REDIRECT_RULES, ArticlePage, Copy, Output, SiteOutputs
+from .outputs import (
+    REDIRECT_RULES,
+    ArticlePage,
+    Copy,
+    Output,
+    PublicationPage,
+    SiteOutputs,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +53,8 @@ class _Owner:
 
     @property
     def article(self) -> bool:
-        return isinstance(self.output, ArticlePage)
+        """A story's page or a page of the publication: a version's own URL."""
+        return isinstance(self.output, (ArticlePage, PublicationPage))
 
     @property
     def named(self) -> str:

@@ -436,3 +436,10 @@ def test_a_page_in_one_language_is_no_untranslated_story(make_site):
     masthead = site.read("en/masthead/index.html")
     assert set(hreflangs(masthead)) == {"en", "x-default"}
     assert 'href="/es/"' in element(masthead, "nav", "language-switch")
+
+
+def test_an_alias_onto_a_page_is_an_error_naming_it(make_site):
+    site = make_site({**PAGES, "content/world/old.en.md": story("Old", "2014-01-01",
+                                                                aliases="[/en/about/]")})
+    result = site.build()
+    assert "alias /en/about/ would replace the page of content/pages/about.en.md:2" in result.err
