@@ -12,7 +12,8 @@ module decides which mark that is in the article's language:
   quote outside any quotation stays a single quote (`‘ ’`), as in a meaning ('word').
 - an apostrophe is always `’` (U+2019, as Unicode recommends in every language), even where the
   closing inner mark is another character: a closing single quote followed by a letter, or with
-  no single quotation open, is an apostrophe.
+  no single quotation open, is an apostrophe, and so is a single quote before a year's digits
+  (’98).
 - the space before `%` is the one Babel's locale data writes in the language's percent format:
   a no-break space (U+00A0) in `es` (`10 %`), none in `en` or `es_MX`.
 
@@ -213,7 +214,10 @@ class _Setter:
             if char == _OPEN_DOUBLE:
                 yield self._opening(self.style.inner if self.open else self.style.outer, False)
             elif char == _OPEN_SINGLE:
-                yield self._opening(self.style.inner if self.open else SINGLE_QUOTES, True)
+                if text[at + 1:at + 2].isdigit():  # a year cut short: the class of ’98
+                    yield APOSTROPHE
+                else:
+                    yield self._opening(self.style.inner if self.open else SINGLE_QUOTES, True)
             elif char == _CLOSE_DOUBLE:
                 yield self._closing(False) or self.style.outer[1]
             elif char == _CLOSE_SINGLE:

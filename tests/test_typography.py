@@ -16,7 +16,7 @@ She said "it's 'fine' now" and left.
 
 Prices rose 10% in May, and 3,5 % in June.
 
-The word 'sobre' and O'Neil's dogs' toys in the '80s.
+The word 'sobre' and O'Neil's dogs' toys in the '80s, class of '98.
 
 Run `echo "it's" 10%` or:
 
@@ -59,7 +59,7 @@ def pair(make_site):
 def test_english_quotes_and_apostrophes(pair):
     text = body(pair[0])
     assert "She said “it’s ‘fine’ now” and left." in text
-    assert "The word ‘sobre’ and O’Neil’s dogs’ toys in the ’80s." in text
+    assert "The word ‘sobre’ and O’Neil’s dogs’ toys in the ’80s, class of ’98." in text
 
 
 def test_spanish_angle_quotes_with_english_quotes_inside(pair):
@@ -67,7 +67,7 @@ def test_spanish_angle_quotes_with_english_quotes_inside(pair):
     are ’."""
     text = body(pair[1])
     assert "She said «it’s “fine” now» and left." in text
-    assert "The word ‘sobre’ and O’Neil’s dogs’ toys in the ’80s." in text
+    assert "The word ‘sobre’ and O’Neil’s dogs’ toys in the ’80s, class of ’98." in text
 
 
 def test_quotes_typed_as_marks_count_as_a_quotation(make_site):
