@@ -209,11 +209,14 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
     return context
 
 
-def search_context(config: SiteConfig, path: str, lang: str,
-                   alternates: Alternates) -> dict[str, Any]:
-    """Where the page finds Pagefind's script: its results are the reader's browser's work."""
+def search_context(config: SiteConfig, path: str, lang: str, alternates: Alternates,
+                   parts: tuple[str, ...] | None) -> dict[str, Any]:
+    """Where the page finds Pagefind's script, and the other parts of its language's index
+    (`parts` None: the language has nothing indexed): results are the reader's browser's work."""
+    href = _linker(config.base_url).href
     context = page_context(config, path, lang, alternates)
-    context["pagefind"] = _linker(config.base_url).href("pagefind/pagefind.js")
+    context["pagefind"] = href(f"{parts[0]}pagefind.js") if parts else None
+    context["pagefind_parts"] = [href(part) for part in parts[1:]] if parts else []
     return context
 
 

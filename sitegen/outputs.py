@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,7 +23,7 @@ from .content import Article
 from .context import X_DEFAULT, Alternates, languages, x_default
 from .errors import BuildFailed, Diagnostic, error
 from .photos import Picture
-from .search import SearchIndex
+from .search import SearchIndex, search_index
 from .theme import Theme
 
 if TYPE_CHECKING:
@@ -183,8 +183,10 @@ class SearchPage(Page):
     TEMPLATES = ("search.html",)
     in_sitemap = False
 
+    parts: tuple[str, ...] | None = None  # the folders of its language's index; None: no index
+
     def context(self, config: SiteConfig) -> dict[str, Any]:
-        return context.search_context(config, self.path, self.lang, self.alternates)
+        return context.search_context(config, self.path, self.lang, self.alternates, self.parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,8 +298,12 @@ def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], .
     """Everything the site writes, in a fixed order: pages, generated files, copies, the files
     made from images."""
     pages = site_pages(site, photos)
-    searched = theme.has(SearchPage.TEMPLATES[0])  # a theme offers search with its page
-    if not searched:
+    index = None
+    if theme.has(SearchPage.TEMPLATES[0]):  # a theme offers search with its page
+        index = search_index({e.lang: tuple(p.file for p in pages if isinstance(p, ArticlePage)
+                                            and p.lang == e.lang) for e in site.editions})
+        pages = tuple(_with_index(p, index) if isinstance(p, SearchPage) else p for p in pages)
+    else:
         pages = tuple(p for p in pages if not isinstance(p, SearchPage))
     news = news_articles(site)
     generated: list[Output] = [
@@ -314,9 +320,12 @@ def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], .
     for output, file, key in (*static, *(photos.copies if photos else ())):  # the theme's win
         copies.setdefault(output, Copy(output, file, key))
     return SiteOutputs((*pages, *generated), tuple(copies.values()),
-                       photos.renditions if photos else (),
-                       SearchIndex(tuple(p.file for p in pages if isinstance(p, ArticlePage)))
-                       if searched else None)
+                       photos.renditions if photos else (), index)
+
+
+def _with_index(page: SearchPage, index: SearchIndex) -> SearchPage:
+    """The search page with the parts its language's searches read."""
+    return replace(page, parts=index.languages.get(page.lang))
 
 
 def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
