@@ -18,11 +18,13 @@ from .config import SiteConfig
 from .content import Article
 
 if TYPE_CHECKING:
-    from .outputs import ArticlePage
+    from .outputs import ArticlePage, SectionShelf
     from .photos import Picture
 
 Alternates = tuple[tuple[str, str], ...]  # (hreflang, URL path) of every language version
 X_DEFAULT = "x-default"
+
+TOP = 5  # a front page's lead story and the stories beside it
 
 
 def x_default(alternates: Alternates, default_language: str) -> str | None:
@@ -186,9 +188,21 @@ def _babel_language_name(locale: str, named: str) -> str | None:
 def listing_context(config: SiteConfig, path: str, lang: str, alternates: Alternates, kind: str,
                     name: str, title: str, count: int, number: int, page_count: int,
                     newer: str | None, older: str | None, articles: tuple[Article, ...],
-                    thumbnails: tuple[Picture | None, ...] = ()) -> dict[str, Any]:
+                    thumbnails: tuple[Picture | None, ...] = (),
+                    shelves: tuple[SectionShelf, ...] = ()) -> dict[str, Any]:
     href = _linker(config.base_url).href
     context = page_context(config, path, lang, alternates)
+
+    def items(articles: tuple[Article, ...], thumbnails: tuple[Picture | None, ...],
+              sectioned: bool = True) -> list[dict[str, Any]]:
+        return [{"article": a, "href": href(a.path),
+                 "section": config.section_title(lang, a.section)
+                 if a.section and sectioned else "",
+                 "original": _language_name(config, lang, a.lang) if a.lang != lang else None,
+                 "lang": lang,
+                 "image": picture(thumbnail, config.base_url) if thumbnail else None}
+                for a, thumbnail in zip(articles, thumbnails or (None,) * len(articles))]
+
     context.update({
         "kind": kind,
         "heading": title,
@@ -198,14 +212,18 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
         "current_section": name if kind == "section" else "",
         "newer_href": href(newer) if newer is not None else None,
         "older_href": href(older) if older is not None else None,
-        "items": [{"article": a, "href": href(a.path),
-                   "section": config.section_title(lang, a.section)
-                   if a.section and kind != "section" else "",
-                   "original": _language_name(config, lang, a.lang) if a.lang != lang else None,
-                   "lang": lang,
-                   "image": picture(thumbnail, config.base_url) if thumbnail else None}
-                  for a, thumbnail in zip(articles, thumbnails or (None,) * len(articles))],
+        "items": items(articles, thumbnails, kind != "section"),
+        "front": None,  # a front page's first page: its stories by their place
     })
+    if kind == "front" and number == 1 and articles:
+        shelved = {a.source for shelf in shelves for a in shelf.articles}
+        listed = context["items"]
+        context["front"] = {
+            "lead": listed[0], "secondary": listed[1:TOP],
+            "latest": [item for item in listed[TOP:] if item["article"].source not in shelved],
+            "sections": [{"name": shelf.name, "title": shelf.title, "href": href(shelf.path),
+                          "items": items(shelf.articles, shelf.thumbnails, False)}
+                         for shelf in shelves]}
     return context
 
 

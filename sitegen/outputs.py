@@ -10,6 +10,7 @@ them only when the file is rendered.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass, replace
@@ -121,6 +122,20 @@ class ArticlePage(Page):
 
 
 @dataclass(frozen=True, slots=True)
+class SectionShelf:
+    """A section's newest stories that the front page does not list already, under its name."""
+
+    name: str
+    title: str
+    path: str  # the section's page
+    articles: tuple[Article, ...]
+    thumbnails: tuple[Picture | None, ...]
+
+
+SHELF = 4  # stories on a section's shelf
+
+
+@dataclass(frozen=True, slots=True)
 class ListingPage(Page):
     """Page `number` of `count` of a front page, section, tag or author listing."""
 
@@ -133,6 +148,7 @@ class ListingPage(Page):
     articles: tuple[Article, ...]  # a story not yet in `lang` by its original
     folder: str  # the path of its first page
     thumbnails: tuple[Picture | None, ...] = ()  # each article's lead image
+    sections: tuple[SectionShelf, ...] = ()  # on a front page's first page
 
     @property
     def templates(self) -> tuple[str, ...]:
@@ -141,7 +157,7 @@ class ListingPage(Page):
         return (f"{self.kind}.html", "list.html")
 
     def shows(self) -> tuple[Article, ...]:
-        return self.articles
+        return (*self.articles, *(a for shelf in self.sections for a in shelf.articles))
 
     def context(self, config: SiteConfig) -> dict[str, Any]:
         def path(number: int) -> str | None:
@@ -150,7 +166,7 @@ class ListingPage(Page):
         return context.listing_context(
             config, self.path, self.lang, self.alternates, self.kind, self.name, self.title,
             self.total, self.number, self.count, path(self.number - 1),
-            path(self.number + 1), self.articles, self.thumbnails)
+            path(self.number + 1), self.articles, self.thumbnails, self.sections)
 
     def described(self) -> str:
         return f"the {self.kind} page /{self.path}"
@@ -341,7 +357,8 @@ def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
         pages.extend(_article_page(site, article, links, photos)
                      for article in edition.articles)
         for listing in edition.listings():
-            pages.extend(_listing_pages(listing, counterparts, fronts, photos))
+            shelves = _shelves(edition, photos) if listing is edition.front else ()
+            pages.extend(_listing_pages(listing, counterparts, fronts, photos, shelves))
         for kind, index, listings in (("tag", places.tag_index, edition.tags),
                                       ("author", places.author_index, edition.authors)):
             pages.append(TermsPage(
@@ -411,7 +428,8 @@ def _counterparts(site: Site) -> Counterparts:
 
 
 def _listing_pages(listing: Listing, counterparts: Counterparts, fronts: Alternates,
-                   photos: Photos | None) -> Iterator[ListingPage]:
+                   photos: Photos | None, shelves: tuple[SectionShelf, ...] = ()
+                   ) -> Iterator[ListingPage]:
     """Page n of a listing has page n of each counterpart that has one; the front pages'
     first pages have the root as their x-default."""
     count = len(listing.pages)
@@ -426,7 +444,22 @@ def _listing_pages(listing: Listing, counterparts: Counterparts, fronts: Alterna
         yield ListingPage(listing.lang, path, alternates,
                           max((a.modified for a in articles), default=None), listing.kind,
                           listing.name, listing.title, listing.total, number, count, articles,
-                          listing.folder, _thumbnails(articles, photos))
+                          listing.folder, _thumbnails(articles, photos),
+                          shelves if number == 1 else ())
+
+
+def _shelves(edition: Edition, photos: Photos | None) -> tuple[SectionShelf, ...]:
+    """Below the front page's top stories, each section's newest others, in the sections'
+    order (the rest of the front page's own list follows, where no shelf shows them)."""
+    listed = {a.source for a in edition.front.pages[0][:context.TOP]} if edition.front.pages else set()
+    shelves = []
+    for section in edition.sections:
+        articles = tuple(itertools.islice((a for page in section.pages for a in page
+                                           if a.source not in listed), SHELF))
+        if articles:
+            shelves.append(SectionShelf(section.name, section.title, section.path(), articles,
+                                        _thumbnails(articles, photos)))
+    return tuple(shelves)
 
 
 def _thumbnails(articles: tuple[Article, ...],

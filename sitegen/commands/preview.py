@@ -237,4 +237,6 @@ def _replaced(value: Any, swapped: Swapped) -> Any:
         return swapped.get(id(value), value)
     if isinstance(value, tuple):
         return tuple(_replaced(item, swapped) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a front's shelf
+        return _with(value, swapped)  # type: ignore[arg-type]
     return value
