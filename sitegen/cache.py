@@ -212,12 +212,16 @@ class Cache:
             self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                                 (name, key or "")))
 
-    def search_index(self, out: Path) -> dict[str, tuple[str, ...]] | None:
-        """The parts of the search index `out` holds: key -> files."""
-        text = self._get(f"search:{out.resolve()}")
-        return {key: tuple(files) for key, files in json.loads(text).items()} if text else None
+    def search_index(self, out: Path) -> dict[str, tuple[str, tuple[str, ...]]] | None:
+        """The parts of the search index `out` holds: folder -> key and files."""
+        try:
+            return {folder: (key, tuple(files)) for folder, (key, files)
+                    in json.loads(self._get(f"search:{out.resolve()}") or "null").items()}
+        except (ValueError, TypeError, AttributeError):  # none, or an earlier sitegen's
+            return None
 
-    def remember_search_index(self, out: Path, index: dict[str, tuple[str, ...]] | None) -> None:
+    def remember_search_index(self, out: Path,
+                              index: dict[str, tuple[str, tuple[str, ...]]] | None) -> None:
         name = f"search:{out.resolve()}"
         text = json.dumps(index, sort_keys=True) if index is not None else ""
         if text != (self._get(name) or ""):

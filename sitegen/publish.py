@@ -80,10 +80,13 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             jobs: int = 1, progress: Progress = no_progress,
             compiled_templates: Path | None = None,
             renditions: Mapping[str, Rendition] | None = None,
-            made_images: Path | None = None, search: SearchIndex | None = None) -> Publication:
+            made_images: Path | None = None, search: SearchIndex | None = None,
+            index_later: bool = False) -> Publication:
     """Render what changed and put the site in place. `outputs`, `copies` and `renditions`
     are by file; `keys` holds the key of every one. Files made from images are kept in
-    `made_images` too, for any later build that needs them."""
+    `made_images` too, for any later build that needs them. `index_later`: the parts of the
+    search index whose pages changed stay as they were, for a later publication to make
+    (the preview shows a saved page first)."""
     renditions = renditions or {}
     writer = OutputWriter(out, records.output, records.kept_dir, records.kept,
                           verify=not records.trusted)
@@ -92,7 +95,12 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
         copy = sorted(writer.keep({path: keys[path] for path in copies}))
         make = sorted(writer.keep({path: keys[path] for path in renditions}))
         parts = search.parts if search is not None else ()
-        kept = _kept_parts(writer, parts, keys, records.search or {})
+        before = records.search or {}
+        indexed = _kept_parts(writer, parts, keys, before)
+        missing = [part for part in parts if part.folder not in indexed]
+        if index_later:
+            indexed.update(_kept_parts(writer, missing, None, before))
+            missing = []
         writer.plan()
         progress("rendering", 0, len(render))
         _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,
@@ -102,27 +110,30 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             writer.copy(path, copies[path].source, keys[path])
         _make_images(config, [renditions[path] for path in make], writer, jobs, progress,
                      made_images)
-        missing = [part for part in parts if part.key(keys) not in kept]
         if missing:
             progress("indexing", 0, len(missing))
-        made = _index(writer, missing, keys, urls.Linker(config.base_url).href(""), jobs)
+            indexed.update(_index(writer, missing, keys, urls.Linker(config.base_url).href(""),
+                                  jobs))
         report = writer.commit()
     except BaseException:
         writer.abort()
         raise
     return Publication(writer.files, writer.kept_tree(), report,
-                       {**kept, **made} if search is not None else None)
+                       indexed if search is not None else None)
 
 
-def _kept_parts(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str],
+def _kept_parts(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str] | None,
                 before: Indexed) -> Indexed:
-    """The parts of the search index the output holds made from the same pages."""
+    """The parts of the search index that the output holds made from the same pages (`keys`
+    None: made from whatever pages they were)."""
     kept = {}
     for part in parts:
-        key = part.key(keys)
-        files = before.get(key)
-        if files is not None and not writer.keep({path: key for path in files}):
-            kept[key] = files
+        made = before.get(part.folder)
+        if made is None or keys is not None and made[0] != part.key(keys):
+            continue
+        key, files = made
+        if not writer.keep({path: key for path in files}):
+            kept[part.folder] = made
     return kept
 
 
@@ -131,15 +142,15 @@ def _index(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str],
     """Make the parts of the search index, each by a Pagefind of its own, `jobs` at a time."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def made(part: Part) -> tuple[str, dict[str, bytes]]:
-        return part.key(keys), make_index(writer.back_dir, part, root)
+    def made(part: Part) -> tuple[Part, str, dict[str, bytes]]:
+        return part, part.key(keys), make_index(writer.back_dir, part, root)
 
     indexed: Indexed = {}
     with ThreadPoolExecutor(max(1, min(jobs, len(parts)))) as pool:
-        for key, files in pool.map(made, parts):
+        for part, key, files in pool.map(made, parts):
             for path, data in files.items():
                 writer.put(path, data, key)
-            indexed[key] = tuple(files)
+            indexed[part.folder] = (key, tuple(files))
     return indexed
 
 

@@ -29,7 +29,7 @@ ENTRY = "pagefind-entry.json"
 SMALLEST_PART = 32  # pages
 
 
-Indexed = dict[str, tuple[str, ...]]  # a part's key -> the files made of it
+Indexed = dict[str, tuple[str, tuple[str, ...]]]  # a part's folder -> its key and files
 
 
 @dataclass(frozen=True, slots=True)

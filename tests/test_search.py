@@ -243,3 +243,43 @@ def test_the_index_with_a_section_filter_is_the_same_on_every_build(
                         if p.startswith("pagefind/")})
     assert any(p.startswith("pagefind/filter/") for p in indexes[0])
     assert all(index == indexes[0] for index in indexes)
+
+
+def test_the_preview_shows_a_save_first_and_searches_it_a_moment_later(
+        make_site: Callable[..., Site], tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from conftest import EPOCH
+
+    from sitegen.assemble import BuildOptions
+    from sitegen.commands.preview import Session
+
+    site = make_site(STORIES)
+    out = tmp_path / "preview"
+    session = Session(site.root.resolve(), out)
+    options = BuildOptions(now=datetime.fromtimestamp(int(EPOCH), UTC))
+    session.build(options, None)
+    index = {p: d for p, d in tree(out).items() if p.startswith("pagefind/")}
+    saved = site.write("content/world/port.en.md", article(
+        "Port Reopens", body="Ships are back in Mariel, and ferries too.\n"))
+    report = session.build(options, {str(saved.resolve())}).report
+    assert "en/world/port-reopens/index.html" in report.renewed
+    assert not any(p.startswith("pagefind/") for p in report.renewed)  # the page comes first
+    assert {p: d for p, d in tree(out).items() if p.startswith("pagefind/")} == index
+    session.index()
+    assert tree(out) == _cold(site, tmp_path / "cold")
+    # Ended before its index caught up, the preview leaves a folder that the next build
+    # does not take for up to date.
+    site.write("content/world/port.en.md", article("Port Reopens", body="Only ferries.\n"))
+    session.build(options, {str(saved.resolve())})
+    session.close()
+    assert site.build("-o", str(out)).code == 0
+    assert tree(out) == _cold(site, tmp_path / "cold")
+
+
+def _cold(site: Site, out: Path) -> dict[str, bytes]:
+    import shutil
+
+    shutil.rmtree(out, ignore_errors=True)
+    assert site.build("--no-cache", "-o", str(out)).code == 0
+    return tree(out)

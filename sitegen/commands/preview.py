@@ -56,6 +56,8 @@ class Session:
         self.places: dict[str, int] = {}  # article path -> its place in the inputs
         self.unbuilt: set[str] | None = set()  # saved since the last good build; None: unknown
         self.trusted = False  # the output folder holds what the records say
+        self.unindexed: tuple[str | None, BuildResult] | None = None  # the site key to record
+        # once the search index has caught up with the pages, and the build's result
 
     @property
     def remembered(self) -> Remembered:
@@ -76,10 +78,22 @@ class Session:
         self.unbuilt, self.trusted = set(), True
         return result
 
+    def index(self) -> None:
+        """Make the parts of the search index whose pages the last build changed: the
+        preview's builds show a saved page first, and search it a moment later."""
+        if self.unindexed is None or self.last is None or self.last.plan is None:
+            return
+        key, result = self.unindexed
+        with one_build_at_a_time(self.site_dir, lambda: None):
+            self._publish(self.last.inputs, self.last.plan, dict(self.last.plan.keys))
+        self.unindexed = None
+        remember_site(self.memo, self.out, key, result)
+
     def close(self) -> None:
         self.memo.close()
 
     def _full(self, options: BuildOptions, jobs: int) -> BuildResult:
+        self.unindexed = None  # a full build makes the index it needs
         config = load_config(self.site_dir)
         built = build_site(config, self.out, options, self.memo, jobs, trusted=self.trusted)
         if built.plan is None and self.last is None:  # up to date already: plan it for the index
@@ -127,7 +141,7 @@ class Session:
         for file in {f for new in swapped.values() for f in self.shows.get(new.source, ())}:
             output = self.outputs[file] = _with(self.outputs[file], swapped)
             output_keys[file] = plan.env.key(output)
-        done = self._publish(inputs, plan, output_keys) if swapped else None
+        done = self._publish(inputs, plan, output_keys, index_later=True) if swapped else None
         self.last = dataclasses.replace(last, inputs=inputs, plan=dataclasses.replace(
             plan, article_keys=tuple(keys), stories=stories, keys=output_keys,
             articles=tuple(swapped.get(id(a), a) for a in plan.articles)))
@@ -136,15 +150,18 @@ class Session:
         else:
             result = dataclasses.replace(last.result, files=len(done.output), report=done.report,
                                          warnings=tuple(self.memo.warnings))
-        remember_site(self.memo, self.out, site_key(inputs, keys, options,
-                                                    self.memo.article_dates()), result)
+        made = site_key(inputs, keys, options, self.memo.article_dates())
+        if self.unindexed is not None or done is not None and plan.outputs.search is not None:
+            self.unindexed, made = (made, result), None  # not the site until it is searched
+        remember_site(self.memo, self.out, made, result)
         return result
 
-    def _publish(self, inputs: SiteInputs, plan: Plan, keys: dict[str, str]) -> Publication:
+    def _publish(self, inputs: SiteInputs, plan: Plan, keys: dict[str, str],
+                 index_later: bool = False) -> Publication:
         """Render what the keys say changed (the outputs that show a saved article)."""
         try:
             return publish_site(self.memo, self.out, inputs, plan, self.outputs, keys,
-                                trusted=True)
+                                trusted=True, index_later=index_later)
         except BaseException:
             self.last = None
             raise
