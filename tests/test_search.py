@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from conftest import Site, Tags, article, tree
 
@@ -120,7 +120,7 @@ def browsing(site: Site) -> Iterator[tuple[Any, str, list[str]]]:
     policy = _policy()
 
     class Handler(http.server.SimpleHTTPRequestHandler):
-        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+        extensions_map: ClassVar[dict[str, str]] = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                           ".js": "text/javascript", ".pagefind": "application/wasm"}
 
         def end_headers(self) -> None:
