@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import context, urls
 from .assemble import Edition, Listing, Site, is_news
+from .authors import Byline
 from .config import SiteConfig
 from .content import Article
 from .context import X_DEFAULT, Alternates, languages, x_default
@@ -106,7 +107,7 @@ class ArticlePage(Page):
     behind: Article | None  # the original, if this version is a stale translation of it
     section: str | None  # its section's page
     tags: tuple[tuple[str, str], ...]  # (as shown in its language, page) of each tag
-    authors: tuple[tuple[str, str], ...]  # (name, page) of each author
+    authors: tuple[Byline, ...]  # each author, as its language names them
     images: Shown | None = None  # its lead, body and social images
     logo: Picture | None = None  # the publisher's, for the JSON-LD
 
@@ -133,6 +134,7 @@ class ListingPage(Page):
     articles: tuple[Article, ...]  # a story not yet in `lang` by its original
     folder: str  # the path of its first page
     thumbnails: tuple[Picture | None, ...] = ()  # each article's lead image
+    author: Byline | None = None  # whose page it is, for an author of the configuration's table
 
     @property
     def templates(self) -> tuple[str, ...]:
@@ -150,7 +152,7 @@ class ListingPage(Page):
         return context.listing_context(
             config, self.path, self.lang, self.alternates, self.kind, self.name, self.title,
             self.total, self.number, self.count, path(self.number - 1),
-            path(self.number + 1), self.articles, self.thumbnails)
+            path(self.number + 1), self.articles, self.thumbnails, self.author)
 
     def described(self) -> str:
         return f"the {self.kind} page /{self.path}"
@@ -332,7 +334,8 @@ def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
         pages.extend(_article_page(site, article, links, photos)
                      for article in edition.articles)
         for listing in edition.listings():
-            pages.extend(_listing_pages(listing, counterparts, fronts, photos))
+            pages.extend(_listing_pages(listing, counterparts, fronts, photos,
+                                        _listed_author(site, listing, photos)))
         for kind, index, listings in (("tag", places.tag_index, edition.tags),
                                       ("author", places.author_index, edition.authors)):
             pages.append(TermsPage(
@@ -367,24 +370,36 @@ def _article_page(site: Site, article: Article,
                        site.places.section(lang, article.section) if article.section else None,
                        tuple(dict.fromkeys(_term_link(site, links, "tag", lang, tag)
                                            for tag in article.tags)),
-                       tuple(_term_link(site, links, "author", lang, name)
-                             for name in article.authors),
+                       tuple(byline(site, lang, name, photos)
+                             for name in site.config.authors.bylines(article.authors, lang)),
                        photos.articles.get(article.source) if photos else None,
                        photos.logo if photos else None)
 
 
 def _term_link(site: Site, links: dict[tuple[str, str, str], tuple[str, str]], kind: str,
                lang: str, name: str) -> tuple[str, str]:
-    """A tag as the glossary spells it in `lang` (an author as written) and its page."""
+    """A tag as the glossary spells it in `lang`, and its page."""
     link = links.get((kind, lang, name))
     if link is None:
-        if kind == "tag":
-            shown = site.config.glossary.shown(name, lang)
-            link = (shown, site.places.tag(lang, urls.term_slug(shown)))
-        else:
-            link = (name, site.places.author(lang, urls.term_slug(name)))
+        shown = site.config.glossary.shown(name, lang)
+        link = (shown, site.places.tag(lang, urls.term_slug(shown)))
         links[(kind, lang, name)] = link
     return link
+
+
+def byline(site: Site, lang: str, name: str, photos: Photos | None) -> Byline:
+    """An author as a page in `lang` names them (`name` as it writes them), with their page,
+    and their entry of the configuration's table and its photo where they have one."""
+    author = site.config.authors.find(name)
+    return Byline(name, site.places.author(lang, urls.term_slug(name)), author,
+                  photos.authors.get(author.key) if photos and author else None)
+
+
+def _listed_author(site: Site, listing: Listing, photos: Photos | None) -> Byline | None:
+    """Whose page an author listing is, where the configuration's table has them."""
+    if listing.kind != "author" or site.config.authors.find(listing.title) is None:
+        return None
+    return byline(site, listing.lang, listing.title, photos)
 
 
 Counterparts = dict[tuple[str, str], tuple[Listing, ...]]  # (kind, topic) -> in each language
@@ -402,7 +417,8 @@ def _counterparts(site: Site) -> Counterparts:
 
 
 def _listing_pages(listing: Listing, counterparts: Counterparts, fronts: Alternates,
-                   photos: Photos | None) -> Iterator[ListingPage]:
+                   photos: Photos | None, author: Byline | None = None
+                   ) -> Iterator[ListingPage]:
     """Page n of a listing has page n of each counterpart that has one; the front pages'
     first pages have the root as their x-default."""
     count = len(listing.pages)
@@ -417,7 +433,7 @@ def _listing_pages(listing: Listing, counterparts: Counterparts, fronts: Alterna
         yield ListingPage(listing.lang, path, alternates,
                           max((a.modified for a in articles), default=None), listing.kind,
                           listing.name, listing.title, listing.total, number, count, articles,
-                          listing.folder, _thumbnails(articles, photos))
+                          listing.folder, _thumbnails(articles, photos), author)
 
 
 def _thumbnails(articles: tuple[Article, ...],
