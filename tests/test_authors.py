@@ -59,7 +59,7 @@ def newsroom(make_site):
 
 
 def jsonld(page: str) -> dict:
-    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL)
     assert found
     return json.loads(found.group(1))
 
