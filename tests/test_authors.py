@@ -254,6 +254,17 @@ def test_a_photo_on_another_server_is_shown_at_the_size_the_page_gives_it(make_s
                    "alt": "Ana Pérez", "width": "128", "height": "128"}
 
 
+def test_an_svg_photo_is_shown_as_it_is(make_site):
+    config = TABLE.replace('"/images/ana.jpg"', '"/images/ana.svg"')
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="60"/>\n'
+    site = make_site({EN: story("Rates", "rates", authors="[Ana Pérez]"),
+                      "static/images/ana.svg": svg}, config=config)
+    assert site.build().code == 0
+    [img] = Tags(element(site.read(EN_PAGE), "section", "story__bios")).find("img")
+    assert (img["src"], img["width"], img["height"]) == ("/images/ana.svg", "64", "64")
+    assert "srcset" not in img
+
+
 def test_a_profile_opens_only_the_first_page_of_an_author(make_site):
     config = TABLE.replace('theme = "default"', 'theme = "default"\nper_page = 1')
     site = make_site({EN: story("Rates", "rates", authors="[Ana Pérez]"),
