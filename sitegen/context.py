@@ -117,13 +117,18 @@ def article_context(config: SiteConfig, page: ArticlePage,
     return context
 
 
-@functools.lru_cache(maxsize=4096)
 def moment(when: datetime, timed: bool, locale: str) -> str:
     """A date as a reader in `locale` says it, with its time of day and zone where the front
     matter gives a time: Babel's long date, then the time as the locale writes it with its
     zone (its full pattern without the seconds: `2:30 PM EST`, `14:30 (hora estándar de
     Cuba)`), joined as the locale joins a date and a time. The zone is named by its
     abbreviation where the locale has one, else by its name: `-0500` tells a reader little."""
+    # Aware datetimes are equal when their instants are: the zone is part of the key too.
+    return _moment(when, str(when.tzinfo), timed, locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _moment(when: datetime, zone: str, timed: bool, locale: str) -> str:
     from babel import Locale
     from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
 
