@@ -148,8 +148,11 @@ def site_photos(site: Site, static: Signed, content: Signed, examine: Examine) -
     logo = _site_image(config, "logo", files, maker, problems)
     shown = {source: _shown(found, files, maker, default, problems)
              for source, found in articles.items()}
+    bylined = {author.key for edition in site.editions for article in edition.articles
+               for name in article.authors if (author := config.authors.find(name))}
     portraits = {author.key: portrait for author in config.authors.authors if author.photo
-                 and (portrait := _portrait(config, author, files, maker, problems))}
+                 and (portrait := _portrait(config, author, files, maker, problems,
+                                            author.key in bylined))}
     if problems:
         raise BuildFailed(sorted(set(problems), key=lambda d: (d.path, d.line or 0, d.message)))
     return Photos(shown, logo.picture(LOGO_WIDTH) if logo else None,
@@ -290,14 +293,15 @@ def _site_image(config: SiteConfig, key: str, files: _Files, maker: _Maker,
 
 
 def _portrait(config: SiteConfig, author: Author, files: _Files, maker: _Maker,
-              problems: list[Diagnostic]) -> Picture | None:
+              problems: list[Diagnostic], shown: bool) -> Picture | None:
     """An author's photo as their pages show it: a photo of the site as small squares, an
-    SVG or a web address as it is."""
+    SVG or a web address as it is. Checked whether or not it is `shown` (an author with no
+    published story has no page yet), but made only where it is."""
     assert author.photo is not None
     line = key_line(config, ("authors", author.key), "photo")
     image = _image(author.photo, "content", files, maker, lambda message: problems.append(
         error(config.config_file, line, f"authors.{author.key}.photo: {message}")))
-    if image is None:
+    if image is None or not shown:
         return None
     if image.located is None or not image.raster:
         return image.picture()

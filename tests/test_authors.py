@@ -254,6 +254,16 @@ def test_a_photo_on_another_server_is_shown_at_the_size_the_page_gives_it(make_s
                    "alt": "Ana Pérez", "width": "128", "height": "128"}
 
 
+def test_a_photo_is_made_only_for_an_author_with_stories_and_checked_for_every_one(make_site):
+    site = make_site({EN: story("Rates", "rates", authors="[John Roe]"),
+                      "static/images/ana.jpg": JPEG}, config=TABLE)
+    assert site.build().code == 0
+    assert not list((site.public / "assets/images").glob("ana-*"))
+    (site.root / "static/images/ana.jpg").unlink()
+    result = site.build()
+    assert_error(result, line_of(TABLE, "photo ="), "authors.ana-perez.photo", "not found")
+
+
 def test_an_svg_photo_is_shown_as_it_is(make_site):
     config = TABLE.replace('"/images/ana.jpg"', '"/images/ana.svg"')
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="60"/>\n'
