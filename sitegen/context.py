@@ -136,9 +136,7 @@ def _moment(when: datetime, zone: str, timed: bool, locale: str) -> str:
     day = format_date(when.date(), "long", locale=parsed)
     if not timed:
         return day
-    pattern = re.sub(r"[:.]ss", "", parsed.time_formats["full"].pattern)
-    if "z" not in pattern:
-        pattern += " zzzz"
+    pattern = re.sub(r"[:.]ss", "", parsed.time_formats["full"].pattern)  # every one has zzzz
     short = get_timezone_name(when, "short", locale=parsed)
     if short.isalpha() and short.isupper():  # `EST`, `CET`, `UTC`: an abbreviation it uses
         pattern = pattern.replace("zzzz", "z")
