@@ -230,8 +230,16 @@ def _edition(config: SiteConfig, places: urls.Places, language: LanguageConfig,
                       key=lambda s: (section_order.get(s.name, len(section_order)), s.name))
     tag_listings = sorted(listings("tag", listed, tags, urls.term_slug, _as_written, term_topic),
                           key=_by_title)
-    authors = sorted(listings("author", articles, _authors, urls.term_slug, _as_written,
-                              lambda slug, _: slug), key=_by_title)
+    def bylines(article: Article) -> tuple[str, ...]:
+        return config.authors.bylines(article.authors, lang)
+
+    def author_topic(slug: str, name: str) -> str:
+        """An author of the table is one in every language; another byline is its slug."""
+        author = config.authors.find(name)
+        return author.topic if author else slug
+
+    authors = sorted(listings("author", articles, bylines, urls.term_slug, _as_written,
+                              author_topic), key=_by_title)
     return Edition(language, articles, shelf.stories, shelf.lastmod,
                    Listing.of("front", lang, "", language.title, listed, per_page, places, "front"),
                    tuple(sections), tuple(tag_listings), tuple(authors))
@@ -263,10 +271,6 @@ def _by_title(listing: Listing) -> tuple[str, str]:
 
 def _section(article: Article) -> tuple[str, ...]:
     return (article.section,) if article.section else ()
-
-
-def _authors(article: Article) -> tuple[str, ...]:
-    return article.authors
 
 
 def _paginate(articles: tuple[Article, ...], per_page: int) -> tuple[tuple[Article, ...], ...]:

@@ -18,6 +18,7 @@ from .config import SiteConfig
 from .content import Article
 
 if TYPE_CHECKING:
+    from .authors import Byline
     from .outputs import ArticlePage, SectionShelf
     from .photos import Picture
 
@@ -93,22 +94,85 @@ def article_context(config: SiteConfig, page: ArticlePage,
     """`behind` is the original this version, a stale translation, fell behind."""
     href = _linker(config.base_url).href
     article, lang, versions, images = page.article, page.lang, page.versions, page.images
+    locale = config.language(lang).locale
     context = page_context(config, page.path, lang, page.alternates)
+    body = _with_pictures(article.body_html, dict(images.body), config.base_url) \
+        if images and images.body else article.body_html
     context.update({
         "lead": picture(images.lead, config.base_url) if images and images.lead else None,
-        "body_html": _with_pictures(article.body_html, dict(images.body), config.base_url)
-        if images and images.body else article.body_html,
+        "body_html": with_dateline(body, article.dateline) if article.dateline else body,
         "article": article,
+        "published": moment(article.date, "date" in article.timed, locale),
+        "updated": moment(article.updated, "updated" in article.timed, locale)
+        if article.updated else None,
         "description": article.summary,
         "section": {"title": config.section_title(lang, article.section),
                     "href": href(page.section)} if page.section else None,
-        "authors": [{"name": name, "href": href(path)} for name, path in page.authors],
+        "authors": [{"name": b.name, "href": href(b.path)} for b in page.authors],
+        "bios": [profile(config, b, lang) for b in page.authors
+                 if b.author and b.author.bio(lang)],
         "tags": [{"title": tag, "href": href(path)} for tag, path in page.tags],
         "social": seo.social(config, article, versions, images),
-        "jsonld": seo.news_article(config, article, images, page.logo),
+        "jsonld": seo.news_article(config, article, images, page.logo, page.authors),
         "stale": _stale_notice(config, lang, behind, versions) if behind else None,
     })
     return context
+
+
+def moment(when: datetime, timed: bool, locale: str) -> str:
+    """A date as a reader in `locale` says it, with its time of day and zone where the front
+    matter gives a time: Babel's long date, then the time as the locale writes it with its
+    zone (its full pattern without the seconds: `2:30 PM EST`, `14:30 (hora estándar de
+    Cuba)`), joined as the locale joins a date and a time. The zone is named by its
+    abbreviation where the locale has one, else by its name: `-0500` tells a reader little."""
+    # Aware datetimes are equal when their instants are: the zone is part of the key too.
+    return _moment(when, str(when.tzinfo), timed, locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _moment(when: datetime, zone: str, timed: bool, locale: str) -> str:
+    from babel import Locale
+    from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
+
+    parsed = Locale.parse(locale.replace("-", "_"))
+    day = format_date(when.date(), "long", locale=parsed)
+    if not timed:
+        return day
+    pattern = re.sub(r"[:.]ss", "", parsed.time_formats["full"].pattern)  # every one has zzzz
+    short = get_timezone_name(when, "short", locale=parsed)
+    if short.isalpha() and short.isupper():  # `EST`, `CET`, `UTC`: an abbreviation it uses
+        pattern = pattern.replace("zzzz", "z")
+    time = format_time(when, pattern, tzinfo=when.tzinfo, locale=parsed)
+    return str(get_datetime_format("long", locale=parsed)).replace("{0}", time) \
+        .replace("{1}", day)
+
+
+def with_dateline(body: str, place: str) -> str:
+    """The body opened by the story's dateline, `HAVANA — `, run into its first paragraph as
+    wire stories print it; a body that does not open with a paragraph gets one of its own."""
+    opening = f'<span class="story__place">{html.escape(place)}</span>\u00a0— '
+    text = body.lstrip()
+    if text.startswith("<p>"):
+        return f"<p>{opening}{text[3:]}"
+    return f'<p class="story__dateline-place">{opening.rstrip()}</p>\n{body}'
+
+
+def profile(config: SiteConfig, byline: Byline, lang: str) -> dict[str, Any]:
+    """An author as their page and the end of their articles show them: name, bio and photo
+    in the page's language, and links to their own site and profiles, each labelled by its
+    site."""
+    from .authors import link_label
+
+    author, href = byline.author, _linker(config.base_url).href
+    same_as = author.same_as if author else ()
+    return {
+        "name": byline.name,
+        "href": href(byline.path),
+        "bio": author.bio(lang) if author else "",
+        "organization": bool(author and author.organization),
+        "photo": picture(byline.photo, config.base_url) if byline.photo else None,
+        "links": [{"href": url, "label": link_label(url, same_as)} for url in same_as],
+    }
 
 
 # How wide the default theme shows images: what `sizes` tells the browser, so that it fetches
@@ -189,7 +253,10 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
                     name: str, title: str, count: int, number: int, page_count: int,
                     newer: str | None, older: str | None, articles: tuple[Article, ...],
                     thumbnails: tuple[Picture | None, ...] = (),
-                    shelves: tuple[SectionShelf, ...] = ()) -> dict[str, Any]:
+                    shelves: tuple[SectionShelf, ...] = (),
+                    author: Byline | None = None) -> dict[str, Any]:
+    """`author`: whose page an author listing is, where the configuration's table has them;
+    `shelves`: a front page's first page's."""
     href = _linker(config.base_url).href
     context = page_context(config, path, lang, alternates)
 
@@ -200,6 +267,7 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
                  if a.section and sectioned else "",
                  "original": _language_name(config, lang, a.lang) if a.lang != lang else None,
                  "lang": lang,
+                 "authors": config.authors.bylines(a.authors, lang),
                  "image": picture(thumbnail, config.base_url) if thumbnail else None}
                 for a, thumbnail in zip(articles, thumbnails or (None,) * len(articles))]
 
@@ -212,6 +280,7 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
         "current_section": name if kind == "section" else "",
         "newer_href": href(newer) if newer is not None else None,
         "older_href": href(older) if older is not None else None,
+        "profile": profile(config, author, lang) if author else None,
         "items": items(articles, thumbnails, kind != "section"),
         "front": None,  # a front page's first page: its stories by their place
     })
@@ -267,6 +336,7 @@ def feed_context(config: SiteConfig, lang: str,
         "home_url": linker.absolute(urls.front(lang)),
         "updated": l10n.iso(updated) if updated else _EPOCH,
         "entries": [{"article": a, "url": linker.absolute(a.path),
+                     "authors": config.authors.bylines(a.authors, lang),
                      "id": urls.entry_id(config.base_url, a.translation_key or a.pair_name, a.lang),
                      "related": [(code, linker.absolute(path)) for code, path in related]}
                     for a, related in entries],

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import context, urls
 from .assemble import Edition, Listing, Site, is_news
+from .authors import Byline
 from .config import SiteConfig
 from .content import Article
 from .context import X_DEFAULT, Alternates, languages, x_default
@@ -107,7 +108,7 @@ class ArticlePage(Page):
     behind: Article | None  # the original, if this version is a stale translation of it
     section: str | None  # its section's page
     tags: tuple[tuple[str, str], ...]  # (as shown in its language, page) of each tag
-    authors: tuple[tuple[str, str], ...]  # (name, page) of each author
+    authors: tuple[Byline, ...]  # each author, as its language names them
     images: Shown | None = None  # its lead, body and social images
     logo: Picture | None = None  # the publisher's, for the JSON-LD
 
@@ -149,6 +150,7 @@ class ListingPage(Page):
     folder: str  # the path of its first page
     thumbnails: tuple[Picture | None, ...] = ()  # each article's lead image
     sections: tuple[SectionShelf, ...] = ()  # on a front page's first page
+    author: Byline | None = None  # whose page it is, for an author of the configuration's table
 
     @property
     def templates(self) -> tuple[str, ...]:
@@ -166,7 +168,8 @@ class ListingPage(Page):
         return context.listing_context(
             config, self.path, self.lang, self.alternates, self.kind, self.name, self.title,
             self.total, self.number, self.count, path(self.number - 1),
-            path(self.number + 1), self.articles, self.thumbnails, self.sections)
+            path(self.number + 1), self.articles, self.thumbnails, self.sections,
+            self.author)
 
     def described(self) -> str:
         return f"the {self.kind} page /{self.path}"
@@ -358,7 +361,8 @@ def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
                      for article in edition.articles)
         for listing in edition.listings():
             shelves = _shelves(edition, photos) if listing is edition.front else ()
-            pages.extend(_listing_pages(listing, counterparts, fronts, photos, shelves))
+            pages.extend(_listing_pages(listing, counterparts, fronts, photos,
+                                        _listed_author(site, listing, photos), shelves))
         for kind, index, listings in (("tag", places.tag_index, edition.tags),
                                       ("author", places.author_index, edition.authors)):
             pages.append(TermsPage(
@@ -393,24 +397,36 @@ def _article_page(site: Site, article: Article,
                        site.places.section(lang, article.section) if article.section else None,
                        tuple(dict.fromkeys(_term_link(site, links, "tag", lang, tag)
                                            for tag in article.tags)),
-                       tuple(_term_link(site, links, "author", lang, name)
-                             for name in article.authors),
+                       tuple(byline(site, lang, name, photos)
+                             for name in site.config.authors.bylines(article.authors, lang)),
                        photos.articles.get(article.source) if photos else None,
                        photos.logo if photos else None)
 
 
 def _term_link(site: Site, links: dict[tuple[str, str, str], tuple[str, str]], kind: str,
                lang: str, name: str) -> tuple[str, str]:
-    """A tag as the glossary spells it in `lang` (an author as written) and its page."""
+    """A tag as the glossary spells it in `lang`, and its page."""
     link = links.get((kind, lang, name))
     if link is None:
-        if kind == "tag":
-            shown = site.config.glossary.shown(name, lang)
-            link = (shown, site.places.tag(lang, urls.term_slug(shown)))
-        else:
-            link = (name, site.places.author(lang, urls.term_slug(name)))
+        shown = site.config.glossary.shown(name, lang)
+        link = (shown, site.places.tag(lang, urls.term_slug(shown)))
         links[(kind, lang, name)] = link
     return link
+
+
+def byline(site: Site, lang: str, name: str, photos: Photos | None) -> Byline:
+    """An author as a page in `lang` names them (`name` as it writes them), with their page,
+    and their entry of the configuration's table and its photo where they have one."""
+    author = site.config.authors.find(name)
+    return Byline(name, site.places.author(lang, urls.term_slug(name)), author,
+                  photos.authors.get(author.key) if photos and author else None)
+
+
+def _listed_author(site: Site, listing: Listing, photos: Photos | None) -> Byline | None:
+    """Whose page an author listing is, where the configuration's table has them."""
+    if listing.kind != "author" or site.config.authors.find(listing.title) is None:
+        return None
+    return byline(site, listing.lang, listing.title, photos)
 
 
 Counterparts = dict[tuple[str, str], tuple[Listing, ...]]  # (kind, topic) -> in each language
@@ -428,7 +444,8 @@ def _counterparts(site: Site) -> Counterparts:
 
 
 def _listing_pages(listing: Listing, counterparts: Counterparts, fronts: Alternates,
-                   photos: Photos | None, shelves: tuple[SectionShelf, ...] = ()
+                   photos: Photos | None, author: Byline | None = None,
+                   shelves: tuple[SectionShelf, ...] = ()
                    ) -> Iterator[ListingPage]:
     """Page n of a listing has page n of each counterpart that has one; the front pages'
     first pages have the root as their x-default."""
@@ -445,7 +462,7 @@ def _listing_pages(listing: Listing, counterparts: Counterparts, fronts: Alterna
                           max((a.modified for a in articles), default=None), listing.kind,
                           listing.name, listing.title, listing.total, number, count, articles,
                           listing.folder, _thumbnails(articles, photos),
-                          shelves if number == 1 else ())
+                          shelves if number == 1 else (), author)
 
 
 def _shelves(edition: Edition, photos: Photos | None) -> tuple[SectionShelf, ...]:
