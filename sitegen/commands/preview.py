@@ -35,7 +35,7 @@ from ..build import (
 from ..cache import Cache, open_cache
 from ..content import Article, Parsed
 from ..inherit import inherits
-from ..outputs import Output, news_articles
+from ..outputs import Output, Teaser, news_articles
 from ..publish import Publication
 from ..translations import TranslationGroup, links
 from ..write import WriteReport
@@ -235,6 +235,8 @@ def _with(output: Output, swapped: Swapped) -> Output:
 def _replaced(value: Any, swapped: Swapped) -> Any:
     if isinstance(value, Article):
         return swapped.get(id(value), value)
+    if isinstance(value, Teaser):  # a related story: its headline may be the one saved
+        return dataclasses.replace(value, article=swapped.get(id(value.article), value.article))
     if isinstance(value, tuple):
         return tuple(_replaced(item, swapped) for item in value)
     return value
