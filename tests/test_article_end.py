@@ -333,13 +333,13 @@ def test_newsletter_as_an_inline_table_is_checked_at_its_line(make_site):
     config = CONFIG.replace('[languages.es]\n',
                             '[languages.es]\nnewsletter = { action = "data:text/html,x" }\n')
     found = failed(make_site, config)
-    assert found == [f"sitegen.toml:{line_of(config, 'newsletter =')}: error: "
-                     "languages.es.newsletter.action must be the full web address of the "
-                     "provider's form, such as https://buttondown.com/api/emails/"
-                     "embed-subscribe/NAME, not 'data:text/html,x'"]
+    line = line_of(config, "newsletter =")
+    assert found == [(f"sitegen.toml:{line}: error: languages.es.newsletter.action must be the "
+                      "full web address of the provider's form, such as https://buttondown.com/"
+                      "api/emails/embed-subscribe/NAME, not 'data:text/html,x'")]
     assert failed(make_site, CONFIG.replace('[languages.es]\n', '[languages.es]\nnewsletter = '
                                             '"https://x.example/"\n'))[0].startswith(
-        f"sitegen.toml:{line_of(config, 'newsletter =')}: error: languages.es.newsletter must be")
+        f"sitegen.toml:{line}: error: languages.es.newsletter must be")
 
 
 # Share links -------------------------------------------------------------------------------------
