@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from . import urls
 from .config import LanguageConfig, SiteConfig
 from .content import Article
+from .related import related_stories
 from .translations import TranslationGroup
 
 
@@ -74,6 +75,8 @@ class Edition:
     sections: tuple[Listing, ...]
     tags: tuple[Listing, ...]
     authors: tuple[Listing, ...]
+    # article file -> the other stories of this language that share most with it, best first
+    related: dict[str, tuple[Article, ...]] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -240,9 +243,19 @@ def _edition(config: SiteConfig, places: urls.Places, language: LanguageConfig,
 
     authors = sorted(listings("author", articles, bylines, urls.term_slug, _as_written,
                               author_topic), key=_by_title)
+    stories = dict(zip((a.source for a in articles), shelf.stories))
+    related = related_stories(articles, lambda a: _topics(a, tags(a)),
+                              lambda a: stories[a.source][0].source)
     return Edition(language, articles, shelf.stories, shelf.lastmod,
                    Listing.of("front", lang, "", language.title, listed, per_page, places, "front"),
-                   tuple(sections), tuple(tag_listings), tuple(authors))
+                   tuple(sections), tuple(tag_listings), tuple(authors), related)
+
+
+def _topics(article: Article, tags: tuple[str, ...]) -> tuple[str, ...]:
+    """What relates an article to others: its tags as its language's pages list them (so
+    `Cuba` and `cuba` are one), and its section."""
+    return (*(f"tag:{urls.term_slug(tag)}" for tag in tags),
+            *((f"section:{article.section}",) if article.section else ()))
 
 
 def _as_written(slug: str, name: str) -> str:

@@ -25,6 +25,18 @@ from .errors import BuildFailed, Diagnostic, error, text_of
 
 
 @dataclass(frozen=True, slots=True)
+class Newsletter:
+    """`[languages.<lang>.newsletter]`: where a language's signup form sends a reader's e-mail
+    address, as the provider (Buttondown, Mailchimp, …) expects it. The form is plain HTML, so
+    it works without JavaScript and loads nothing from the provider."""
+
+    action: str  # the provider's address that receives the form: http(s) only
+    field_name: str = "email"  # the e-mail input's name: `email` for Buttondown, `EMAIL` for Mailchimp
+    method: str = "post"
+    hidden: tuple[tuple[str, str], ...] = ()  # (name, value) the provider wants sent with it
+
+
+@dataclass(frozen=True, slots=True)
 class LanguageConfig:
     """One language edition: its code, its site title and how its UI is localized."""
 
@@ -34,6 +46,7 @@ class LanguageConfig:
     locale: str  # a Babel locale identifier, e.g. "es" or "es_US"
     name: str  # the language's name in itself, as the language switch shows it
     sections: dict[str, str] = field(default_factory=dict)  # section slug -> display title
+    newsletter: Newsletter | None = None  # its signup form, where it has one
 
     def section_segment(self, section: str) -> str:
         """The section's folder in this language's URLs: its label's slug (`Economía` ->
@@ -163,6 +176,13 @@ LANGUAGE_KEYS: dict[str, tuple[Checker, str]] = {
     "locale": _STRING,
     "name": _STRING,
     "sections": _STRING_TABLE,
+    "newsletter": (lambda v: isinstance(v, dict), "a table with the form's action"),
+}
+NEWSLETTER_KEYS: dict[str, tuple[Checker, str]] = {
+    "action": _STRING,
+    "field": _STRING,
+    "method": (lambda v: v in ("post", "get"), '"post" or "get"'),
+    "hidden": _STRING_TABLE,
 }
 _LANGUAGE_TEXTS: tuple[Checker, str] = (
     lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
@@ -476,6 +496,8 @@ def _language(code: str, table: Any, where: _KeyLocator,
                                    f"{label!r} makes the folder /{code}/{folder}/, a name the "
                                    "site uses for its own pages and files: choose another "
                                    "label"))
+    newsletter = _newsletter(code, table["newsletter"], where, out) \
+        if "newsletter" in table and "newsletter" not in wrong else None
     if len(out) > problems:
         return None
     return LanguageConfig(
@@ -485,7 +507,54 @@ def _language(code: str, table: Any, where: _KeyLocator,
         locale=locale,
         name=table.get("name") or _own_name(locale),
         sections=dict(sections),
+        newsletter=newsletter,
     )
+
+
+def _newsletter(code: str, table: dict[str, Any], where: _KeyLocator,
+                out: list[Diagnostic]) -> Newsletter | None:
+    """`[languages.CODE.newsletter]`, or None when it has a problem (reported in `out`)."""
+    path, shown = ("languages", code, "newsletter"), f"languages.{code}.newsletter"
+    problems = len(out)
+    wrong = _check_table(table, NEWSLETTER_KEYS, path, where, out)
+    if "action" not in table:
+        out.append(where.error(("languages", code), "newsletter",
+                               f"[{shown}] needs `action`, the address its form is sent to"))
+    elif "action" not in wrong and (wrong_action := action_problem(table["action"])):
+        out.append(where.error(path, "action", f"{shown}.action {wrong_action}"))
+    name = table.get("field", "email") if "field" not in wrong else "email"
+    if "field" not in wrong and (wrong_name := _field_problem(name)):
+        out.append(where.error(path, "field", f"{shown}.field {wrong_name}"))
+    hidden = table.get("hidden", {}) if "hidden" not in wrong else {}
+    for key in hidden:
+        if wrong_name := _field_problem(key) or (
+                "is the e-mail input's name: the form would send it twice" if key == name
+                else None):
+            out.append(where.error(path, "hidden", f"{shown}.hidden: {key!r} {wrong_name}"))
+    if len(out) > problems:
+        return None
+    return Newsletter(table["action"], name, table.get("method", "post"),
+                      tuple(sorted(hidden.items())))
+
+
+def action_problem(url: str) -> str | None:
+    """Why `url` cannot be where a form is sent, or None: a provider's web address (a form sent
+    to `javascript:` runs a script, and one to this site's own paths reaches no provider)."""
+    shown = ("must be the full web address of the provider's form, such as "
+             f"https://buttondown.com/api/emails/embed-subscribe/NAME, not {url!r}")
+    if _NOT_IN_URLS.search(url):
+        return f"{shown}: it contains a space, a line break or a character URLs cannot hold"
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return shown
+    return None
+
+
+def _field_problem(name: str) -> str | None:
+    """Why `name` cannot name an input of a form, or None."""
+    if not name or _NOT_IN_URLS.search(name):
+        return "must be a name such as email or EMAIL, without spaces or quotes"
+    return None
 
 
 def _section_problem(name: str) -> str | None:
@@ -610,4 +679,6 @@ class _KeyLocator:
                     header_line = number
             elif current == table and assignment.match(line):
                 return number
+        if header_line is None and table[len(self.prefix):]:
+            return self.line_of(table[:-1], table[-1])  # an inline table: its own line
         return header_line

@@ -11,10 +11,11 @@ import html
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from . import l10n, seo, urls
 from .assemble import Site
-from .config import SiteConfig
+from .config import Newsletter, SiteConfig
 from .content import Article
 
 if TYPE_CHECKING:
@@ -115,6 +116,11 @@ def article_context(config: SiteConfig, page: ArticlePage,
         "social": seo.social(config, article, versions, images),
         "jsonld": seo.news_article(config, article, images, page.logo, page.authors),
         "stale": _stale_notice(config, lang, behind, versions) if behind else None,
+        "related": [{"title": title, "href": href(path), "date": date,
+                     "image": picture(thumbnail, config.base_url) if thumbnail else None}
+                    for title, path, date, thumbnail in (t.shown() for t in page.related)],
+        "share": share_links(context["canonical"], article.title),
+        "newsletter": _newsletter(config.language(lang).newsletter),
     })
     return context
 
@@ -173,6 +179,35 @@ def profile(config: SiteConfig, byline: Byline, lang: str) -> dict[str, Any]:
         "photo": picture(byline.photo, config.base_url) if byline.photo else None,
         "links": [{"href": url, "label": link_label(url, same_as)} for url in same_as],
     }
+
+
+# Where a reader shares a story: each network's own address for it, with no script of theirs
+# on the page and nothing added to the story's URL. `{url}` and `{title}` are filled in
+# percent-encoded (UTF-8, every reserved character), so an `&` or `#` of a headline stays text.
+SHARE = (
+    ("x", "X", "https://x.com/intent/tweet?text={title}&url={url}"),
+    ("facebook", "Facebook", "https://www.facebook.com/sharer/sharer.php?u={url}"),
+    ("linkedin", "LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url={url}"),
+    ("whatsapp", "WhatsApp", "https://wa.me/?text={title}%20{url}"),
+    ("telegram", "Telegram", "https://t.me/share/url?url={url}&text={title}"),
+    ("email", None, "mailto:?subject={title}&body={url}"),
+)
+
+
+def share_links(url: str, title: str) -> list[dict[str, Any]]:
+    """The share links of a story at `url`: (network, its name or None for e-mail, href)."""
+    filled = {"url": quote(url, safe=""), "title": quote(title, safe="")}
+    return [{"network": network, "name": name, "href": pattern.format(**filled)}
+            for network, name, pattern in SHARE]
+
+
+def _newsletter(newsletter: Newsletter | None) -> dict[str, Any] | None:
+    """The language's signup form, as the template writes it."""
+    if newsletter is None:
+        return None
+    return {"action": newsletter.action, "field": newsletter.field_name,
+            "method": newsletter.method, "hidden": [{"name": name, "value": value}
+                                                    for name, value in newsletter.hidden]}
 
 
 # How wide the default theme shows images: what `sizes` tells the browser, so that it fetches

@@ -100,6 +100,19 @@ class NotFoundPage(Page):
 
 
 @dataclass(frozen=True, slots=True)
+class Teaser:
+    """Another story as a link to it shows it: its headline, date and picture. Only these enter
+    the key of the page that shows it (see `_plain`), so that a correction to that story's
+    body renders no page again, and a new headline renders every page that shows it."""
+
+    article: Article
+    thumbnail: Picture | None  # its lead image
+
+    def shown(self) -> tuple[str, str, datetime, Picture | None]:
+        return (self.article.title, self.article.path, self.article.date, self.thumbnail)
+
+
+@dataclass(frozen=True, slots=True)
 class ArticlePage(Page):
     TEMPLATES = ("article.html",)
 
@@ -111,9 +124,11 @@ class ArticlePage(Page):
     authors: tuple[Byline, ...]  # each author, as its language names them
     images: Shown | None = None  # its lead, body and social images
     logo: Picture | None = None  # the publisher's, for the JSON-LD
+    related: tuple[Teaser, ...] = ()  # the stories of its language that share most with it
 
     def shows(self) -> tuple[Article, ...]:
-        return (self.article, *self.versions, *((self.behind,) if self.behind else ()))
+        return (self.article, *self.versions, *((self.behind,) if self.behind else ()),
+                *(teaser.article for teaser in self.related))
 
     def context(self, config: SiteConfig) -> dict[str, Any]:
         return context.article_context(config, self, self.behind)
@@ -357,7 +372,8 @@ def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
     links: dict[tuple[str, str, str], tuple[str, str]] = {}
     pages: list[Page] = [RootPage(site.config.default_language, urls.ROOT, fronts, None)]
     for edition in site.editions:
-        pages.extend(_article_page(site, article, links, photos)
+        pages.extend(_article_page(site, article, links, photos,
+                                   edition.related.get(article.source, ()))
                      for article in edition.articles)
         for listing in edition.listings():
             shelves = _shelves(edition, photos) if listing is edition.front else ()
@@ -386,7 +402,7 @@ def _fronts(site: Site) -> Alternates:
 
 def _article_page(site: Site, article: Article,
                   links: dict[tuple[str, str, str], tuple[str, str]],
-                  photos: Photos | None) -> ArticlePage:
+                  photos: Photos | None, related: tuple[Article, ...]) -> ArticlePage:
     """`links`: (kind, language, name) -> (name as shown, page) of each tag and author known
     so far, for every article page of the site."""
     versions, lang = site.versions(article), article.lang
@@ -400,7 +416,10 @@ def _article_page(site: Site, article: Article,
                        tuple(byline(site, lang, name, photos)
                              for name in site.config.authors.bylines(article.authors, lang)),
                        photos.articles.get(article.source) if photos else None,
-                       photos.logo if photos else None)
+                       photos.logo if photos else None,
+                       tuple(Teaser(other, thumbnail)
+                             for other, thumbnail in zip(related, _thumbnails(related, photos)
+                                                         or (None,) * len(related))))
 
 
 def _term_link(site: Site, links: dict[tuple[str, str, str], tuple[str, str]], kind: str,
@@ -536,6 +555,8 @@ def _json(value: Any) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, Article):
         return value.digest
+    if isinstance(value, Teaser):
+        return value.shown()
     if isinstance(value, Picture):  # its file names are hashes of all they are made from
         return f"{value.src} {len(value.srcset)}"
     if isinstance(value, date):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import discover, staleness
 from ..assemble import BuildOptions, Site
@@ -42,6 +42,7 @@ from ..write import WriteReport
 from .survey import Remembered
 
 Swapped = dict[int, Article]  # id of an old article -> its new version
+T = TypeVar("T")
 
 
 class Session:
@@ -242,11 +243,12 @@ def _verdict(story: TranslationGroup, history: staleness.GitHistory | None,
             for s in staleness.stale_in(story, history, files, default_language)]
 
 
-def _with(output: Output, swapped: Swapped) -> Output:
-    """The output with each old article in its fields replaced by its new version."""
+def _with(output: T, swapped: Swapped) -> T:
+    """The output (or a value of its fields) with each old article in its fields replaced by
+    its new version."""
     changes = {f.name: _replaced(getattr(output, f.name), swapped)
-               for f in dataclasses.fields(output)}
-    return dataclasses.replace(output, **changes)
+               for f in dataclasses.fields(output)}  # type: ignore[arg-type]
+    return dataclasses.replace(output, **changes)  # type: ignore[type-var]
 
 
 def _replaced(value: Any, swapped: Swapped) -> Any:
@@ -254,6 +256,6 @@ def _replaced(value: Any, swapped: Swapped) -> Any:
         return swapped.get(id(value), value)
     if isinstance(value, tuple):
         return tuple(_replaced(item, swapped) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a front's shelf
-        return _with(value, swapped)  # type: ignore[arg-type]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a related story, a
+        return _with(value, swapped)  # front page's shelf: each holds articles
     return value
