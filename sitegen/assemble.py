@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from . import urls
 from .config import LanguageConfig, SiteConfig
 from .content import Article
+from .related import related_stories
 from .translations import TranslationGroup
 
 
@@ -74,6 +75,8 @@ class Edition:
     sections: tuple[Listing, ...]
     tags: tuple[Listing, ...]
     authors: tuple[Listing, ...]
+    # article file -> the other stories of this language that share most with it, best first
+    related: dict[str, tuple[Article, ...]] = field(default_factory=dict)
     # The pages of the publication (About, Corrections…), in the footer's order: by weight,
     # then by title. They are no news: in no listing, feed or news sitemap.
     pages: tuple[Article, ...] = ()
@@ -249,11 +252,29 @@ def _edition(config: SiteConfig, places: urls.Places, language: LanguageConfig,
                       key=lambda s: (section_order.get(s.name, len(section_order)), s.name))
     tag_listings = sorted(listings("tag", listed, tags, urls.term_slug, _as_written, term_topic),
                           key=_by_title)
-    authors = sorted(listings("author", articles, _authors, urls.term_slug, _as_written,
-                              lambda slug, _: slug), key=_by_title)
+    def bylines(article: Article) -> tuple[str, ...]:
+        return config.authors.bylines(article.authors, lang)
+
+    def author_topic(slug: str, name: str) -> str:
+        """An author of the table is one in every language; another byline is its slug."""
+        author = config.authors.find(name)
+        return author.topic if author else slug
+
+    authors = sorted(listings("author", articles, bylines, urls.term_slug, _as_written,
+                              author_topic), key=_by_title)
+    stories = dict(zip((a.source for a in articles), shelf.stories))
+    related = related_stories(articles, lambda a: _topics(a, tags(a)),
+                              lambda a: stories[a.source][0].source)
     return Edition(language, articles, shelf.stories, shelf.lastmod,
                    Listing.of("front", lang, "", language.title, listed, per_page, places, "front"),
-                   tuple(sections), tuple(tag_listings), tuple(authors), shelf.pages)
+                   tuple(sections), tuple(tag_listings), tuple(authors), related, shelf.pages)
+
+
+def _topics(article: Article, tags: tuple[str, ...]) -> tuple[str, ...]:
+    """What relates an article to others: its tags as its language's pages list them (so
+    `Cuba` and `cuba` are one), and its section."""
+    return (*(f"tag:{urls.term_slug(tag)}" for tag in tags),
+            *((f"section:{article.section}",) if article.section else ()))
 
 
 def _as_written(slug: str, name: str) -> str:
@@ -282,10 +303,6 @@ def _by_title(listing: Listing) -> tuple[str, str]:
 
 def _section(article: Article) -> tuple[str, ...]:
     return (article.section,) if article.section else ()
-
-
-def _authors(article: Article) -> tuple[str, ...]:
-    return article.authors
 
 
 def _paginate(articles: tuple[Article, ...], per_page: int) -> tuple[tuple[Article, ...], ...]:

@@ -129,10 +129,11 @@ def remember_site(memo: Cache, out: Path, key: str | None, result: BuildResult) 
 
 def publish_site(memo: Cache, out: Path, inputs: SiteInputs, plan: Plan,
                  outputs: Mapping[str, Output], keys: dict[str, str], trusted: bool,
-                 jobs: int = 1, progress: Progress = no_progress) -> Publication:
+                 jobs: int = 1, progress: Progress = no_progress,
+                 index_later: bool = False) -> Publication:
     """Publish every output (file -> output; those whose key the folder holds are kept) with
     the memo's records of the output folder and of the tree kept beside it, and record what
-    both hold afterwards."""
+    both hold afterwards. `index_later`: as `publish`."""
     from .publish import Records, publish
 
     kept = memo.kept_tree(out)
@@ -143,7 +144,7 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, plan: Plan,
                        {c.file: c for c in plan.outputs.copies}, keys, out, records, jobs,
                        progress, memo.compiled_templates(),
                        {r.file: r for r in plan.outputs.renditions}, memo.made_images(),
-                       plan.outputs.search)
+                       plan.outputs.search, index_later)
     except BaseException:
         if kept is not None:
             memo.record(kept, {})  # what a failed build left there is looked at afresh

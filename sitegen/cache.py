@@ -212,13 +212,18 @@ class Cache:
             self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                                 (name, key or "")))
 
-    def search_index(self, out: Path) -> tuple[str, tuple[str, ...]] | None:
-        """The key and files of the search index `out` holds."""
-        key, *files = (self._get(f"search:{out.resolve()}") or "").split("\n")
-        return (key, tuple(files)) if key else None
+    def search_index(self, out: Path) -> dict[str, tuple[str, tuple[str, ...]]] | None:
+        """The parts of the search index `out` holds: folder -> key and files."""
+        try:
+            return {folder: (key, tuple(files)) for folder, (key, files)
+                    in json.loads(self._get(f"search:{out.resolve()}") or "null").items()}
+        except (ValueError, TypeError, AttributeError):  # none, or an earlier sitegen's
+            return None
 
-    def remember_search_index(self, out: Path, index: tuple[str, tuple[str, ...]] | None) -> None:
-        name, text = f"search:{out.resolve()}", "\n".join((index[0], *index[1])) if index else ""
+    def remember_search_index(self, out: Path,
+                              index: dict[str, tuple[str, tuple[str, ...]]] | None) -> None:
+        name = f"search:{out.resolve()}"
+        text = json.dumps(index, sort_keys=True) if index is not None else ""
         if text != (self._get(name) or ""):
             self.values[name] = text
             self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",

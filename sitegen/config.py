@@ -20,7 +20,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from . import urls
+from .authors import Author, Roster
 from .errors import BuildFailed, Diagnostic, error, text_of
+
+
+@dataclass(frozen=True, slots=True)
+class Newsletter:
+    """`[languages.<lang>.newsletter]`: where a language's signup form sends a reader's e-mail
+    address, as the provider (Buttondown, Mailchimp, …) expects it. The form is plain HTML, so
+    it works without JavaScript and loads nothing from the provider."""
+
+    action: str  # the provider's address that receives the form: http(s) only
+    field_name: str = "email"  # the e-mail input's name: `email` for Buttondown, `EMAIL` for Mailchimp
+    method: str = "post"
+    hidden: tuple[tuple[str, str], ...] = ()  # (name, value) the provider wants sent with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +46,7 @@ class LanguageConfig:
     locale: str  # a Babel locale identifier, e.g. "es" or "es_US"
     name: str  # the language's name in itself, as the language switch shows it
     sections: dict[str, str] = field(default_factory=dict)  # section slug -> display title
+    newsletter: Newsletter | None = None  # its signup form, where it has one
 
     def section_segment(self, section: str) -> str:
         """The section's folder in this language's URLs: its label's slug (`Economía` ->
@@ -102,6 +116,7 @@ class SiteConfig:
     default_image: str | None = None  # the social image of an article without one of its own
     logo: str | None = None  # the publisher's logo in the JSON-LD
     glossary: Glossary = field(default_factory=Glossary)
+    authors: Roster = field(default_factory=Roster)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -161,6 +176,29 @@ LANGUAGE_KEYS: dict[str, tuple[Checker, str]] = {
     "locale": _STRING,
     "name": _STRING,
     "sections": _STRING_TABLE,
+    "newsletter": (lambda v: isinstance(v, dict), "a table with the form's action"),
+}
+NEWSLETTER_KEYS: dict[str, tuple[Checker, str]] = {
+    "action": _STRING,
+    "field": _STRING,
+    "method": (lambda v: v in ("post", "get"), '"post" or "get"'),
+    "hidden": _STRING_TABLE,
+}
+_LANGUAGE_TEXTS: tuple[Checker, str] = (
+    lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+    'a table of its text in each language, e.g. { en = "…", es = "…" }',
+)
+_NAME_RULE = ('a name, or a table of its spelling in each language, e.g. '
+              '{ en = "Staff", es = "Redacción" }')
+AUTHOR_KEYS: dict[str, tuple[Checker, str]] = {
+    "name": (lambda v: isinstance(v, str) or _LANGUAGE_TEXTS[0](v),
+             _NAME_RULE),
+    "bio": _LANGUAGE_TEXTS,
+    "photo": _STRING,
+    "url": _STRING,
+    "social": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+               "a list of the web addresses of their profiles"),
+    "organization": (lambda v: isinstance(v, bool), "true or false"),
 }
 SITE_DEFAULTS: dict[str, Any] = {
     "base_url": "http://localhost:8000/",
@@ -222,7 +260,8 @@ def _validate(
 ) -> SiteConfig | None:
     """Every problem of the configuration, each at its key: a value of the wrong type is
     reported and its default used, so the checks after it still run."""
-    _check_table(raw, {"site": None, "languages": None, "terms": None}, (), where, out)
+    _check_table(raw, {"site": None, "languages": None, "terms": None, "authors": None}, (),
+                 where, out)
     site = raw.get("site", {})
     languages_table = raw.get("languages", {})
     for name, table in (("site", site), ("languages", languages_table)):
@@ -261,6 +300,7 @@ def _validate(
                                    f"site.languages {codes}"))
     languages = [_language(code, languages_table.get(code, {}), where, out) for code in codes]
     glossary = _glossary(raw.get("terms", {}), values["default_language"], codes, where, out)
+    authors = _roster(raw.get("authors", {}), values["default_language"], codes, where, out)
     if out:
         return None
     return SiteConfig(
@@ -278,6 +318,7 @@ def _validate(
         default_image=values["default_image"],
         logo=values["logo"],
         glossary=glossary,
+        authors=authors,
     )
 
 
@@ -326,6 +367,103 @@ def _glossary(table: Any, default: str, codes: list[str], where: _KeyLocator,
     return Glossary(tuple(terms))
 
 
+def _roster(table: Any, default: str, codes: list[str], where: _KeyLocator,
+            out: list[Diagnostic]) -> Roster:
+    """`[authors.KEY]`: each author's name, bio, photo and profiles. A byline is matched by
+    any of an author's names, so a name two authors share would make it both: an error."""
+    if not isinstance(table, dict):
+        out.append(where.error((), "authors", "[authors] must be a table"))
+        return Roster()
+    authors: list[Author] = []
+    claimed: dict[str, tuple[str, str]] = {}  # slug -> (author, spelling)
+    for key, entry in table.items():
+        author = _author(key, entry, default, codes, where, out)
+        if author is None:
+            continue
+        for spelling in author.spellings():
+            other, written = claimed.setdefault(urls.term_slug(spelling), (key, spelling))
+            if other != key:
+                out.append(where.error(("authors",), key, f"authors.{key}: {spelling!r} is "
+                                       f"also how authors.{other} is named ({written!r}): a "
+                                       "byline cannot be two authors"))
+        authors.append(author)
+    return Roster(tuple(authors))
+
+
+def _author(key: str, entry: Any, default: str, codes: list[str], where: _KeyLocator,
+            out: list[Diagnostic]) -> Author | None:
+    """One `[authors.KEY]` table, or None when it has a problem (reported in `out`)."""
+    if not isinstance(entry, dict):
+        out.append(where.error(("authors",), key, f"authors.{key} must be a table, e.g. "
+                               f'[authors.{key}] with name = "…"'))
+        return None
+    problems, path = len(out), ("authors", key)
+    wrong = _check_table(entry, AUTHOR_KEYS, path, where, out)
+    if not key.strip():
+        out.append(where.error(("authors",), key, "an author's key must not be empty"))
+    if "name" not in entry:
+        out.append(where.error(("authors",), key, f"authors.{key} needs a name, e.g. "
+                               'name = "Ana Pérez"'))
+    names = _per_language(entry["name"], "name", default, codes, path, where, out) \
+        if "name" in entry and "name" not in wrong else {}
+    bios = _per_language(entry["bio"], "bio", default, codes, path, where, out) \
+        if "bio" in entry and "bio" not in wrong else {}
+    photo = entry.get("photo") if "photo" not in wrong else None
+    if photo is not None and (wrong_photo := _image_problem(photo)):
+        out.append(where.error(path, "photo", f"authors.{key}.photo {photo!r} {wrong_photo}"))
+    addresses = [entry["url"]] if "url" in entry and "url" not in wrong else []
+    social = entry.get("social", []) if "social" not in wrong else []
+    for name, address in [("url", a) for a in addresses] + [("social", a) for a in social]:
+        if wrong_address := profile_problem(address):
+            out.append(where.error(path, name, f"authors.{key}.{name} {address!r} "
+                                   f"{wrong_address}"))
+    if len(out) > problems:
+        return None
+    first = names.get(default) or next(iter(names.values()))
+    return Author(key.strip(), tuple((code, names.get(code, first)) for code in codes),
+                  tuple((code, bios[code]) for code in codes if code in bios),
+                  photo.strip() if photo else None,
+                  addresses[0].strip() if addresses else None,
+                  tuple(dict.fromkeys(address.strip() for address in social)),
+                  entry.get("organization", False) is True)
+
+
+def _per_language(value: str | dict[str, str], name: str, default: str, codes: list[str],
+                  path: tuple[str, ...], where: _KeyLocator, out: list[Diagnostic]
+                  ) -> dict[str, str]:
+    """A text given once for every language, or as a table by language (`{ en = "…" }`):
+    language -> text, every one of them non-empty and of a configured language."""
+    dotted = ".".join((*path, name))
+    texts = {code: value for code in codes} if isinstance(value, str) else value
+    if not texts:
+        out.append(where.error(path, name, f"{dotted} must give the text of at least one "
+                               f"language, e.g. {{ {default} = \"…\" }}"))
+    for code, text in texts.items():
+        if code not in codes:
+            out.append(where.error(path, name, f"{dotted}: language {code!r} is not "
+                                   f"configured in site.languages {codes}"))
+        elif not text.strip():
+            out.append(where.error(path, name, f"{dotted} must not be empty"
+                                   + (f" (in {code!r})" if isinstance(value, dict) else "")))
+    return {code: " ".join(text.split()) for code, text in texts.items() if code in codes}
+
+
+def profile_problem(url: str) -> str | None:
+    """Why an author's own site or profile cannot be linked, or None: a web address only,
+    since it is also who they are to search engines (the JSON-LD's `sameAs`)."""
+    from .content import link_problem  # content reads the configuration it is given
+
+    shown = "must be a web address such as https://mastodon.social/@name"
+    if wrong := link_problem(url):
+        return f"cannot be published: {wrong}"
+    if _NOT_IN_URLS.search(url.strip()):
+        return f"{shown}: it contains a space or a character URLs cannot hold"
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return shown
+    return None
+
+
 def _language(code: str, table: Any, where: _KeyLocator,
               out: list[Diagnostic]) -> LanguageConfig | None:
     """One [languages.CODE] table, or None when it has a problem (reported in `out`)."""
@@ -358,6 +496,8 @@ def _language(code: str, table: Any, where: _KeyLocator,
                                    f"{label!r} makes the folder /{code}/{folder}/, a name the "
                                    "site uses for its own pages and files: choose another "
                                    "label"))
+    newsletter = _newsletter(code, table["newsletter"], where, out) \
+        if "newsletter" in table and "newsletter" not in wrong else None
     if len(out) > problems:
         return None
     return LanguageConfig(
@@ -367,7 +507,54 @@ def _language(code: str, table: Any, where: _KeyLocator,
         locale=locale,
         name=table.get("name") or _own_name(locale),
         sections=dict(sections),
+        newsletter=newsletter,
     )
+
+
+def _newsletter(code: str, table: dict[str, Any], where: _KeyLocator,
+                out: list[Diagnostic]) -> Newsletter | None:
+    """`[languages.CODE.newsletter]`, or None when it has a problem (reported in `out`)."""
+    path, shown = ("languages", code, "newsletter"), f"languages.{code}.newsletter"
+    problems = len(out)
+    wrong = _check_table(table, NEWSLETTER_KEYS, path, where, out)
+    if "action" not in table:
+        out.append(where.error(("languages", code), "newsletter",
+                               f"[{shown}] needs `action`, the address its form is sent to"))
+    elif "action" not in wrong and (wrong_action := action_problem(table["action"])):
+        out.append(where.error(path, "action", f"{shown}.action {wrong_action}"))
+    name = table.get("field", "email") if "field" not in wrong else "email"
+    if "field" not in wrong and (wrong_name := _field_problem(name)):
+        out.append(where.error(path, "field", f"{shown}.field {wrong_name}"))
+    hidden = table.get("hidden", {}) if "hidden" not in wrong else {}
+    for key in hidden:
+        if wrong_name := _field_problem(key) or (
+                "is the e-mail input's name: the form would send it twice" if key == name
+                else None):
+            out.append(where.error(path, "hidden", f"{shown}.hidden: {key!r} {wrong_name}"))
+    if len(out) > problems:
+        return None
+    return Newsletter(table["action"], name, table.get("method", "post"),
+                      tuple(sorted(hidden.items())))
+
+
+def action_problem(url: str) -> str | None:
+    """Why `url` cannot be where a form is sent, or None: a provider's web address (a form sent
+    to `javascript:` runs a script, and one to this site's own paths reaches no provider)."""
+    shown = ("must be the full web address of the provider's form, such as "
+             f"https://buttondown.com/api/emails/embed-subscribe/NAME, not {url!r}")
+    if _NOT_IN_URLS.search(url):
+        return f"{shown}: it contains a space, a line break or a character URLs cannot hold"
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return shown
+    return None
+
+
+def _field_problem(name: str) -> str | None:
+    """Why `name` cannot name an input of a form, or None."""
+    if not name or _NOT_IN_URLS.search(name):
+        return "must be a name such as email or EMAIL, without spaces or quotes"
+    return None
 
 
 def _section_problem(name: str) -> str | None:
@@ -492,4 +679,6 @@ class _KeyLocator:
                     header_line = number
             elif current == table and assignment.match(line):
                 return number
+        if header_line is None and table[len(self.prefix):]:
+            return self.line_of(table[:-1], table[-1])  # an inline table: its own line
         return header_line

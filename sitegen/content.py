@@ -75,6 +75,8 @@ class Article:
     image_credit: str = ""  # who made the lead image: goes with it to the versions that take it
     image_focus: tuple[float, float] | None = None  # (x, y) fractions every crop keeps in frame
     figures: tuple[tuple[str, int], ...] = ()  # (reference, line) of each image of the body
+    dateline: str = ""  # where the story was reported, as the first paragraph opens with it
+    timed: frozenset[str] = frozenset()  # the moments (`date`, `updated`) given with a time
     is_page: bool = False  # a page of the publication (content/pages/): no date, not news
     weight: int = 0  # a page's place in the footer's list (lower first), before its title
 
@@ -99,8 +101,9 @@ class Article:
 KNOWN_KEYS = (
     "title", "date", "lang", "translation_key", "slug", "authors", "author", "section", "tags",
     "summary", "sources", "image", "image_alt", "updated", "draft", "translated_from", "extra",
-    "aliases", "image_caption", "image_credit", "image_focus",
+    "aliases", "image_caption", "image_credit", "image_focus", "dateline",
 )
+MAX_DATELINE = 60  # a place name, as `SANTO DOMINGO` or `CIUDAD DE PANAMÁ`, not a sentence
 # A page of the publication (About, Corrections: `content/pages/`) is no news: it has no date,
 # byline, section, tags, sources or lead image, and is listed in the footer by `weight`.
 PAGES_FOLDER = "content/pages/"
@@ -305,6 +308,7 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
     image_credit = _text(fields, "image_credit", problem)
     image_focus = _focus(fields.get("image_focus"), problem)
     summary = _text(fields, "summary", problem)
+    dateline = _dateline(fields, problem)
     translated_from = _text(fields, "translated_from", problem)
     if problems:
         raise BuildFailed(problems)
@@ -356,6 +360,8 @@ def parse(rel: str, data: bytes, settings: ParseSettings) -> Article:
         image_credit=image_credit,
         image_focus=image_focus,
         figures=_with_lines(references, matter.body, matter.body_line),
+        dateline=dateline,
+        timed=frozenset(key for key in ("date", "updated") if _has_time(fields.get(key))),
         is_page=page,
         weight=weight,
     )
@@ -460,6 +466,28 @@ def _moment(fields: dict[str, Any], key: str, tz: ZoneInfo, problem: Problem,
                      "timezone it falls outside the years 1 to 9999")
         return None
     return moment
+
+
+def _has_time(value: Any) -> bool:
+    """Whether a date of the front matter gives a time of day (`2015-01-12T14:30`), which the
+    page then shows, or only a day (`2015-01-12`)."""
+    if isinstance(value, str):
+        return len(value.strip()) > len("YYYY-MM-DD")
+    return isinstance(value, datetime)
+
+
+def _dateline(fields: dict[str, Any], problem: Problem) -> str:
+    """`dateline: HAVANA`: the place the story opens with (`HAVANA — …`), written in the
+    version's language, so a translation gives its own (`LA HABANA`)."""
+    place = _text(fields, "dateline", problem)
+    if "dateline" in fields and fields["dateline"] is not None and not place:
+        problem("dateline", "dateline must be a place, e.g. dateline: HAVANA")
+    elif _CONTROL.search(place):
+        problem("dateline", "dateline must be one line")
+    elif len(place) > MAX_DATELINE:
+        problem("dateline", f"dateline is {len(place)} characters long: it is a place such as "
+                            f"HAVANA, at most {MAX_DATELINE} characters")
+    return place
 
 
 def _focus(value: Any, problem: Problem) -> tuple[float, float] | None:

@@ -11,18 +11,22 @@ import html
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from . import l10n, seo, urls
 from .assemble import Site
-from .config import SiteConfig
+from .config import Newsletter, SiteConfig
 from .content import Article
 
 if TYPE_CHECKING:
-    from .outputs import ArticlePage, PublicationPage
+    from .authors import Byline
+    from .outputs import ArticlePage, PublicationPage, SectionShelf, Teaser
     from .photos import Picture
 
 Alternates = tuple[tuple[str, str], ...]  # (hreflang, URL path) of every language version
 X_DEFAULT = "x-default"
+
+TOP = 5  # a front page's lead story and the stories beside it
 
 
 def x_default(alternates: Alternates, default_language: str) -> str | None:
@@ -97,20 +101,32 @@ def article_context(config: SiteConfig, page: ArticlePage,
     """`behind` is the original this version, a stale translation, fell behind."""
     href = _linker(config.base_url).href
     article, lang, versions, images = page.article, page.lang, page.versions, page.images
+    locale = config.language(lang).locale
     context = page_context(config, page.path, lang, page.alternates)
+    body = _with_pictures(article.body_html, dict(images.body), config.base_url) \
+        if images and images.body else article.body_html
     context.update({
         "lead": picture(images.lead, config.base_url) if images and images.lead else None,
-        "body_html": _with_pictures(article.body_html, dict(images.body), config.base_url)
-        if images and images.body else article.body_html,
+        "body_html": with_dateline(body, article.dateline) if article.dateline else body,
         "article": article,
+        "published": moment(article.date, "date" in article.timed, locale),
+        "updated": moment(article.updated, "updated" in article.timed, locale)
+        if article.updated else None,
         "description": article.summary,
         "section": {"title": config.section_title(lang, article.section),
                     "href": href(page.section)} if page.section else None,
-        "authors": [{"name": name, "href": href(path)} for name, path in page.authors],
+        "authors": [{"name": b.name, "href": href(b.path)} for b in page.authors],
+        "bios": [profile(config, b, lang) for b in page.authors
+                 if b.author and b.author.bio(lang)],
         "tags": [{"title": tag, "href": href(path)} for tag, path in page.tags],
         "social": seo.social(config, article, versions, images),
-        "jsonld": seo.news_article(config, article, images, page.logo),
+        "jsonld": seo.news_article(config, article, images, page.logo, page.authors),
         "stale": _stale_notice(config, lang, behind, versions) if behind else None,
+        "related": [{"title": title, "href": href(path), "date": date,
+                     "image": picture(thumbnail, config.base_url) if thumbnail else None}
+                    for title, path, date, thumbnail in (t.shown() for t in page.related)],
+        "share": share_links(context["canonical"], article.title),
+        "newsletter": _newsletter(config.language(lang).newsletter),
     })
     return context
 
@@ -131,13 +147,99 @@ def publication_page_context(config: SiteConfig, page: PublicationPage) -> dict[
 
 
 def not_found_context(config: SiteConfig, path: str, lang: str, alternates: Alternates,
-                      headlines: tuple[Article, ...]) -> dict[str, Any]:
+                      headlines: tuple[Teaser, ...]) -> dict[str, Any]:
     """A 404 page offers the newest stories of its language, linked from wherever it is
-    served."""
+    served: their headlines and dates."""
     href = _linker(config.base_url).href
     context = page_context(config, path, lang, alternates)
-    context["headlines"] = [{"article": a, "href": href(a.path)} for a in headlines]
+    context["headlines"] = [{"title": title, "href": href(path), "date": date}
+                            for title, path, date, _ in (t.shown() for t in headlines)]
     return context
+
+
+def moment(when: datetime, timed: bool, locale: str) -> str:
+    """A date as a reader in `locale` says it, with its time of day and zone where the front
+    matter gives a time: Babel's long date, then the time as the locale writes it with its
+    zone (its full pattern without the seconds: `2:30 PM EST`, `14:30 (hora estándar de
+    Cuba)`), joined as the locale joins a date and a time. The zone is named by its
+    abbreviation where the locale has one, else by its name: `-0500` tells a reader little."""
+    # Aware datetimes are equal when their instants are: the zone is part of the key too.
+    return _moment(when, str(when.tzinfo), timed, locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _moment(when: datetime, zone: str, timed: bool, locale: str) -> str:
+    from babel import Locale
+    from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
+
+    parsed = Locale.parse(locale.replace("-", "_"))
+    day = format_date(when.date(), "long", locale=parsed)
+    if not timed:
+        return day
+    pattern = re.sub(r"[:.]ss", "", parsed.time_formats["full"].pattern)  # every one has zzzz
+    short = get_timezone_name(when, "short", locale=parsed)
+    if short.isalpha() and short.isupper():  # `EST`, `CET`, `UTC`: an abbreviation it uses
+        pattern = pattern.replace("zzzz", "z")
+    time = format_time(when, pattern, tzinfo=when.tzinfo, locale=parsed)
+    return str(get_datetime_format("long", locale=parsed)).replace("{0}", time) \
+        .replace("{1}", day)
+
+
+def with_dateline(body: str, place: str) -> str:
+    """The body opened by the story's dateline, `HAVANA — `, run into its first paragraph as
+    wire stories print it; a body that does not open with a paragraph gets one of its own."""
+    opening = f'<span class="story__place">{html.escape(place)}</span>\u00a0— '
+    text = body.lstrip()
+    if text.startswith("<p>"):
+        return f"<p>{opening}{text[3:]}"
+    return f'<p class="story__dateline-place">{opening.rstrip()}</p>\n{body}'
+
+
+def profile(config: SiteConfig, byline: Byline, lang: str) -> dict[str, Any]:
+    """An author as their page and the end of their articles show them: name, bio and photo
+    in the page's language, and links to their own site and profiles, each labelled by its
+    site."""
+    from .authors import link_label
+
+    author, href = byline.author, _linker(config.base_url).href
+    same_as = author.same_as if author else ()
+    return {
+        "name": byline.name,
+        "href": href(byline.path),
+        "bio": author.bio(lang) if author else "",
+        "organization": bool(author and author.organization),
+        "photo": picture(byline.photo, config.base_url) if byline.photo else None,
+        "links": [{"href": url, "label": link_label(url, same_as)} for url in same_as],
+    }
+
+
+# Where a reader shares a story: each network's own address for it, with no script of theirs
+# on the page and nothing added to the story's URL. `{url}` and `{title}` are filled in
+# percent-encoded (UTF-8, every reserved character), so an `&` or `#` of a headline stays text.
+SHARE = (
+    ("x", "X", "https://x.com/intent/tweet?text={title}&url={url}"),
+    ("facebook", "Facebook", "https://www.facebook.com/sharer/sharer.php?u={url}"),
+    ("linkedin", "LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url={url}"),
+    ("whatsapp", "WhatsApp", "https://wa.me/?text={title}%20{url}"),
+    ("telegram", "Telegram", "https://t.me/share/url?url={url}&text={title}"),
+    ("email", None, "mailto:?subject={title}&body={url}"),
+)
+
+
+def share_links(url: str, title: str) -> list[dict[str, Any]]:
+    """The share links of a story at `url`: (network, its name or None for e-mail, href)."""
+    filled = {"url": quote(url, safe=""), "title": quote(title, safe="")}
+    return [{"network": network, "name": name, "href": pattern.format(**filled)}
+            for network, name, pattern in SHARE]
+
+
+def _newsletter(newsletter: Newsletter | None) -> dict[str, Any] | None:
+    """The language's signup form, as the template writes it."""
+    if newsletter is None:
+        return None
+    return {"action": newsletter.action, "field": newsletter.field_name,
+            "method": newsletter.method, "hidden": [{"name": name, "value": value}
+                                                    for name, value in newsletter.hidden]}
 
 
 # How wide the default theme shows images: what `sizes` tells the browser, so that it fetches
@@ -217,9 +319,25 @@ def _babel_language_name(locale: str, named: str) -> str | None:
 def listing_context(config: SiteConfig, path: str, lang: str, alternates: Alternates, kind: str,
                     name: str, title: str, count: int, number: int, page_count: int,
                     newer: str | None, older: str | None, articles: tuple[Article, ...],
-                    thumbnails: tuple[Picture | None, ...] = ()) -> dict[str, Any]:
+                    thumbnails: tuple[Picture | None, ...] = (),
+                    shelves: tuple[SectionShelf, ...] = (),
+                    author: Byline | None = None) -> dict[str, Any]:
+    """`author`: whose page an author listing is, where the configuration's table has them;
+    `shelves`: a front page's first page's."""
     href = _linker(config.base_url).href
     context = page_context(config, path, lang, alternates)
+
+    def items(articles: tuple[Article, ...], thumbnails: tuple[Picture | None, ...],
+              sectioned: bool = True) -> list[dict[str, Any]]:
+        return [{"article": a, "href": href(a.path),
+                 "section": config.section_title(lang, a.section)
+                 if a.section and sectioned else "",
+                 "original": _language_name(config, lang, a.lang) if a.lang != lang else None,
+                 "lang": lang,
+                 "authors": config.authors.bylines(a.authors, lang),
+                 "image": picture(thumbnail, config.base_url) if thumbnail else None}
+                for a, thumbnail in zip(articles, thumbnails or (None,) * len(articles))]
+
     context.update({
         "kind": kind,
         "heading": title,
@@ -229,22 +347,30 @@ def listing_context(config: SiteConfig, path: str, lang: str, alternates: Altern
         "current_section": name if kind == "section" else "",
         "newer_href": href(newer) if newer is not None else None,
         "older_href": href(older) if older is not None else None,
-        "items": [{"article": a, "href": href(a.path),
-                   "section": config.section_title(lang, a.section)
-                   if a.section and kind != "section" else "",
-                   "original": _language_name(config, lang, a.lang) if a.lang != lang else None,
-                   "lang": lang,
-                   "image": picture(thumbnail, config.base_url) if thumbnail else None}
-                  for a, thumbnail in zip(articles, thumbnails or (None,) * len(articles))],
+        "profile": profile(config, author, lang) if author else None,
+        "items": items(articles, thumbnails, kind != "section"),
+        "front": None,  # a front page's first page: its stories by their place
     })
+    if kind == "front" and number == 1 and articles:
+        shelved = {a.source for shelf in shelves for a in shelf.articles}
+        listed = context["items"]
+        context["front"] = {
+            "lead": listed[0], "secondary": listed[1:TOP],
+            "latest": [item for item in listed[TOP:] if item["article"].source not in shelved],
+            "sections": [{"name": shelf.name, "title": shelf.title, "href": href(shelf.path),
+                          "items": items(shelf.articles, shelf.thumbnails, False)}
+                         for shelf in shelves]}
     return context
 
 
-def search_context(config: SiteConfig, path: str, lang: str,
-                   alternates: Alternates) -> dict[str, Any]:
-    """Where the page finds Pagefind's script: its results are the reader's browser's work."""
+def search_context(config: SiteConfig, path: str, lang: str, alternates: Alternates,
+                   parts: tuple[str, ...] | None) -> dict[str, Any]:
+    """Where the page finds Pagefind's script, and the other parts of its language's index
+    (`parts` None: the language has nothing indexed): results are the reader's browser's work."""
+    href = _linker(config.base_url).href
     context = page_context(config, path, lang, alternates)
-    context["pagefind"] = _linker(config.base_url).href("pagefind/pagefind.js")
+    context["pagefind"] = href(f"{parts[0]}pagefind.js") if parts else None
+    context["pagefind_parts"] = [href(part) for part in parts[1:]] if parts else []
     return context
 
 
@@ -277,6 +403,7 @@ def feed_context(config: SiteConfig, lang: str,
         "home_url": linker.absolute(urls.front(lang)),
         "updated": l10n.iso(updated) if updated else _EPOCH,
         "entries": [{"article": a, "url": linker.absolute(a.path),
+                     "authors": config.authors.bylines(a.authors, lang),
                      "id": urls.entry_id(config.base_url, a.translation_key or a.pair_name, a.lang),
                      "related": [(code, linker.absolute(path)) for code, path in related]}
                     for a, related in entries],

@@ -73,6 +73,9 @@ def _completed(version: Article, versions: Sequence[Article], config: SiteConfig
         elif name == "image":  # its credit and focal point go with it; a caption is a text
             changes.update(image=source.image, image_focus=version.image_focus or source.image_focus,
                            image_credit=version.image_credit or source.image_credit)
+        elif name == "date":  # shown with its time of day where its version gives one
+            changes.update(date=source.date,
+                           timed=(version.timed - {"date"}) | (source.timed & {"date"}))
         else:
             changes[name] = getattr(source, name)
     if "date" not in version.given:

@@ -10,20 +10,22 @@ them only when the file is rendered.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import context, urls
 from .assemble import Edition, Listing, Site, is_news
+from .authors import Byline
 from .config import SiteConfig
 from .content import Article
 from .context import X_DEFAULT, Alternates, languages, x_default
 from .errors import BuildFailed, Diagnostic, error
 from .photos import Picture
-from .search import SearchIndex
+from .search import SearchIndex, search_index
 from .theme import Theme
 
 if TYPE_CHECKING:
@@ -99,10 +101,10 @@ class NotFoundPage(Page):
     TEMPLATES = ("404.html",)
     in_sitemap = False
 
-    headlines: tuple[Article, ...] = ()  # the newest stories, newest first
+    headlines: tuple[Teaser, ...] = ()  # the newest stories, newest first
 
     def shows(self) -> tuple[Article, ...]:
-        return self.headlines
+        return tuple(teaser.article for teaser in self.headlines)
 
     def context(self, config: SiteConfig) -> dict[str, Any]:
         return context.not_found_context(config, self.path, self.lang, self.alternates,
@@ -114,6 +116,19 @@ NOT_FOUND_HEADLINES = 5
 
 
 @dataclass(frozen=True, slots=True)
+class Teaser:
+    """Another story as a link to it shows it: its headline, date and picture. Only these enter
+    the key of the page that shows it (see `_plain`), so that a correction to that story's
+    body renders no page again, and a new headline renders every page that shows it."""
+
+    article: Article
+    thumbnail: Picture | None  # its lead image
+
+    def shown(self) -> tuple[str, str, datetime, Picture | None]:
+        return (self.article.title, self.article.path, self.article.date, self.thumbnail)
+
+
+@dataclass(frozen=True, slots=True)
 class ArticlePage(Page):
     TEMPLATES = ("article.html",)
 
@@ -122,12 +137,14 @@ class ArticlePage(Page):
     behind: Article | None  # the original, if this version is a stale translation of it
     section: str | None  # its section's page
     tags: tuple[tuple[str, str], ...]  # (as shown in its language, page) of each tag
-    authors: tuple[tuple[str, str], ...]  # (name, page) of each author
+    authors: tuple[Byline, ...]  # each author, as its language names them
     images: Shown | None = None  # its lead, body and social images
     logo: Picture | None = None  # the publisher's, for the JSON-LD
+    related: tuple[Teaser, ...] = ()  # the stories of its language that share most with it
 
     def shows(self) -> tuple[Article, ...]:
-        return (self.article, *self.versions, *((self.behind,) if self.behind else ()))
+        return (self.article, *self.versions, *((self.behind,) if self.behind else ()),
+                *(teaser.article for teaser in self.related))
 
     def context(self, config: SiteConfig) -> dict[str, Any]:
         return context.article_context(config, self, self.behind)
@@ -159,6 +176,20 @@ class PublicationPage(Page):
 
 
 @dataclass(frozen=True, slots=True)
+class SectionShelf:
+    """A section's newest stories that the front page does not list already, under its name."""
+
+    name: str
+    title: str
+    path: str  # the section's page
+    articles: tuple[Article, ...]
+    thumbnails: tuple[Picture | None, ...]
+
+
+SHELF = 4  # stories on a section's shelf
+
+
+@dataclass(frozen=True, slots=True)
 class ListingPage(Page):
     """Page `number` of `count` of a front page, section, tag or author listing."""
 
@@ -171,6 +202,8 @@ class ListingPage(Page):
     articles: tuple[Article, ...]  # a story not yet in `lang` by its original
     folder: str  # the path of its first page
     thumbnails: tuple[Picture | None, ...] = ()  # each article's lead image
+    sections: tuple[SectionShelf, ...] = ()  # on a front page's first page
+    author: Byline | None = None  # whose page it is, for an author of the configuration's table
 
     @property
     def templates(self) -> tuple[str, ...]:
@@ -179,7 +212,7 @@ class ListingPage(Page):
         return (f"{self.kind}.html", "list.html")
 
     def shows(self) -> tuple[Article, ...]:
-        return self.articles
+        return (*self.articles, *(a for shelf in self.sections for a in shelf.articles))
 
     def context(self, config: SiteConfig) -> dict[str, Any]:
         def path(number: int) -> str | None:
@@ -188,7 +221,8 @@ class ListingPage(Page):
         return context.listing_context(
             config, self.path, self.lang, self.alternates, self.kind, self.name, self.title,
             self.total, self.number, self.count, path(self.number - 1),
-            path(self.number + 1), self.articles, self.thumbnails)
+            path(self.number + 1), self.articles, self.thumbnails, self.sections,
+            self.author)
 
     def described(self) -> str:
         return f"the {self.kind} page /{self.path}"
@@ -221,8 +255,10 @@ class SearchPage(Page):
     TEMPLATES = ("search.html",)
     in_sitemap = False
 
+    parts: tuple[str, ...] | None = None  # the folders of its language's index; None: no index
+
     def context(self, config: SiteConfig) -> dict[str, Any]:
-        return context.search_context(config, self.path, self.lang, self.alternates)
+        return context.search_context(config, self.path, self.lang, self.alternates, self.parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +370,12 @@ def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], .
     """Everything the site writes, in a fixed order: pages, generated files, copies, the files
     made from images."""
     pages = site_pages(site, photos)
-    searched = theme.has(SearchPage.TEMPLATES[0])  # a theme offers search with its page
-    if not searched:
+    index = None
+    if theme.has(SearchPage.TEMPLATES[0]):  # a theme offers search with its page
+        index = search_index({e.lang: tuple(p.file for p in pages if isinstance(p, ArticlePage)
+                                            and p.lang == e.lang) for e in site.editions})
+        pages = tuple(_with_index(p, index) if isinstance(p, SearchPage) else p for p in pages)
+    else:
         pages = tuple(p for p in pages if not isinstance(p, SearchPage))
     news = news_articles(site)
     generated: list[Output] = [
@@ -352,9 +392,12 @@ def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], .
     for output, file, key in (*static, *(photos.copies if photos else ())):  # the theme's win
         copies.setdefault(output, Copy(output, file, key))
     return SiteOutputs((*pages, *generated), tuple(copies.values()),
-                       photos.renditions if photos else (),
-                       SearchIndex(tuple(p.file for p in pages if isinstance(p, ArticlePage)))
-                       if searched else None)
+                       photos.renditions if photos else (), index)
+
+
+def _with_index(page: SearchPage, index: SearchIndex) -> SearchPage:
+    """The search page with the parts its language's searches read."""
+    return replace(page, parts=index.languages.get(page.lang))
 
 
 def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
@@ -367,11 +410,14 @@ def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
     links: dict[tuple[str, str, str], tuple[str, str]] = {}
     pages: list[Page] = [RootPage(site.config.default_language, urls.ROOT, fronts, None)]
     for edition in site.editions:
-        pages.extend(_article_page(site, article, links, photos)
+        pages.extend(_article_page(site, article, links, photos,
+                                   edition.related.get(article.source, ()))
                      for article in edition.articles)
         pages.extend(_publication_page(site, page, photos) for page in edition.pages)
         for listing in edition.listings():
-            pages.extend(_listing_pages(listing, counterparts, fronts, photos))
+            shelves = _shelves(edition, photos) if listing is edition.front else ()
+            pages.extend(_listing_pages(listing, counterparts, fronts, photos,
+                                        _listed_author(site, listing, photos), shelves))
         for kind, index, listings in (("tag", places.tag_index, edition.tags),
                                       ("author", places.author_index, edition.authors)):
             pages.append(TermsPage(
@@ -383,11 +429,10 @@ def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
                                 None))
         pages.append(NotFoundPage(edition.lang, urls.not_found(edition.lang),
                                   tuple((e.lang, urls.not_found(e.lang)) for e in site.editions),
-                                  None, edition.articles[:NOT_FOUND_HEADLINES]))
+                                  None, _headlines(edition)))
     # The root 404 page, which CDNs answer for any missing path, in the default language.
     default = next(e for e in site.editions if e.lang == site.config.default_language)
-    pages.append(NotFoundPage(default.lang, urls.NOT_FOUND, (), None,
-                              default.articles[:NOT_FOUND_HEADLINES]))
+    pages.append(NotFoundPage(default.lang, urls.NOT_FOUND, (), None, _headlines(default)))
     return tuple(pages)
 
 
@@ -397,7 +442,7 @@ def _fronts(site: Site) -> Alternates:
 
 def _article_page(site: Site, article: Article,
                   links: dict[tuple[str, str, str], tuple[str, str]],
-                  photos: Photos | None) -> ArticlePage:
+                  photos: Photos | None, related: tuple[Article, ...]) -> ArticlePage:
     """`links`: (kind, language, name) -> (name as shown, page) of each tag and author known
     so far, for every article page of the site."""
     versions, lang = site.versions(article), article.lang
@@ -408,10 +453,18 @@ def _article_page(site: Site, article: Article,
                        site.places.section(lang, article.section) if article.section else None,
                        tuple(dict.fromkeys(_term_link(site, links, "tag", lang, tag)
                                            for tag in article.tags)),
-                       tuple(_term_link(site, links, "author", lang, name)
-                             for name in article.authors),
+                       tuple(byline(site, lang, name, photos)
+                             for name in site.config.authors.bylines(article.authors, lang)),
                        photos.articles.get(article.source) if photos else None,
-                       photos.logo if photos else None)
+                       photos.logo if photos else None,
+                       tuple(Teaser(other, thumbnail)
+                             for other, thumbnail in zip(related, _thumbnails(related, photos)
+                                                         or (None,) * len(related))))
+
+
+def _headlines(edition: Edition) -> tuple[Teaser, ...]:
+    """A 404 page's newest stories: their headlines, dates and links only enter its key."""
+    return tuple(Teaser(article, None) for article in edition.articles[:NOT_FOUND_HEADLINES])
 
 
 def _publication_page(site: Site, page: Article, photos: Photos | None) -> PublicationPage:
@@ -424,16 +477,28 @@ def _publication_page(site: Site, page: Article, photos: Photos | None) -> Publi
 
 def _term_link(site: Site, links: dict[tuple[str, str, str], tuple[str, str]], kind: str,
                lang: str, name: str) -> tuple[str, str]:
-    """A tag as the glossary spells it in `lang` (an author as written) and its page."""
+    """A tag as the glossary spells it in `lang`, and its page."""
     link = links.get((kind, lang, name))
     if link is None:
-        if kind == "tag":
-            shown = site.config.glossary.shown(name, lang)
-            link = (shown, site.places.tag(lang, urls.term_slug(shown)))
-        else:
-            link = (name, site.places.author(lang, urls.term_slug(name)))
+        shown = site.config.glossary.shown(name, lang)
+        link = (shown, site.places.tag(lang, urls.term_slug(shown)))
         links[(kind, lang, name)] = link
     return link
+
+
+def byline(site: Site, lang: str, name: str, photos: Photos | None) -> Byline:
+    """An author as a page in `lang` names them (`name` as it writes them), with their page,
+    and their entry of the configuration's table and its photo where they have one."""
+    author = site.config.authors.find(name)
+    return Byline(name, site.places.author(lang, urls.term_slug(name)), author,
+                  photos.authors.get(author.key) if photos and author else None)
+
+
+def _listed_author(site: Site, listing: Listing, photos: Photos | None) -> Byline | None:
+    """Whose page an author listing is, where the configuration's table has them."""
+    if listing.kind != "author" or site.config.authors.find(listing.title) is None:
+        return None
+    return byline(site, listing.lang, listing.title, photos)
 
 
 Counterparts = dict[tuple[str, str], tuple[Listing, ...]]  # (kind, topic) -> in each language
@@ -451,7 +516,9 @@ def _counterparts(site: Site) -> Counterparts:
 
 
 def _listing_pages(listing: Listing, counterparts: Counterparts, fronts: Alternates,
-                   photos: Photos | None) -> Iterator[ListingPage]:
+                   photos: Photos | None, author: Byline | None = None,
+                   shelves: tuple[SectionShelf, ...] = ()
+                   ) -> Iterator[ListingPage]:
     """Page n of a listing has page n of each counterpart that has one; the front pages'
     first pages have the root as their x-default."""
     count = len(listing.pages)
@@ -466,7 +533,22 @@ def _listing_pages(listing: Listing, counterparts: Counterparts, fronts: Alterna
         yield ListingPage(listing.lang, path, alternates,
                           max((a.modified for a in articles), default=None), listing.kind,
                           listing.name, listing.title, listing.total, number, count, articles,
-                          listing.folder, _thumbnails(articles, photos))
+                          listing.folder, _thumbnails(articles, photos),
+                          shelves if number == 1 else (), author)
+
+
+def _shelves(edition: Edition, photos: Photos | None) -> tuple[SectionShelf, ...]:
+    """Below the front page's top stories, each section's newest others, in the sections'
+    order (the rest of the front page's own list follows, where no shelf shows them)."""
+    listed = {a.source for a in edition.front.pages[0][:context.TOP]} if edition.front.pages else set()
+    shelves = []
+    for section in edition.sections:
+        articles = tuple(itertools.islice((a for page in section.pages for a in page
+                                           if a.source not in listed), SHELF))
+        if articles:
+            shelves.append(SectionShelf(section.name, section.title, section.path(), articles,
+                                        _thumbnails(articles, photos)))
+    return tuple(shelves)
 
 
 def _thumbnails(articles: tuple[Article, ...],
@@ -526,6 +608,8 @@ def _json(value: Any) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, Article):
         return value.digest
+    if isinstance(value, Teaser):
+        return value.shown()
     if isinstance(value, Picture):  # its file names are hashes of all they are made from
         return f"{value.src} {len(value.srcset)}"
     if isinstance(value, date):

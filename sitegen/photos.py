@@ -18,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from . import recipe, urls
 from .assemble import Site
+from .authors import Author
 from .config import SiteConfig, key_line
 from .content import Article
 from .errors import BuildFailed, Diagnostic, error
@@ -33,6 +34,10 @@ CROPS = ((16, 9), (4, 3), (1, 1))  # the JSON-LD's, as Google's article guidelin
 CROP_WIDTH = 1200
 FALLBACK_WIDTH = 1200  # the `src` of a srcset: its widest file up to this width
 LOGO_WIDTH = 600
+# An author's photo: a square 8rem wide on their page and 4rem beside their bio, at 1x and 2x,
+# cropped around the upper part of the picture, where a portrait's face is.
+PORTRAIT_WIDTHS = (128, 256)
+PORTRAIT_FOCUS = (0.5, 0.3)
 
 Signed = tuple[tuple[str, str, str], ...]  # (name, file, signature) of the files of a folder
 
@@ -115,6 +120,7 @@ class Photos:
     renditions: tuple[Rendition, ...]
     copies: tuple[tuple[str, str, str], ...]  # (output, file, key) of the SVGs of content/
     originals: tuple[tuple[str, str], ...] = ()  # (name, file) of photos static/ copies as is
+    authors: dict[str, Picture] = field(default_factory=dict)  # author key -> their portrait
 
 
 Examine = Callable[[Sequence[tuple[str, str]]], list[Facts]]  # (file, signature) -> facts
@@ -130,6 +136,8 @@ def site_photos(site: Site, static: Signed, content: Signed, examine: Examine) -
                   for reference, folder, _, _ in found]
     references += [(reference, "content") for reference in (config.default_image, config.logo)
                    if reference]
+    references += [(author.photo, "content") for author in config.authors.authors
+                   if author.photo]
     wanted = sorted({found for reference, folder in references
                      if isinstance(found := files.locate(reference, folder), _Located)},
                     key=lambda located: located.shown)
@@ -140,12 +148,18 @@ def site_photos(site: Site, static: Signed, content: Signed, examine: Examine) -
     logo = _site_image(config, "logo", files, maker, problems)
     shown = {source: _shown(found, files, maker, default, problems)
              for source, found in articles.items()}
+    bylined = {author.key for edition in site.editions for article in edition.articles
+               for name in article.authors if (author := config.authors.find(name))}
+    portraits = {author.key: portrait for author in config.authors.authors if author.photo
+                 and (portrait := _portrait(config, author, files, maker, problems,
+                                            author.key in bylined))}
     if problems:
         raise BuildFailed(sorted(set(problems), key=lambda d: (d.path, d.line or 0, d.message)))
     return Photos(shown, logo.picture(LOGO_WIDTH) if logo else None,
                   tuple(maker.renditions.values()), tuple(sorted(maker.copies.values())),
                   tuple((located.shown, located.file) for located in wanted
-                        if located.output is not None and facts[located].kind == "raster"))
+                        if located.output is not None and facts[located].kind == "raster"),
+                  portraits)
 
 
 # Where an image is -----------------------------------------------------------------------------
@@ -278,6 +292,22 @@ def _site_image(config: SiteConfig, key: str, files: _Files, maker: _Maker,
     return image
 
 
+def _portrait(config: SiteConfig, author: Author, files: _Files, maker: _Maker,
+              problems: list[Diagnostic], shown: bool) -> Picture | None:
+    """An author's photo as their pages show it: a photo of the site as small squares, an
+    SVG or a web address as it is. Checked whether or not it is `shown` (an author with no
+    published story has no page yet), but made only where it is."""
+    assert author.photo is not None
+    line = key_line(config, ("authors", author.key), "photo")
+    image = _image(author.photo, "content", files, maker, lambda message: problems.append(
+        error(config.config_file, line, f"authors.{author.key}.photo: {message}")))
+    if image is None or not shown:
+        return None
+    if image.located is None or not image.raster:
+        return image.picture()
+    return maker.square(image.located, image.facts, PORTRAIT_WIDTHS, PORTRAIT_FOCUS)
+
+
 def _image(reference: str, folder: str, files: _Files, maker: _Maker,
            problem: Callable[[str], None]) -> _Image | None:
     found = files.locate(reference, folder)
@@ -341,6 +371,19 @@ class _Maker:
                            width, height)
 
         return self._once((located, ratio, width, focus), made)
+
+    def square(self, located: _Located, facts: Facts, widths: tuple[int, ...],
+               focus: tuple[float, float]) -> Picture:
+        """WebP squares of a photo at `widths`, never wider than its shorter side: the
+        narrowest is the `src`, and the size the `<img>` says."""
+        def made() -> Picture:
+            side = min(facts.width, facts.height)
+            fitting = [width for width in widths if width <= side] or [side]
+            files = tuple((self._make(located, facts, recipe.Spec(width, (1, 1), focus),
+                                      f"{width}x{width}", "webp"), width) for width in fitting)
+            return Picture(files[0][0], files[0][1], files[0][1], files)
+
+        return self._once((located, "square", widths, focus), made)
 
     def _once(self, key: tuple[object, ...], make: Callable[[], Picture]) -> Picture:
         found = self.pictures.get(key)

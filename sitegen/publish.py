@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from .photos import Rendition
 from .progress import Progress, no_progress
 from .recipe import ImageSettings
 from .render import Renderer
-from .search import SearchIndex, make_index
+from .search import Indexed, Part, SearchIndex, make_index
 from .theme import Theme
 from .write import OutputWriter, WriteReport, Written, link_file, write_file
 
@@ -64,7 +64,7 @@ class Records:
     kept_dir: Path | None = None  # where the tree swapped out by the last build is kept
     kept: dict[str, Written] | None = None
     trusted: bool = False  # only sitegen writes the folders: the records need no look
-    search: tuple[str, tuple[str, ...]] | None = None  # the search index's key and files
+    search: Indexed | None = None  # the search index's parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ class Publication:
     output: dict[str, Written]  # what the output folder holds now
     kept: dict[str, Written]  # what the kept tree holds now
     report: WriteReport
-    search: tuple[str, tuple[str, ...]] | None = None  # the search index's key and files
+    search: Indexed | None = None  # the search index's parts
 
 
 def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping[str, Output],
@@ -80,10 +80,13 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             jobs: int = 1, progress: Progress = no_progress,
             compiled_templates: Path | None = None,
             renditions: Mapping[str, Rendition] | None = None,
-            made_images: Path | None = None, search: SearchIndex | None = None) -> Publication:
+            made_images: Path | None = None, search: SearchIndex | None = None,
+            index_later: bool = False) -> Publication:
     """Render what changed and put the site in place. `outputs`, `copies` and `renditions`
     are by file; `keys` holds the key of every one. Files made from images are kept in
-    `made_images` too, for any later build that needs them."""
+    `made_images` too, for any later build that needs them. `index_later`: the parts of the
+    search index whose pages changed stay as they were, for a later publication to make
+    (the preview shows a saved page first)."""
     renditions = renditions or {}
     writer = OutputWriter(out, records.output, records.kept_dir, records.kept,
                           verify=not records.trusted)
@@ -91,7 +94,13 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
         render = sorted(writer.keep({path: keys[path] for path in outputs}))
         copy = sorted(writer.keep({path: keys[path] for path in copies}))
         make = sorted(writer.keep({path: keys[path] for path in renditions}))
-        index = _kept_index(writer, search, keys, records.search)
+        parts = search.parts if search is not None else ()
+        before = records.search or {}
+        indexed = _kept_parts(writer, parts, keys, before)
+        missing = [part for part in parts if part.folder not in indexed]
+        if index_later:
+            indexed.update(_kept_parts(writer, missing, None, before))
+            missing = []
         writer.plan()
         progress("rendering", 0, len(render))
         _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,
@@ -101,34 +110,48 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             writer.copy(path, copies[path].source, keys[path])
         _make_images(config, [renditions[path] for path in make], writer, jobs, progress,
                      made_images)
-        if search is not None and search.pages and index is None:
-            progress("indexing", 0, 0)
-            index = _index(writer, search, keys, urls.Linker(config.base_url).href(""))
+        if missing:
+            progress("indexing", 0, len(missing))
+            indexed.update(_index(writer, missing, keys, urls.Linker(config.base_url).href(""),
+                                  jobs))
         report = writer.commit()
     except BaseException:
         writer.abort()
         raise
-    return Publication(writer.files, writer.kept_tree(), report, index)
+    return Publication(writer.files, writer.kept_tree(), report,
+                       indexed if search is not None else None)
 
 
-def _kept_index(writer: OutputWriter, search: SearchIndex | None, keys: Mapping[str, str],
-                before: tuple[str, tuple[str, ...]] | None) -> tuple[str, tuple[str, ...]] | None:
-    """The search index the output holds, if it was made from the same pages."""
-    if search is None or not search.pages or before is None:
-        return None
-    key, files = before
-    if key != search.key(keys) or writer.keep({path: key for path in files}):
-        return None
-    return before
+def _kept_parts(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str] | None,
+                before: Indexed) -> Indexed:
+    """The parts of the search index that the output holds made from the same pages (`keys`
+    None: made from whatever pages they were)."""
+    kept = {}
+    for part in parts:
+        made = before.get(part.folder)
+        if made is None or keys is not None and made[0] != part.key(keys):
+            continue
+        key, files = made
+        if not writer.keep({path: key for path in files}):
+            kept[part.folder] = made
+    return kept
 
 
-def _index(writer: OutputWriter, search: SearchIndex, keys: Mapping[str, str],
-           root: str) -> tuple[str, tuple[str, ...]]:
-    key = search.key(keys)
-    files = make_index(writer.back_dir, search.pages, root)
-    for path, data in files.items():
-        writer.put(path, data, key)
-    return key, tuple(files)
+def _index(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str], root: str,
+           jobs: int) -> Indexed:
+    """Make the parts of the search index, each by a Pagefind of its own, `jobs` at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def made(part: Part) -> tuple[Part, str, dict[str, bytes]]:
+        return part, part.key(keys), make_index(writer.back_dir, part, root)
+
+    indexed: Indexed = {}
+    with ThreadPoolExecutor(max(1, min(jobs, len(parts)))) as pool:
+        for part, key, files in pool.map(made, parts):
+            for path, data in files.items():
+                writer.put(path, data, key)
+            indexed[part.folder] = (key, tuple(files))
+    return indexed
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,10 @@ import base64
 import hashlib
 import io
 import json
+import math
 import subprocess
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -25,20 +26,74 @@ from .errors import BuildFailed, error
 
 FOLDER = "pagefind/"
 ENTRY = "pagefind-entry.json"
+SMALLEST_PART = 32  # pages
+
+
+Indexed = dict[str, tuple[str, tuple[str, ...]]]  # a part's folder -> its key and files
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One Pagefind index, in its own folder: what an edit makes again is the part that holds
+    the page, not the whole site's index."""
+
+    folder: str  # in the output: `pagefind/` (the first part of every language), `pagefind/es-2/`
+    pages: tuple[str, ...]  # the article pages' files
+
+    def key(self, keys: Mapping[str, str]) -> str:
+        """What the part is made from: each page's key, and the Pagefind that reads them."""
+        digest = hashlib.blake2b(f"search\0{pagefind_version()}\0{self.folder}\0".encode(),
+                                 digest_size=20)
+        for page in self.pages:
+            digest.update(f"{page}\0{keys[page]}\0".encode())
+        return f"search:{digest.hexdigest()}"
 
 
 @dataclass(frozen=True, slots=True)
 class SearchIndex:
-    """The index of the article pages (their output files) of every language."""
+    """The index of the article pages of every language, in parts. The first part holds some
+    pages of every language, at `pagefind/`, where Pagefind's script is; a language's search
+    page merges that language's other parts into it (Pagefind's `mergeIndex`)."""
 
-    pages: tuple[str, ...]
+    parts: tuple[Part, ...]
+    languages: Mapping[str, tuple[str, ...]]  # language -> the folders of its parts, first first
 
-    def key(self, keys: Mapping[str, str]) -> str:
-        """What the index is made from: each page's key, and the Pagefind that reads them."""
-        digest = hashlib.blake2b(f"search\0{pagefind_version()}\0".encode(), digest_size=20)
-        for page in self.pages:
-            digest.update(f"{page}\0{keys[page]}\0".encode())
-        return f"search:{digest.hexdigest()}"
+    @property
+    def pages(self) -> tuple[str, ...]:
+        return tuple(page for part in self.parts for page in part.pages)
+
+
+def search_index(pages: Mapping[str, Sequence[str]]) -> SearchIndex:
+    """The parts of an index of `pages` (by language). A page's part comes from its file's
+    name, so that it stays in its part as the site grows, until its language's count of parts
+    doubles."""
+    first: list[str] = []
+    parts: list[Part] = []
+    languages: dict[str, tuple[str, ...]] = {}
+    for lang, files in pages.items():
+        count = part_count(len(files))
+        shares: list[list[str]] = [[] for _ in range(count)]
+        for file in files:
+            shares[int.from_bytes(hashlib.blake2b(file.encode(), digest_size=4).digest())
+                   % count].append(file)
+        shares = [share for share in shares if share]  # the first one must hold some
+        first += shares[0] if shares else ()
+        own = [Part(f"{FOLDER}{lang}-{n}/", tuple(share))
+               for n, share in enumerate(shares[1:], start=1)]
+        parts += own
+        if shares:
+            languages[lang] = (FOLDER, *(part.folder for part in own))
+    return SearchIndex((Part(FOLDER, tuple(first)), *parts) if first else (), languages)
+
+
+def part_count(pages: int) -> int:
+    """How many parts a language's index has: about half the square root of its pages, which
+    weighs what an edit makes again (a part) against what a search in the browser loads (a
+    little of every part); a power of two, so that a part splits in two as the site grows."""
+    if pages < 2 * SMALLEST_PART:
+        return 1
+    return min(1 << round(math.log2(math.sqrt(pages) / 2)),
+               1 << ((pages // SMALLEST_PART).bit_length() - 1))
 
 
 def pagefind_version() -> str:
@@ -50,25 +105,33 @@ def pagefind_version() -> str:
         return "none"
 
 
-def make_index(tree: Path, pages: tuple[str, ...], root: str = "/") -> dict[str, bytes]:
-    """Index the pages of `tree` (a folder holding the new output): the files of the index,
-    by their path in the output; `root` is the site's path on its server (`/`, `/news/`). The
-    pages are given in order: Pagefind numbers them as they come, and a walk of its own would
-    number them differently from run to run."""
+def make_index(tree: Path, part: Part, root: str = "/") -> dict[str, bytes]:
+    """Index the pages of a part in `tree` (a folder holding the new output): the files of its
+    index, by their path in the output; `root` is the site's path on its server (`/`,
+    `/news/`). The pages are given in order: Pagefind numbers them as they come, and a walk of
+    its own would number them differently from run to run."""
     try:
         with _Pagefind() as pagefind:
             index = pagefind.ask({"type": "NewIndex", "config": None})["index_id"]
             pagefind.ask_all([{"type": "AddFile", "index_id": index, "file_path": None,
                                "url": root + page.removesuffix("index.html"),
                                "file_contents": (tree / page).read_text("utf-8")}
-                              for page in sorted(pages)])
+                              for page in sorted(part.pages)])
             # The files come back in the answer, whole: nothing is written to read back.
             made = pagefind.ask({"type": "GetFiles", "index_id": index})["files"]
     except (OSError, ValueError, KeyError) as exc:
-        raise BuildFailed([error(FOLDER, None, f"Pagefind could not index the site: "
-                                               f"{exc}")]) from None
-    return _canonical({f"{FOLDER}{file['path'].lstrip('/')}": base64.b64decode(file["content"])
-                       for file in made})
+        raise BuildFailed([error(part.folder, None, f"Pagefind could not index the site: "
+                                                    f"{exc}")]) from None
+    files = {file["path"].lstrip("/"): base64.b64decode(file["content"]) for file in made}
+    return _canonical({part.folder + name: data for name, data in files.items()
+                       if part.folder == FOLDER or _is_data(name)}, part.folder)
+
+
+def _is_data(name: str) -> bool:
+    """What a part other than the first needs: the first part's script and WebAssembly search
+    them all."""
+    return name == ENTRY or name.endswith(".pf_meta") or name.startswith(
+        ("index/", "fragment/", "filter/"))
 
 
 class _Pagefind:
@@ -148,22 +211,22 @@ class _Pagefind:
 SIGNATURE = b"pagefind_dcd"
 
 
-def _canonical(files: dict[str, bytes]) -> dict[str, bytes]:
-    entry = json.loads(files[FOLDER + ENTRY])
+def _canonical(files: dict[str, bytes], folder: str) -> dict[str, bytes]:
+    entry = json.loads(files[folder + ENTRY])
     renamed: dict[str, str] = {}
-    for path in [p for p in files if p.startswith(f"{FOLDER}filter/")]:
+    for path in [p for p in files if p.startswith(f"{folder}filter/")]:
         name, values = _decoded(files.pop(path))
         data = _encoded([name, sorted(values, key=lambda item: item[0])])
         old = path.rsplit("/", 1)[1].removesuffix(".pf_filter")
         new = f"{old.split('_')[0]}_{hashlib.sha256(data).hexdigest()[:7]}"
         renamed[old] = new
-        files[f"{FOLDER}filter/{new}.pf_filter"] = _packed(data)
+        files[f"{folder}filter/{new}.pf_filter"] = _packed(data)
     for lang, facts in entry["languages"].items():
-        path = f"{FOLDER}pagefind.{facts['hash']}.pf_meta"
+        path = f"{folder}pagefind.{facts['hash']}.pf_meta"
         meta = _encoded(_renamed(_decoded(files.pop(path)), renamed))
         facts["hash"] = f"{lang}_{hashlib.sha256(meta).hexdigest()[:10]}"
-        files[f"{FOLDER}pagefind.{facts['hash']}.pf_meta"] = _packed(meta)
-    files[FOLDER + ENTRY] = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
+        files[f"{folder}pagefind.{facts['hash']}.pf_meta"] = _packed(meta)
+    files[folder + ENTRY] = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
     return dict(sorted(files.items()))
 
 

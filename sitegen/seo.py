@@ -4,6 +4,7 @@ Graph, Twitter cards); the theme's `partials/seo_head.html` writes the tags."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from babel.core import get_global
@@ -13,6 +14,7 @@ from .config import SiteConfig, babel_locale
 from .content import Article
 
 if TYPE_CHECKING:
+    from .authors import Byline
     from .photos import Picture, Shown
 
 
@@ -45,9 +47,11 @@ def social(config: SiteConfig, article: Article, versions: tuple[Article, ...],
 
 
 def news_article(config: SiteConfig, article: Article, images: Shown | None = None,
-                 logo: Picture | None = None) -> dict[str, Any]:
+                 logo: Picture | None = None,
+                 authors: Sequence[Byline] | None = None) -> dict[str, Any]:
     """schema.org NewsArticle, as plain values: `partials/seo_head.html` writes it, with
-    Jinja's `tojson`, which makes it safe inside the `<script>`."""
+    Jinja's `tojson`, which makes it safe inside the `<script>`. `authors`: the bylines as the
+    page shows them (else the article's, as written)."""
     linker, language = urls.Linker(config.base_url), config.language(article.lang)
     url = linker.absolute(article.path)
     data: dict[str, Any] = {
@@ -60,7 +64,8 @@ def news_article(config: SiteConfig, article: Article, images: Shown | None = No
         "dateModified": l10n.iso(article.modified),
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "author": [{"@type": "Person", "name": name} for name in article.authors],
+        "author": [_author(byline, linker) for byline in authors] if authors is not None
+        else [{"@type": "Person", "name": name} for name in article.authors],
         "publisher": {"@type": "NewsMediaOrganization", "name": language.title,
                       "url": linker.absolute(urls.front(article.lang))},
     }
@@ -75,6 +80,20 @@ def news_article(config: SiteConfig, article: Article, images: Shown | None = No
     if article.sources:
         data["isBasedOn"] = [{"@type": "CreativeWork", "name": s.name, **({"url": s.url} if s.url else {})}
                              for s in article.sources]
+    return data
+
+
+def _author(byline: Byline, linker: urls.Linker) -> dict[str, Any]:
+    """A Person, with their author page and who they are elsewhere (`sameAs`), for an author
+    of the configuration's table; the newsroom's own byline (`organization = true`) is an
+    Organization, since no person stands behind it; any other byline, a Person by name."""
+    author = byline.author
+    if author is None:
+        return {"@type": "Person", "name": byline.name}
+    data: dict[str, Any] = {"@type": "Organization" if author.organization else "Person",
+                            "name": byline.name, "url": linker.absolute(byline.path)}
+    if author.same_as:
+        data["sameAs"] = list(author.same_as)
     return data
 
 

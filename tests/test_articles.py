@@ -76,7 +76,7 @@ def test_naive_date_is_in_site_timezone_winter(make_site):
     site = make_site({"content/news/a.en.md": article("Winter", date="2015-01-12T14:30:00")})
     assert site.build().code == 0
     assert time_tag(site.read("en/news/winter/index.html")) == (
-        "2015-01-12T14:30:00-05:00", "January 12, 2015")
+        "2015-01-12T14:30:00-05:00", "January 12, 2015, 2:30\u202fPM Cuba Standard Time")
 
 
 def test_naive_date_is_in_site_timezone_summer(make_site):
@@ -97,9 +97,9 @@ def test_other_offset_is_shown_in_site_timezone(make_site):
                       "content/news/a.es.md": article("Tarde", date="2015-01-13T02:00:00+00:00")})
     assert site.build().code == 0
     assert time_tag(site.read("en/news/late/index.html")) == (
-        "2015-01-12T21:00:00-05:00", "January 12, 2015")
+        "2015-01-12T21:00:00-05:00", "January 12, 2015, 9:00\u202fPM Cuba Standard Time")
     assert time_tag(site.read("es/news/tarde/index.html")) == (
-        "2015-01-12T21:00:00-05:00", "12 de enero de 2015")
+        "2015-01-12T21:00:00-05:00", "12 de enero de 2015, 21:00 (hora estándar de Cuba)")
 
 
 def test_quoted_iso_date_string_is_accepted(make_site):
@@ -112,7 +112,8 @@ def test_updated_is_shown(make_site):
     site = make_site({"content/news/a.en.md": article("Fixed", updated="2015-01-14T10:00:00")})
     assert site.build().code == 0
     page = site.read("en/news/fixed/index.html")
-    assert '<time datetime="2015-01-14T10:00:00-05:00">January 14, 2015</time>' in page
+    assert '<time datetime="2015-01-14T10:00:00-05:00">January 14, 2015, 10:00\u202fAM Cuba ' \
+        'Standard Time</time>' in page
     assert "Updated" in visible_text(element(page, "p", "story__dateline"))
     assert meta(page, "article:modified_time") == ["2015-01-14T10:00:00-05:00"]
 
@@ -210,5 +211,6 @@ def test_byline_and_update_in_spanish(make_site):
     page = site.read("es/news/dos/index.html")
     assert visible_text(element(page, "p", "story__byline")) == "Por Ana Pérez y John Roe"
     assert visible_text(element(page, "p", "story__dateline")) == \
-        "12 de enero de 2015 · Actualizado 14 de enero de 2015"
+        "12 de enero de 2015, 14:30 (hora estándar de Cuba) · Actualizado 14 de enero de " \
+        "2015, 10:00 (hora estándar de Cuba)"
     assert '<a href="/es/autores/ana-perez/" rel="author">Ana Pérez</a>' in page

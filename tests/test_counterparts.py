@@ -217,7 +217,8 @@ def test_a_translation_inherits_what_describes_the_story(make_site):
                       "static/images/rates.png": JPEG}, config=NEWSROOM)
     assert site.build().code == 0
     page = site.read("es/economia/las-tasas-se-mantienen/index.html")
-    assert '<time datetime="2015-01-12T14:30:00-05:00">12 de enero de 2015</time>' in page
+    assert '<time datetime="2015-01-12T14:30:00-05:00">12 de enero de 2015, 14:30 (hora ' \
+        'estándar de Cuba)</time>' in page  # the time of day goes with the date
     assert visible_text(re.search(r'<p class="story__byline">.*?</p>', page, re.S).group()) \
         == "Por Ana Pérez y John Roe"
     assert 'Fuentes: Reuters, <a href="https://www.efe.com/">EFE</a>.' in page

@@ -63,10 +63,10 @@ def test_hreflang_alternates_are_absolute_and_exist(pair):
 
 
 def test_dates_in_each_locale(pair):
-    assert '<time datetime="2015-01-12T14:30:00-05:00">January 12, 2015</time>' in \
-        pair.read(EN_PAGE)
-    assert '<time datetime="2015-01-12T14:30:00-05:00">12 de enero de 2015</time>' in \
-        pair.read(ES_PAGE)
+    assert '<time datetime="2015-01-12T14:30:00-05:00">January 12, 2015, 2:30\u202fPM Cuba ' \
+        'Standard Time</time>' in pair.read(EN_PAGE)
+    assert '<time datetime="2015-01-12T14:30:00-05:00">12 de enero de 2015, 14:30 (hora ' \
+        'estándar de Cuba)</time>' in pair.read(ES_PAGE)
 
 
 def test_sources_attribution_in_page_language(pair):
@@ -358,7 +358,8 @@ def test_third_language_with_its_own_catalog(make_site):
     fr = site.read("fr/news/bonjour/index.html")
     assert '<html lang="fr">' in fr
     assert "Aller au contenu" in fr
-    assert '<time datetime="2015-01-12T14:30:00-05:00">12 janvier 2015</time>' in fr
+    assert '<time datetime="2015-01-12T14:30:00-05:00">12 janvier 2015, 14:30 heure normale ' \
+        'de Cuba</time>' in fr
     assert hreflangs(fr)["en"] == "https://example.org/en/news/hello/"
     en = site.read("en/news/hello/index.html")
     assert '<a href="/fr/news/bonjour/" hreflang="fr" lang="fr" rel="alternate">Français</a>' in en

@@ -42,6 +42,12 @@ FILES = {
     "static/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
 }
 PAGED = CONFIG.replace('theme = "default"\n', 'theme = "default"\nper_page = 3\n')
+STAFF = """
+[authors.staff]
+name = { en = "Staff", es = "Redacción" }
+organization = true
+bio = { en = "Our newsroom.", es = "Nuestra redacción." }
+"""
 
 
 class Editor:
@@ -139,6 +145,16 @@ SAVES: list[tuple[str, Save]] = [
                            'Another correction.\n\n![A map](photo.jpg "The map.")')),
     ("its caption edited", lambda e, _: e.change("content/world/story3.en.md", '"The map."',
                                                  '"The new map."')),
+    ("a dateline added", lambda e, _: e.change("content/world/story3.en.md", "section: world",
+                                               "section: world\ndateline: HAVANA")),
+    ("a date given at midnight", lambda e, _: e.change("content/world/story4.en.md",
+                                                       "2014-05-14T10:00:00Z",
+                                                       "2014-05-14T00:00:00")),
+    ("the same day without its time",
+     lambda e, _: e.change("content/world/story4.en.md", "2014-05-14T00:00:00", "2014-05-14")),
+    ("an authors table added",
+     lambda e, _: e.save("sitegen.toml", (e.root / "sitegen.toml").read_text("utf-8") + STAFF)),
+    ("a bio edited", lambda e, _: e.change("sitegen.toml", "Our newsroom.", "The newsroom.")),
 ]
 
 

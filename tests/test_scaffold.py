@@ -347,7 +347,8 @@ def test_the_built_translation_shows_what_it_inherits(make_site):
     page = site.read("en/world/talks-go-on/index.html")
     assert visible_text(element(page, "h1", "story__headline")) == "Talks Go On"
     assert visible_text(element(page, "p", "story__byline")) == "By Ana Pérez and Redacción"
-    assert '<time datetime="2015-01-12T14:30:00-05:00">January 12, 2015</time>' in page
+    assert '<time datetime="2015-01-12T14:30:00-05:00">January 12, 2015, 2:30\u202fPM Cuba ' \
+        'Standard Time</time>' in page
     assert visible_text(element(page, "p", "story__sources")) == "Sources: Reuters, EFE."
     assert Tags(page).find("a", href="https://www.efe.com/")
     tags = Tags(page).find("a", rel="tag")

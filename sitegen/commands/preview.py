@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import discover, staleness
 from ..assemble import BuildOptions, Site
@@ -42,6 +42,7 @@ from ..write import WriteReport
 from .survey import Remembered
 
 Swapped = dict[int, Article]  # id of an old article -> its new version
+T = TypeVar("T")
 
 
 class Session:
@@ -56,6 +57,8 @@ class Session:
         self.places: dict[str, int] = {}  # article path -> its place in the inputs
         self.unbuilt: set[str] | None = set()  # saved since the last good build; None: unknown
         self.trusted = False  # the output folder holds what the records say
+        self.unindexed: tuple[str | None, BuildResult] | None = None  # the site key to record
+        # once the search index has caught up with the pages, and the build's result
 
     @property
     def remembered(self) -> Remembered:
@@ -76,10 +79,22 @@ class Session:
         self.unbuilt, self.trusted = set(), True
         return result
 
+    def index(self) -> None:
+        """Make the parts of the search index whose pages the last build changed: the
+        preview's builds show a saved page first, and search it a moment later."""
+        if self.unindexed is None or self.last is None or self.last.plan is None:
+            return
+        key, result = self.unindexed
+        with one_build_at_a_time(self.site_dir, lambda: None):
+            self._publish(self.last.inputs, self.last.plan, dict(self.last.plan.keys))
+        self.unindexed = None
+        remember_site(self.memo, self.out, key, result)
+
     def close(self) -> None:
         self.memo.close()
 
     def _full(self, options: BuildOptions, jobs: int) -> BuildResult:
+        self.unindexed = None  # a full build makes the index it needs
         config = load_config(self.site_dir)
         built = build_site(config, self.out, options, self.memo, jobs, trusted=self.trusted)
         if built.plan is None and self.last is None:  # up to date already: plan it for the index
@@ -127,7 +142,7 @@ class Session:
         for file in {f for new in swapped.values() for f in self.shows.get(new.source, ())}:
             output = self.outputs[file] = _with(self.outputs[file], swapped)
             output_keys[file] = plan.env.key(output)
-        done = self._publish(inputs, plan, output_keys) if swapped else None
+        done = self._publish(inputs, plan, output_keys, index_later=True) if swapped else None
         self.last = dataclasses.replace(last, inputs=inputs, plan=dataclasses.replace(
             plan, article_keys=tuple(keys), stories=stories, keys=output_keys,
             articles=tuple(swapped.get(id(a), a) for a in plan.articles)))
@@ -136,15 +151,18 @@ class Session:
         else:
             result = dataclasses.replace(last.result, files=len(done.output), report=done.report,
                                          warnings=tuple(self.memo.warnings))
-        remember_site(self.memo, self.out, site_key(inputs, keys, options,
-                                                    self.memo.article_dates()), result)
+        made = site_key(inputs, keys, options, self.memo.article_dates())
+        if self.unindexed is not None or done is not None and plan.outputs.search is not None:
+            self.unindexed, made = (made, result), None  # not the site until it is searched
+        remember_site(self.memo, self.out, made, result)
         return result
 
-    def _publish(self, inputs: SiteInputs, plan: Plan, keys: dict[str, str]) -> Publication:
+    def _publish(self, inputs: SiteInputs, plan: Plan, keys: dict[str, str],
+                 index_later: bool = False) -> Publication:
         """Render what the keys say changed (the outputs that show a saved article)."""
         try:
             return publish_site(self.memo, self.out, inputs, plan, self.outputs, keys,
-                                trusted=True)
+                                trusted=True, index_later=index_later)
         except BaseException:
             self.last = None
             raise
@@ -227,11 +245,12 @@ def _verdict(story: TranslationGroup, history: staleness.GitHistory | None,
             for s in staleness.stale_in(story, history, files, default_language)]
 
 
-def _with(output: Output, swapped: Swapped) -> Output:
-    """The output with each old article in its fields replaced by its new version."""
+def _with(output: T, swapped: Swapped) -> T:
+    """The output (or a value of its fields) with each old article in its fields replaced by
+    its new version."""
     changes = {f.name: _replaced(getattr(output, f.name), swapped)
-               for f in dataclasses.fields(output)}
-    return dataclasses.replace(output, **changes)
+               for f in dataclasses.fields(output)}  # type: ignore[arg-type]
+    return dataclasses.replace(output, **changes)  # type: ignore[type-var]
 
 
 def _replaced(value: Any, swapped: Swapped) -> Any:
@@ -239,4 +258,6 @@ def _replaced(value: Any, swapped: Swapped) -> Any:
         return swapped.get(id(value), value)
     if isinstance(value, tuple):
         return tuple(_replaced(item, swapped) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a related story, a
+        return _with(value, swapped)  # front page's shelf: each holds articles
     return value

@@ -141,7 +141,18 @@ class Preview:
             paths = ["*"] if len(renewed) > MAX_RELOAD_PATHS else list(renewed)
             self.publish(Event("renewed", json.dumps({"paths": paths,
                                                       "generation": self.generation})))
+        self._index()
         return True
+
+    def _index(self) -> None:
+        """Once the open pages have what was saved, bring the search index up to them."""
+        try:
+            with self.session_lock:
+                if self._session is not None:
+                    self._session.index()
+        except (BuildFailed, OSError) as exc:
+            print(f"sitegen: warning: the search index is not up to date: {exc}",
+                  file=sys.stderr, flush=True)
 
     def fail(self, problems: tuple[str, ...], changes: set[str] | None,
              details: str = "") -> bool:

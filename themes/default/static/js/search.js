@@ -38,8 +38,12 @@ function item(data) {
 
 async function search() {
   if (!query || !results) return;
+  if (!results.dataset.pagefind) return say("none", 0); // nothing of this language is indexed
   say("searching", 0);
   const pagefind = await import(results.dataset.pagefind);
+  // A large site's index comes in parts, each made again only when one of its pages changes.
+  const parts = (results.dataset.pagefindParts ?? "").split(" ").filter(Boolean);
+  await Promise.all(parts.map((part) => pagefind.mergeIndex(part)));
   const found = await pagefind.search(query);
   const shown = await Promise.all(found.results.slice(0, 20).map((result) => result.data()));
   results.replaceChildren(...shown.map(item));
