@@ -16,8 +16,9 @@ STORIES = {
     "content/world/sugar.en.md": article(
         "Sugar Harvest Falls", translation_key="sugar", summary="The harvest fell again.",
         body="Growers blame the drought and the price of fertiliser.\n"),
-    "content/world/azucar.es.md": article(
-        "Cae la zafra azucarera", translation_key="sugar", summary="La zafra volvió a caer.",
+    "content/world/azucar.es.md": article(  # late in the evening: the next day in UTC
+        "Cae la zafra azucarera", date="2015-01-12T21:30:00-05:00", translation_key="sugar",
+        summary="La zafra volvió a caer.",
         body="Los productores culpan a la sequía y al precio de los fertilizantes.\n"),
     "content/world/port.en.md": article("Port Reopens", body="Ships are back in Mariel.\n"),
 }
@@ -170,6 +171,7 @@ def test_a_spanish_query_finds_the_spanish_story_only(make_site: Callable[..., S
                                           "els => els.map(e => e.getAttribute('href'))")
         assert links == ["/es/world/cae-la-zafra-azucarera/"]
         assert "Cae la zafra azucarera" in page.inner_text(".search-results")
+        assert "12 de enero de 2015" in page.inner_text(".search-result__date")  # its day
         assert "coincide" in page.inner_text(".search-page__status")
         assert found(page, f"{base}/en/search/?q=drought") == ["/en/world/sugar-harvest-falls/"]
         assert "Sugar Harvest Falls" in page.inner_text(".search-results")

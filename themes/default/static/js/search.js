@@ -20,13 +20,16 @@ function item(data) {
   link.textContent = data.meta.title || data.url;
   heading.append(link);
   li.append(heading);
-  const when = new Date(data.meta.date ?? "");
+  // The story's day as the site's own zone counts it: the date the page's time is written
+  // with, not the reader's (a story of 7 p.m. in Havana is not of the next day in Madrid).
+  const when = new Date((data.meta.date ?? "").slice(0, 10));
   if (!Number.isNaN(when.getTime())) {
     const date = document.createElement("time");
     date.className = "search-result__date";
     date.dateTime = data.meta.date;
     date.textContent = new Intl.DateTimeFormat(document.documentElement.lang,
-                                               { dateStyle: "long" }).format(when);
+                                               { dateStyle: "long", timeZone: "UTC" })
+      .format(when);
     li.append(date);
   }
   const summary = document.createElement("p");
