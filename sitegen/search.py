@@ -3,9 +3,10 @@
 Pagefind (the PyPI package `pagefind`, whose `extended` extra carries its binary) reads the
 pages' HTML: only what an article page marks `data-pagefind-body` is indexed, with the headline,
 summary, date and image as metadata and the section as a filter, and it writes one index per
-language from each page's `lang`. Its files go into the output like any other, under
-`pagefind/`; their key is the key of every page indexed, so a build in which no article page
-changed keeps the index it has instead of making it again.
+language from each page's `lang`. A large site's index comes in parts (`search_index`), each
+an index of its own whose key is the key of every page it holds: an edit makes again the part
+that holds its page, and a build in which no article page changed makes none. Their files go
+into the output like any other, under `pagefind/`.
 """
 
 from __future__ import annotations
