@@ -222,6 +222,24 @@ def test_the_builder_checks_every_source_after_a_quiet_while(make_site, monkeypa
         builder.join(timeout=5)
 
 
+def test_the_builder_brings_the_search_index_up_to_a_save_once_quiet(make_site, tmp_path: Path):
+    site = make_site(FILES, config=PAGED)
+    editor, preview = Editor(site), Preview(site.root, drafts=False, future=False)
+    assert preview.rebuild(jobs=1)
+    builder = threading.Thread(target=preview.run_builder, daemon=True)
+    builder.start()
+    try:
+        preview.changed([editor.change("content/world/story3.en.md", "First", "Searched")])
+        cold = cold_build(site, tmp_path / "cold")
+        deadline = time.monotonic() + 20
+        while tree(preview.out_dir) != cold:
+            assert time.monotonic() < deadline, "the index never caught up"
+            time.sleep(0.1)
+    finally:
+        preview.stop()
+        builder.join(timeout=5)
+
+
 def test_the_watcher_names_a_saved_file_and_not_its_folder(tmp_path: Path):
     """A folder's own 'modified' event would make every save look at every source."""
     story = tmp_path / "content" / "world" / "story.en.md"

@@ -333,8 +333,14 @@ def without_live_script(page: bytes) -> bytes:
 
 def assert_serves(server: Server, out: Path) -> int:
     """Every file of a build's output folder is served: HTML with only the live script added
-    (once, before </body>), everything else byte for byte. Returns how many were compared."""
+    (once, before </body>), everything else byte for byte, once the search index has caught
+    up with the pages (a moment after a save). Returns how many were compared."""
     files = tree(out)
+    entry = files.get("pagefind/pagefind-entry.json")
+    deadline = time.monotonic() + DEADLINE
+    while entry is not None and server.get("/pagefind/pagefind-entry.json").body != entry:
+        assert time.monotonic() < deadline, "the search index never caught up"
+        time.sleep(0.05)
     compared = 0
     for rel, data in files.items():
         if rel == ".sitegen-files":

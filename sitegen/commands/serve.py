@@ -46,6 +46,7 @@ SCRIPT = "/_sitegen/live.js"
 STATUS = "/_status/"  # the translation status page, only ever served by the preview
 QUIET = 0.01  # seconds without a new event before a burst of saves is built
 CHECK_AFTER = 2.0  # seconds of quiet after which every source is looked at once more
+INDEX_AFTER = 0.5  # seconds of quiet after which the search index catches up with the pages
 MAX_RELOAD_PATHS = 500  # beyond this many renewed files, every open page reloads
 IDLE_TIMEOUT = 10.0  # seconds a connection may keep the server waiting for its request
 CHUNK = 256 * 1024  # bytes of a file sent at a time: a large video is never read whole
@@ -99,8 +100,10 @@ class Preview:
     def options(self) -> BuildOptions:
         return BuildOptions(now=build_clock(), drafts=self.drafts, future=self.future)
 
-    def rebuild(self, changes: set[str] | None = None, jobs: int | None = 1) -> bool:
+    def rebuild(self, changes: set[str] | None = None, jobs: int | None = 1,
+                index: bool = True) -> bool:
         """Build the site; on failure the last good pages stay served and the errors are shown.
+        `index` False: the search index may lag behind the pages until `index_search()`.
 
         `changes` are the paths the watcher saw change since the last build: then no other
         source is looked at. Without them, every source is."""
@@ -141,10 +144,11 @@ class Preview:
             paths = ["*"] if len(renewed) > MAX_RELOAD_PATHS else list(renewed)
             self.publish(Event("renewed", json.dumps({"paths": paths,
                                                       "generation": self.generation})))
-        self._index()
+        if index:
+            self.index_search()
         return True
 
-    def _index(self) -> None:
+    def index_search(self) -> None:
         """Once the open pages have what was saved, bring the search index up to them."""
         try:
             with self.session_lock:
@@ -153,6 +157,10 @@ class Preview:
         except (BuildFailed, OSError) as exc:
             print(f"sitegen: warning: the search index is not up to date: {exc}",
                   file=sys.stderr, flush=True)
+        except Exception as exc:  # noqa: BLE001 - the preview must outlive any surprise
+            traceback.print_exc()
+            print(f"sitegen: internal error while indexing (a bug in sitegen): "
+                  f"{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
 
     def fail(self, problems: tuple[str, ...], changes: set[str] | None,
              details: str = "") -> bool:
@@ -218,11 +226,16 @@ class Preview:
         """Coalesce bursts of events into one build; events during a build cause another, so
         the last saved state always wins. Builds look only at what the watcher named; after a
         while of quiet, one build looks at every source, in case the watcher missed an event
-        (an overflowing event queue, a folder it cannot watch)."""
-        checked, quiet_since = False, time.monotonic()
+        (an overflowing event queue, a folder it cannot watch). The search index catches up
+        after a shorter quiet, so that an editor saving again need not wait for it."""
+        checked, indexed, quiet_since = False, True, time.monotonic()
         while not self._stopping.is_set():
-            if not self._changed.wait(0.2):
-                if not checked and time.monotonic() - quiet_since > CHECK_AFTER:
+            if not self._changed.wait(0.1):
+                quiet = time.monotonic() - quiet_since
+                if not indexed and quiet > INDEX_AFTER:  # an editor saving again comes first
+                    self.index_search()
+                    indexed = True
+                if not checked and quiet > CHECK_AFTER:
                     self.changed(None)
                 continue
             while self._changed.is_set():  # wait for the burst to end
@@ -232,12 +245,12 @@ class Preview:
                 changes, self._changes = self._changes, set()
             if not self._stopping.is_set():
                 try:
-                    self.rebuild(changes)
+                    self.rebuild(changes, index=False)
                 except Exception as exc:  # noqa: BLE001 - the preview must outlive any surprise
                     traceback.print_exc()
                     print(f"sitegen: internal error after a build (a bug in sitegen): "
                           f"{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-            checked, quiet_since = changes is None, time.monotonic()
+            checked, indexed, quiet_since = changes is None, False, time.monotonic()
 
     def stop(self) -> None:
         self._stopping.set()
