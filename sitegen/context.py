@@ -21,7 +21,7 @@ from .content import Article
 if TYPE_CHECKING:
     from .authors import Byline
     from .outputs import ArticlePage, PublicationPage, SectionShelf, Teaser
-    from .photos import Picture
+    from .photos import Picture, Shown
 
 Alternates = tuple[tuple[str, str], ...]  # (hreflang, URL path) of every language version
 X_DEFAULT = "x-default"
@@ -103,8 +103,7 @@ def article_context(config: SiteConfig, page: ArticlePage,
     article, lang, versions, images = page.article, page.lang, page.versions, page.images
     locale = config.language(lang).locale
     context = page_context(config, page.path, lang, page.alternates)
-    body = _with_pictures(article.body_html, dict(images.body), config.base_url) \
-        if images and images.body else article.body_html
+    body = _body_html(article, images, config.base_url)
     context.update({
         "lead": picture(images.lead, config.base_url) if images and images.lead else None,
         "body_html": with_dateline(body, article.dateline) if article.dateline else body,
@@ -122,9 +121,7 @@ def article_context(config: SiteConfig, page: ArticlePage,
         "social": seo.social(config, article, versions, images),
         "jsonld": seo.news_article(config, article, images, page.logo, page.authors),
         "stale": _stale_notice(config, lang, behind, versions) if behind else None,
-        "related": [{"title": title, "href": href(path), "date": date,
-                     "image": picture(thumbnail, config.base_url) if thumbnail else None}
-                    for title, path, date, thumbnail in (t.shown() for t in page.related)],
+        "related": _teasers(page.related, config.base_url),
         "share": share_links(context["canonical"], article.title),
         "newsletter": _newsletter(config.language(lang).newsletter),
     })
@@ -137,8 +134,7 @@ def publication_page_context(config: SiteConfig, page: PublicationPage) -> dict[
     context = page_context(config, page.path, page.lang, page.alternates)
     context.update({
         "page": shown,
-        "body_html": _with_pictures(shown.body_html, dict(images.body), config.base_url)
-        if images and images.body else shown.body_html,
+        "body_html": _body_html(shown, images, config.base_url),
         "description": shown.summary,
         "stale": _stale_notice(config, page.lang, page.behind, page.versions)
         if page.behind else None,
@@ -150,11 +146,24 @@ def not_found_context(config: SiteConfig, path: str, lang: str, alternates: Alte
                       headlines: tuple[Teaser, ...]) -> dict[str, Any]:
     """A 404 page offers the newest stories of its language, linked from wherever it is
     served: their headlines and dates."""
-    href = _linker(config.base_url).href
     context = page_context(config, path, lang, alternates)
-    context["headlines"] = [{"title": title, "href": href(path), "date": date}
-                            for title, path, date, _ in (t.shown() for t in headlines)]
+    context["headlines"] = _teasers(headlines, config.base_url)
     return context
+
+
+def _teasers(teasers: tuple[Teaser, ...], base_url: str) -> list[dict[str, Any]]:
+    """Other stories as a page links to them: headline, link, date and picture."""
+    href = _linker(base_url).href
+    return [{"title": title, "href": href(path), "date": date,
+             "image": picture(thumbnail, base_url) if thumbnail else None}
+            for title, path, date, thumbnail in (t.shown() for t in teasers)]
+
+
+def _body_html(article: Article, images: Shown | None, base_url: str) -> str:
+    """An article's or a page's body, its images shown by their files."""
+    if images is None or not images.body:
+        return article.body_html
+    return _with_pictures(article.body_html, dict(images.body), base_url)
 
 
 def moment(when: datetime, timed: bool, locale: str) -> str:

@@ -372,8 +372,11 @@ def every_output(site: Site, theme: Theme, static: tuple[tuple[str, str, str], .
     pages = site_pages(site, photos)
     index = None
     if theme.has(SearchPage.TEMPLATES[0]):  # a theme offers search with its page
-        index = search_index({e.lang: tuple(p.file for p in pages if isinstance(p, ArticlePage)
-                                            and p.lang == e.lang) for e in site.editions})
+        indexed: dict[str, list[str]] = {e.lang: [] for e in site.editions}
+        for page in pages:
+            if isinstance(page, ArticlePage):
+                indexed[page.lang].append(page.file)
+        index = search_index(indexed)
         pages = tuple(_with_index(p, index) if isinstance(p, SearchPage) else p for p in pages)
     else:
         pages = tuple(p for p in pages if not isinstance(p, SearchPage))
@@ -407,7 +410,7 @@ def site_pages(site: Site, photos: Photos | None = None) -> tuple[Page, ...]:
     fronts = _fronts(site)
     places = site.places
     counterparts = _counterparts(site)
-    links: dict[tuple[str, str, str], tuple[str, str]] = {}
+    links: dict[tuple[str, str], tuple[str, str]] = {}
     pages: list[Page] = [RootPage(site.config.default_language, urls.ROOT, fronts, None)]
     for edition in site.editions:
         pages.extend(_article_page(site, article, links, photos,
@@ -441,17 +444,17 @@ def _fronts(site: Site) -> Alternates:
 
 
 def _article_page(site: Site, article: Article,
-                  links: dict[tuple[str, str, str], tuple[str, str]],
+                  links: dict[tuple[str, str], tuple[str, str]],
                   photos: Photos | None, related: tuple[Article, ...]) -> ArticlePage:
-    """`links`: (kind, language, name) -> (name as shown, page) of each tag and author known
-    so far, for every article page of the site."""
+    """`links`: (language, tag) -> (tag as shown, page) of each tag known so far, for every
+    article page of the site."""
     versions, lang = site.versions(article), article.lang
     return ArticlePage(lang, article.path, tuple((v.lang, v.path) for v in versions),
                        article.modified, article,
                        tuple(v for v in versions if v.lang != lang),
                        site.behind.get(article.source),
                        site.places.section(lang, article.section) if article.section else None,
-                       tuple(dict.fromkeys(_term_link(site, links, "tag", lang, tag)
+                       tuple(dict.fromkeys(_tag_link(site, links, lang, tag)
                                            for tag in article.tags)),
                        tuple(byline(site, lang, name, photos)
                              for name in site.config.authors.bylines(article.authors, lang)),
@@ -475,14 +478,13 @@ def _publication_page(site: Site, page: Article, photos: Photos | None) -> Publi
                            photos.articles.get(page.source) if photos else None)
 
 
-def _term_link(site: Site, links: dict[tuple[str, str, str], tuple[str, str]], kind: str,
-               lang: str, name: str) -> tuple[str, str]:
+def _tag_link(site: Site, links: dict[tuple[str, str], tuple[str, str]], lang: str,
+              tag: str) -> tuple[str, str]:
     """A tag as the glossary spells it in `lang`, and its page."""
-    link = links.get((kind, lang, name))
+    link = links.get((lang, tag))
     if link is None:
-        shown = site.config.glossary.shown(name, lang)
-        link = (shown, site.places.tag(lang, urls.term_slug(shown)))
-        links[(kind, lang, name)] = link
+        shown = site.config.glossary.shown(tag, lang)
+        link = links[(lang, tag)] = (shown, site.places.tag(lang, urls.term_slug(shown)))
     return link
 
 
@@ -540,7 +542,8 @@ def _listing_pages(listing: Listing, counterparts: Counterparts, fronts: Alterna
 def _shelves(edition: Edition, photos: Photos | None) -> tuple[SectionShelf, ...]:
     """Below the front page's top stories, each section's newest others, in the sections'
     order (the rest of the front page's own list follows, where no shelf shows them)."""
-    listed = {a.source for a in edition.front.pages[0][:context.TOP]} if edition.front.pages else set()
+    listed = {a.source for a in edition.front.pages[0][:context.TOP]} \
+        if edition.front.pages else set()
     shelves = []
     for section in edition.sections:
         articles = tuple(itertools.islice((a for page in section.pages for a in page

@@ -10,7 +10,8 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -201,43 +202,44 @@ def test_builds_trust_the_watcher_and_a_check_finds_what_it_missed(make_site, tm
     assert tree(preview.out_dir) == cold_build(site, tmp_path / "cold")
 
 
-def test_the_builder_checks_every_source_after_a_quiet_while(make_site, monkeypatch):
-    monkeypatch.setattr(serve, "CHECK_AFTER", 0.2)
-    site = make_site(FILES, config=PAGED)
+@contextmanager
+def building(site: Site) -> Iterator[tuple[Editor, Preview]]:
+    """The preview of a built site with its builder running, as `sitegen serve` runs it."""
     editor, preview = Editor(site), Preview(site.root, drafts=False, future=False)
     assert preview.rebuild(jobs=1)
     builder = threading.Thread(target=preview.run_builder, daemon=True)
     builder.start()
     try:
-        page = preview.out_dir / "en/world/story-3-en/index.html"
-        preview.changed([editor.change("content/world/story3.en.md", "First", "Named")])
-        editor.change("content/world/story2.en.md", "First", "Unnamed")
-        deadline = time.monotonic() + 20
-        while b"Unnamed" not in (preview.out_dir / "en/world/story-2-en/index.html").read_bytes():
-            assert time.monotonic() < deadline, "the check never came"
-            time.sleep(0.05)
-        assert b"Named" in page.read_bytes()
+        yield editor, preview
     finally:
         preview.stop()
         builder.join(timeout=5)
+
+
+def until(done: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 20
+    while not done():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_the_builder_checks_every_source_after_a_quiet_while(make_site, monkeypatch):
+    monkeypatch.setattr(serve, "CHECK_AFTER", 0.2)
+    with building(make_site(FILES, config=PAGED)) as (editor, preview):
+        page = preview.out_dir / "en/world/story-3-en/index.html"
+        preview.changed([editor.change("content/world/story3.en.md", "First", "Named")])
+        editor.change("content/world/story2.en.md", "First", "Unnamed")
+        until(lambda: b"Unnamed" in (preview.out_dir / "en/world/story-2-en/index.html")
+              .read_bytes(), "the check never came")
+        assert b"Named" in page.read_bytes()
 
 
 def test_the_builder_brings_the_search_index_up_to_a_save_once_quiet(make_site, tmp_path: Path):
     site = make_site(FILES, config=PAGED)
-    editor, preview = Editor(site), Preview(site.root, drafts=False, future=False)
-    assert preview.rebuild(jobs=1)
-    builder = threading.Thread(target=preview.run_builder, daemon=True)
-    builder.start()
-    try:
+    with building(site) as (editor, preview):
         preview.changed([editor.change("content/world/story3.en.md", "First", "Searched")])
         cold = cold_build(site, tmp_path / "cold")
-        deadline = time.monotonic() + 20
-        while tree(preview.out_dir) != cold:
-            assert time.monotonic() < deadline, "the index never caught up"
-            time.sleep(0.1)
-    finally:
-        preview.stop()
-        builder.join(timeout=5)
+        until(lambda: tree(preview.out_dir) == cold, "the index never caught up")
 
 
 def test_the_watcher_names_a_saved_file_and_not_its_folder(tmp_path: Path):
