@@ -12,11 +12,13 @@ import fcntl
 import functools
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from stat import S_ISREG
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from . import config as site_config
 from . import discover, l10n, parallel, staleness, translations, urls
@@ -104,7 +106,7 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     so its record is believed without a look at the files."""
     progress("reading", 0, 0)
     inputs = _stage("read", SiteInputs.read, config)
-    keys = article_keys(inputs)
+    keys = _stage("read", known_keys, inputs, memo)
     known = site_key(inputs, keys, options, memo.article_dates())
     written = memo.written(out)
     remembered = (memo.site_key(out) or "").split(" ")
@@ -223,12 +225,109 @@ def load_config(site_dir: Path, base_url: str | None = None) -> site_config.Site
 
 # Reading --------------------------------------------------------------------------------------
 
+class ArticleFiles(Sequence[tuple[str, bytes]]):
+    """Every article file as (path relative to the site, its bytes), each read when first asked
+    for; and each one's signature (size, times, inode) from a look at the file, by which the
+    build's memo may know its bytes without reading them."""
+
+    def __init__(self, names: tuple[str, ...], paths: tuple[str, ...],
+                 signatures: tuple[tuple[int, ...], ...],
+                 read: dict[int, bytes] | None = None) -> None:
+        self.names, self.paths, self.signatures = names, paths, signatures
+        self._read: dict[int, bytes] = dict(read or {})
+        self._digests: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, bytes]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[str, bytes]]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[n] for n in range(len(self))[index]]
+        return self.names[index], self.data(index)
+
+    def data(self, n: int) -> bytes:
+        """The bytes of file `n`; where its digest was known before they were read, they must
+        agree with it (the file changed during the build, else)."""
+        if n not in self._read:
+            try:
+                data = discover.read_file(self.paths[n])
+            except OSError as exc:
+                raise BuildFailed([cannot_read(self.names[n], exc)]) from None
+            known = self._digests.get(n)
+            if known is not None and known != content_digest(data):
+                raise BuildFailed([error(self.names[n], None, "changed while the site was being "
+                                                             "built: build it again")])
+            self._read[n] = data
+        return self._read[n]
+
+    def digests(self, places: Sequence[int]) -> list[str | Diagnostic]:
+        """The digest of the bytes of each file at `places`, reading them, or its problem."""
+        found: list[str | Diagnostic] = []
+        for n in places:
+            try:
+                found.append(content_digest(self.data(n)))
+            except BuildFailed as failed:
+                found.append(failed.diagnostics[0])
+        return found
+
+    def by_name(self) -> Mapping[str, bytes]:
+        """The files by their path relative to the site, each read when asked for."""
+        return _ByName(self)
+
+    def known(self, digests: Sequence[str]) -> None:
+        """The digest of every file, as the memo knows them, for the bytes read later."""
+        self._digests = dict(enumerate(digests))
+
+    def renewed(self, places: Sequence[int]) -> ArticleFiles:
+        """These files looked at and read again (the live preview's saved files); None where
+        one cannot be looked at."""
+        signatures = list(self.signatures)
+        for n in places:
+            signatures[n] = signature(os.stat(self.paths[n]))
+        read = {n: data for n, data in self._read.items() if n not in places}
+        renewed = ArticleFiles(self.names, self.paths, tuple(signatures), read)
+        for n in places:
+            renewed.data(n)
+        return renewed
+
+
+class _ByName(Mapping[str, bytes]):
+    def __init__(self, files: ArticleFiles) -> None:
+        self.files = files
+        self.places = {name: n for n, name in enumerate(files.names)}
+
+    def __getitem__(self, name: str) -> bytes:
+        return self.files.data(self.places[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.places)
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def signature(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells that a file changed without reading it: its size, its times and its inode.
+    The change time too: a copy that keeps the time and size (`cp -p`) still changes it."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+
+
 @dataclass(frozen=True, slots=True)
 class SiteInputs:
     """Everything a build reads, read once: its hash decides whether anything can have changed."""
 
     config: site_config.SiteConfig
-    files: tuple[tuple[str, bytes], ...]  # (path relative to the site, bytes) of every article
+    files: ArticleFiles  # (path relative to the site, bytes) of every article
     paths: tuple[str, ...]  # the file of each, as the system names it
     theme: Theme
     catalogs: dict[str, str]  # lang -> digest of its catalogs
@@ -238,12 +337,12 @@ class SiteInputs:
 
     @classmethod
     def read(cls, config: site_config.SiteConfig) -> SiteInputs:
-        """Every file the site is made from; every one that cannot be read is reported,
-        all together."""
+        """Every file the site is made from, the articles' bytes when first asked for; every
+        one that cannot be looked at is reported, all together."""
         problems: list[Diagnostic] = []
         articles, others = discover.content_files(config)
-        found = [(rel, file, _read(rel, file)) for rel, file in articles]
-        problems += [data for _, _, data in found if isinstance(data, Diagnostic)]
+        found = [(rel, file, _look(rel, file)) for rel, file in articles]
+        problems += [seen for _, _, seen in found if isinstance(seen, Diagnostic)]
         theme = _collect(lambda: Theme.load(discover.theme_dirs(config), discover.read_file),
                          problems)
         locale_dirs = discover.locale_dirs(config)
@@ -254,20 +353,25 @@ class SiteInputs:
         media = _collect(lambda: signed(others), problems)
         if problems or theme is None or static is None or media is None:
             raise BuildFailed(problems)
-        return cls(config, tuple((rel, data) for rel, _, data in found
-                                 if isinstance(data, bytes)),
-                   tuple(file for _, file, _ in found if isinstance(file, str)), theme,
+        files = ArticleFiles(tuple(rel for rel, _, _ in found),
+                             tuple(file for _, file, _ in found),  # type: ignore[misc]
+                             tuple(seen for _, _, seen in found))  # type: ignore[misc]
+        return cls(config, files, files.paths, theme,
                    {lang: digest for lang, digest in catalogs.items() if digest is not None},
                    static, media, staleness.read_history(config.site_dir))
 
 
-def _read(rel: str, file: str | Diagnostic) -> bytes | Diagnostic:
+def _look(rel: str, file: str | Diagnostic) -> tuple[int, int, int, int] | Diagnostic:
+    """A file's signature, or why it cannot be read: anything but a regular file is refused."""
     if isinstance(file, Diagnostic):
         return file
     try:
-        return discover.read_file(file)
+        stat = os.stat(file)
     except OSError as exc:
         return cannot_read(rel, exc)
+    if not S_ISREG(stat.st_mode):
+        return error(rel, None, "cannot read: not a regular file")
+    return signature(stat)
 
 
 def _collect(part: Callable[[], T], problems: list[Diagnostic]) -> T | None:
@@ -297,8 +401,7 @@ def signed(found: discover.Found, shown: str = "") -> tuple[tuple[str, str, str]
         except OSError as exc:
             problems.append(cannot_read(f"{shown}{name}", exc))
             continue
-        # The change time too: a copy that keeps the time and size (`cp -p`) still changes it.
-        key = f"file:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
+        key = "file:" + ":".join(map(str, signature(stat)))
         files.append((name, path, key))
     if problems:
         raise BuildFailed(problems)
@@ -356,16 +459,37 @@ def parse_key(inputs: SiteInputs) -> str:
                            .encode(), digest_size=20).hexdigest()
 
 
-def article_keys(inputs: SiteInputs) -> list[str]:
-    """Each article file's key: its path and bytes, and what parsing depends on."""
+def article_keys(inputs: SiteInputs, digests: Sequence[str] | None = None,
+                 places: Sequence[int] | None = None) -> list[str]:
+    """The key of each article file (of those at `places`): its path and the digest of its
+    bytes (read where `digests` does not give them), and what parsing depends on."""
+    files = inputs.files
+    places = range(len(files)) if places is None else places
+    if digests is None:
+        digests = [content_digest(files.data(n)) for n in places]
     shared = hashlib.blake2b(parse_key(inputs).encode(), digest_size=20)
     keys = []
-    for rel, data in inputs.files:
-        digest = shared.copy()
-        digest.update(f"\0{rel}\0".encode("utf-8", "surrogateescape"))
-        digest.update(data)
-        keys.append(digest.hexdigest())
+    for n, digest in zip(places, digests):
+        key = shared.copy()
+        key.update(f"\0{files.names[n]}\0{digest}".encode("utf-8", "surrogateescape"))
+        keys.append(key.hexdigest())
     return keys
+
+
+SETTLED = 2_000_000_000  # ns: a file's signature is remembered once it is this much older
+
+
+def known_keys(inputs: SiteInputs, memo: Cache) -> list[str]:
+    """Each article file's key, its bytes read only where the memo does not know them by the
+    file's signature; every file that cannot be read is reported, all together."""
+    files = inputs.files
+    settled = time.time_ns() - SETTLED
+    digests = memo.contents(list(zip(files.names, files.signatures)), files.digests, settled)
+    problems = [d for d in digests if isinstance(d, Diagnostic)]
+    if problems:
+        raise BuildFailed(problems)
+    files.known(digests)  # type: ignore[arg-type]
+    return article_keys(inputs, digests)  # type: ignore[arg-type]
 
 
 def parse_settings(inputs: SiteInputs) -> ParseSettings:

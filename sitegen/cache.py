@@ -21,11 +21,14 @@ and says so once.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import marshal
 import os
 import pickle
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
 from operator import is_not
@@ -39,9 +42,10 @@ from .history import UrlFacts
 from .write import Written
 
 FOLDER = ".sitegen-cache"
-_FORMAT = "sitegen-cache 10"
-_ARTICLE_RECORD = 1  # the version of an article's record; its field names are checked too
-_ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Article))
+_FORMAT = "sitegen-cache 11"
+_ARTICLE_RECORD = 2  # the version of an article's record
+_ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))  # in a record's order
+_SOURCES = _ARTICLE_FIELDS.index("sources")
 T = TypeVar("T")
 
 
@@ -52,12 +56,11 @@ class Cache:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.articles: dict[str, Article] = {}
-        self.dates: dict[str, tuple[float, bool]] | None = None  # see article_dates()
-        self.outputs: dict[str, dict[str, Written]] = {}
         self.values: dict[str, str] = {}
         self.facts: dict[str, UrlFacts | None] | None = None  # see url_facts()
         self.warnings: list[str] = []  # why the stored cache could not be used, said once
         self._stored: set[str] | None = None  # keys of the articles table
+        self._shelves: dict[str, _Shelves] = {}  # by name: the dates, each output folder's files
         self._loaded = False
         self._db: sqlite3.Connection | None = None
         if path is not None:
@@ -83,14 +86,10 @@ class Cache:
 
     def article_dates(self) -> dict[str, tuple[float, bool]]:
         """key -> (publication time, draft) of every known article, without loading them."""
-        if self.dates is None:
-            self.dates = {k: (a.timestamp, a.draft) for k, a in self.articles.items()}
-            if not self.articles:
-                self.dates = self._reading(lambda db: {
-                    key: (published, bool(draft)) for key, published, draft, check in db.execute(
-                        "SELECT key, published, draft, dates_check FROM articles")
-                    if check == _dates_check(key, published, draft)}, self.dates)
-        return self.dates
+        return self._dates().entries()
+
+    def _dates(self) -> _Shelves:
+        return self._shelf_set("dates", None)
 
     def _load(self) -> None:
         """Read every stored article once; a record that fails its checksum, or was made for
@@ -98,7 +97,6 @@ class Cache:
         if self._loaded:
             return
         self._loaded = True
-        dates = self.article_dates()  # from the stored rows, before any article is loaded
         rows: list[Any] = self._reading(
             lambda db: db.execute("SELECT key, checksum, record FROM articles").fetchall(), [])
         for key, checksum, blob in rows:
@@ -107,17 +105,17 @@ class Cache:
                 self.articles[key] = article
             else:  # made again, and stored again
                 self._stored_keys().discard(key)
-                dates.pop(key, None)
 
     def _keep(self, articles: dict[str, Article]) -> None:
-        removed = [key for key in self.articles if key not in articles]
-        added = {key: a for key, a in articles.items() if key not in self.articles}
         dates = self.article_dates()
+        removed = [key for key in self.articles if key not in articles]
         for key in removed:
             del self.articles[key]
-            dates.pop(key, None)
-        self.articles.update(added)
-        dates.update((key, (a.timestamp, a.draft)) for key, a in added.items())
+        self.articles.update((key, a) for key, a in articles.items() if key not in self.articles)
+        # Every kept article's date, also where the stored dates were damaged.
+        self._dates().change({key: None for key in dates.keys() - articles.keys()} | {
+            key: (a.timestamp, a.draft) for key, a in articles.items()
+            if dates.get(key) != (a.timestamp, a.draft)}, self)
         if self._db is None:
             return
         stored = self._stored_keys()
@@ -129,11 +127,9 @@ class Cache:
         def change(db: sqlite3.Connection) -> None:
             db.executemany("DELETE FROM articles WHERE key = ?", [(key,) for key in gone])
             db.executemany(
-                "INSERT OR REPLACE INTO articles (key, published, draft, dates_check, checksum, record) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(key, a.timestamp, a.draft, _dates_check(key, a.timestamp, a.draft),
-                  _checksum(blob), blob) for key, a, blob in
-                 ((key, a, _record_of(a)) for key, a in new)])
+                "INSERT OR REPLACE INTO articles (key, checksum, record) VALUES (?, ?, ?)",
+                [(key, _checksum(blob), blob) for key, blob in
+                 ((key, _record_of(a)) for key, a in new)])
 
         if self._writing(change):
             stored.difference_update(gone)
@@ -145,34 +141,61 @@ class Cache:
                 lambda db: {key for (key,) in db.execute("SELECT key FROM articles")}, set())
         return self._stored
 
+    # The signatures of input files ---------------------------------------------------------------
+
+    def contents(self, files: Sequence[tuple[str, tuple[int, ...]]],
+                 read: Callable[[list[int]], Iterable[T]], settled: int) -> list[str | T]:
+        """The digest of each file's bytes (path, signature): remembered by its signature
+        (size, times, inode), else made by `read` (given the places of the files it must
+        read; what is not a string is a problem, not remembered). A signature is kept only
+        once it is older than `settled` (nanoseconds since the epoch): a file written again
+        within the same tick of the clock keeps its signature, never its bytes."""
+        shelves = self._shelf_set("inputs", None)
+        known = shelves.entries()
+        found: list[str | T] = []
+        missing = []
+        for n, (path, signature) in enumerate(files):
+            entry = known.get(path)
+            if entry is not None and entry[0] == signature:
+                found.append(entry[1])
+            else:
+                found.append("")
+                missing.append(n)
+        changes: dict[str, tuple[Any, ...] | None] = dict.fromkeys(
+            known.keys() - {path for path, _ in files})
+        for n, digest in zip(missing, read(missing)):
+            found[n] = digest
+            path, signature = files[n]
+            if isinstance(digest, str) and _settled(signature, settled):
+                changes[path] = (signature, digest)
+            elif path in known:
+                changes[path] = None
+        shelves.change(changes, self)
+        return found
+
     # 2. What each output folder holds ------------------------------------------------------------
 
     def written(self, out_dir: Path) -> dict[str, Written]:
-        name = str(out_dir.resolve())
-        if name not in self.outputs:
-            found = self._reading(lambda db: {p: Written(k, s, m) for p, k, s, m in db.execute(
-                "SELECT path, key, size, mtime_ns FROM outputs WHERE out = ?", (name,))}, None)
-            if found is not None:
-                self.outputs[name] = found
-        return self.outputs.get(name, {})
+        return self._files(out_dir).entries()
 
     def record(self, out_dir: Path, files: dict[str, Written]) -> None:
         """Remember what the output folder now holds; only the differences are stored."""
-        before = self.written(out_dir)
-        name = str(out_dir.resolve())
-        self.outputs[name] = dict(files)
+        shelves = self._files(out_dir)
+        before = shelves.entries()
+        changes: dict[str, tuple[Any, ...] | None] = {
+            path: None for path in before.keys() - files.keys()}
+        changes.update((p, files[p]) for p in
+                       compress(files, map(is_not, map(before.get, files), files.values()))
+                       if before.get(p) != files[p])
+        shelves.change(changes, self)
 
-        def change(db: sqlite3.Connection) -> None:
-            db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?",
-                           [(name, p) for p in before.keys() - files.keys()])
-            db.executemany(
-                "INSERT OR REPLACE INTO outputs (out, path, key, size, mtime_ns) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(name, p, w.key, w.size, w.mtime_ns) for p in
-                 compress(files, map(is_not, map(before.get, files), files.values()))
-                 if before.get(p) != (w := files[p])])
+    def _files(self, out_dir: Path) -> _Shelves:
+        return self._shelf_set(f"files:{out_dir.resolve()}", _WRITTEN)
 
-        self._writing(change)
+    def _shelf_set(self, name: str, make: Callable[[Any], Any] | None) -> _Shelves:
+        if name not in self._shelves:
+            self._shelves[name] = _Shelves.load(name, make, self)
+        return self._shelves[name]
 
     def kept_tree(self, out: Path) -> Path | None:
         """Where the tree a build swaps out is kept for the next one: in the cache folder, when
@@ -342,6 +365,7 @@ class Cache:
     def _reset(self) -> None:
         assert self.path is not None
         self._stored = None
+        self._shelves.clear()
         self.close()
         try:
             self._db = _open(self.path, fresh=True)
@@ -359,27 +383,97 @@ class Cache:
 
 
 def _record_of(article: Article) -> bytes:
-    """An article as an explicit record: its fields by name, plain values only."""
-    fields = {name: getattr(article, name) for name in _ARTICLE_FIELDS}
-    fields["sources"] = [{"name": s.name, "url": s.url} for s in article.sources]
-    return pickle.dumps({"record": "article", "version": _ARTICLE_RECORD, "fields": fields},
-                        pickle.HIGHEST_PROTOCOL)
+    """An article as an explicit record: its fields in the order `_ARTICLE_FIELDS` names them
+    (which the cache's format carries), plain values only."""
+    values = [getattr(article, name) for name in _ARTICLE_FIELDS]
+    values[_SOURCES] = tuple((s.name, s.url) for s in article.sources)
+    return pickle.dumps((_ARTICLE_RECORD, tuple(values)), pickle.HIGHEST_PROTOCOL)
 
 
 def _article_of(blob: bytes) -> Article | None:
     """The article a record holds, or None if it is of another version or shape."""
     try:
-        record = pickle.loads(blob)
-        if record["record"] != "article" or record["version"] != _ARTICLE_RECORD:
+        version, values = pickle.loads(blob)
+        if version != _ARTICLE_RECORD or len(values) != len(_ARTICLE_FIELDS):
             return None
-        fields = dict(record["fields"])
-        if fields.keys() != _ARTICLE_FIELDS:
-            return None
-        fields["sources"] = tuple(Source(name=s["name"], url=s["url"])
-                                  for s in fields["sources"])
-        return Article(**fields)
+        values = list(values)
+        values[_SOURCES] = tuple(Source(name=name, url=url) for name, url in values[_SOURCES])
+        return Article(*values)
     except Exception:  # noqa: BLE001 - any damage is only a miss
         return None
+
+
+class _Shelves:
+    """A large mapping (name -> a tuple of plain values) kept in `SHELVES` parts by a hash of
+    each name: a change rewrites only the parts it touches, and the whole of it loads in a few
+    hundred reads rather than one per entry. A part that fails its checksum is a miss."""
+
+    def __init__(self, name: str, parts: list[dict[str, Any]]) -> None:
+        self.name = name
+        self.parts = parts
+        self._all: dict[str, Any] | None = None
+
+    @classmethod
+    def load(cls, name: str, make: Callable[[Any], Any] | None, cache: Cache) -> _Shelves:
+        parts: list[dict[str, Any]] = [{} for _ in range(SHELVES)]
+        rows: list[Any] = cache._reading(lambda db: db.execute(
+            "SELECT shelf, checksum, record FROM shelves WHERE name = ?", (name,)).fetchall(), [])
+        for shelf, checksum, blob in rows:
+            if not (isinstance(shelf, int) and 0 <= shelf < SHELVES and isinstance(blob, bytes)
+                    and checksum == _checksum(blob)):
+                continue
+            try:
+                names, values = marshal.loads(blob)
+                parts[shelf] = dict(zip(names, values if make is None else map(make, values)))
+            except (ValueError, EOFError, TypeError):  # damaged: a miss
+                continue
+        return cls(name, parts)
+
+    def entries(self) -> dict[str, Any]:
+        """Every entry; a change makes a new dict, so one handed out never changes."""
+        if self._all is None:
+            self._all = {}
+            for part in self.parts:
+                self._all.update(part)
+        return self._all
+
+    def change(self, changes: dict[str, Any], cache: Cache) -> None:
+        """Set each name's entry (None: remove it), and store the parts that changed."""
+        if not changes:
+            return
+        every = dict(self.entries())
+        touched = set()
+        for name, value in changes.items():
+            shelf = _shelf(name)
+            if value is None:
+                self.parts[shelf].pop(name, None)
+                every.pop(name, None)
+            else:
+                self.parts[shelf][name] = value
+                every[name] = value
+            touched.add(shelf)
+        self._all = every
+        blobs = [(self.name, shelf, blob) for shelf in sorted(touched)
+                 for blob in (marshal.dumps((tuple(self.parts[shelf]),
+                                             tuple(map(tuple, self.parts[shelf].values())))),)]
+        cache._writing(lambda db: db.executemany(
+            "INSERT OR REPLACE INTO shelves (name, shelf, checksum, record) VALUES (?, ?, ?, ?)",
+            [(name, shelf, _checksum(blob), blob) for name, shelf, blob in blobs]))
+
+
+SHELVES = 256  # parts of a large mapping: a site's 100,000 output files, 400 to a part
+
+
+def _shelf(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHELVES
+
+
+_WRITTEN = functools.partial(tuple.__new__, Written)  # a Written from its values, in C
+
+
+def _settled(signature: tuple[int, ...], settled: int) -> bool:
+    """Whether a file (size, modified, inode, changed) last changed before `settled`."""
+    return signature[1] < settled and signature[3] < settled
 
 
 _FACT_KINDS: tuple[Any, ...] = (str, str, str, (str, type(None)), str, bool,
@@ -417,10 +511,9 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
     with db:
         db.executescript("""
             CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE articles (key TEXT PRIMARY KEY, published REAL, draft INTEGER,
-                                   dates_check TEXT, checksum TEXT, record BLOB);
-            CREATE TABLE outputs (out TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER,
-                                  PRIMARY KEY (out, path));
+            CREATE TABLE articles (key TEXT PRIMARY KEY, checksum TEXT, record BLOB);
+            CREATE TABLE shelves (name TEXT, shelf INTEGER, checksum TEXT, record BLOB,
+                                  PRIMARY KEY (name, shelf));
             CREATE TABLE history (key TEXT PRIMARY KEY, record TEXT);
         """)
         db.execute("INSERT INTO meta VALUES ('format', ?)", (_format(),))
@@ -429,7 +522,7 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
 
 def _format() -> str:
     """What a cache must have been made by to be used: this format and this code."""
-    return f"{_FORMAT} {__version__} {code_digest()}"
+    return f"{_FORMAT} {__version__} {code_digest()} {' '.join(_ARTICLE_FIELDS)}"
 
 
 def _shown(filename: object, cache: Path | None) -> str:
@@ -450,10 +543,6 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _remove(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def _dates_check(key: str, published: float, draft: int) -> str:
-    return _checksum(f"{key} {published!r} {int(draft)}".encode())
 
 
 def _checksum(blob: bytes) -> str:

@@ -20,8 +20,8 @@ import os
 import shutil
 import stat as kinds
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from .errors import BuildFailed, error
 
@@ -29,9 +29,9 @@ MANIFEST = ".sitegen-files"  # what the build wrote, so that nothing else is eve
 PROTECTED = ("content", "themes", "locales", "static")
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
-    """One output file as the last build left it: the record that lets the next build keep it."""
+class Written(NamedTuple):
+    """One output file as the last build left it: the record that lets the next build keep it.
+    A tuple, so that a site's hundred thousand records load without a call each."""
 
     key: str  # what it was made from: an output's fingerprint, or a copied file's signature
     size: int
@@ -107,6 +107,7 @@ class OutputWriter:
         self.writing: set[str] = set()  # to be made anew in back_dir
         self.unchanged = 0
         self.renewed: list[str] = []
+        self.mirrored: dict[str, Written] = {}  # what the kept tree holds after the commit
         self.prepared = self.committed = False
 
     def keep(self, wanted: dict[str, str]) -> set[str]:
@@ -198,23 +199,48 @@ class OutputWriter:
                    "".join(f"{path}\n" for path in sorted(self.files)).encode("utf-8"), "",
                    f"{self.out_dir}/{MANIFEST}" if self.owned else None)
         removed = sorted(self.owned - self.files.keys())
+        swapped_out: dict[str, Written] | None = None  # what back_dir holds after the swap
         if _is_folder(self.out_dir):
             exchange(self.back_dir, self.out_dir)
+            swapped_out = self.before
         else:
             os.replace(self.back_dir, self.out_dir)
         self.committed = True
         if not self.keeps_back:
             _remove(self.back_dir)
+        else:
+            self.mirrored = self._mirror(swapped_out)
         return WriteReport(len(self.files) - self.unchanged, self.unchanged, len(removed),
                            tuple(sorted(self.renewed + removed)))
 
+    def _mirror(self, held: dict[str, Written] | None) -> dict[str, Written]:
+        """Bring the kept tree, which now holds the previous output (`held`, None: nothing),
+        up to the new output by linking what changed: the next build then finds there every
+        file it keeps, so what one build changes is linked once, not again by the next (the
+        first edit after a cold build does not link the whole site). Returns its record."""
+        back, out = self.back_dir, self.out_dir
+        try:
+            if held is None or not _is_folder(back):
+                _remove(back)
+                back.mkdir(parents=True)
+                held = {}
+            for path in held.keys() - self.files.keys():
+                _unlink(back, path)
+            for path, record in self.files.items():
+                if held.get(path) != record:
+                    _link(f"{out}/{path}", f"{back}/{path}")
+            _link(f"{out}/{MANIFEST}", f"{back}/{MANIFEST}")
+        except OSError:  # what the kept tree holds is looked at by the next build
+            return {}
+        return dict(self.files)
+
     def kept_tree(self) -> dict[str, Written]:
-        """The record of what `back_dir` holds now: the old output after a commit; after a
+        """The record of what `back_dir` holds now: the new output after a commit; after a
         failure, what this build left untouched in it (abort() removed the rest)."""
         if not self.keeps_back or not _is_folder(self.back_dir):
             return {}
         if self.committed:
-            return self.before
+            return self.mirrored
         return {path: self.back[path] for path in self.in_back} if self.prepared else self.back
 
     def abort(self) -> None:
@@ -366,10 +392,10 @@ def _previous_files(out_dir: Path, found: dict[str, os.stat_result]) -> set[str]
 
 
 def _safe(path: str) -> bool:
-    """A relative path that stays inside its folder, written the one way sitegen writes it."""
-    parts = PurePosixPath(path).parts
-    return (bool(parts) and path == "/".join(parts) and not path.startswith("/")
-            and ".." not in parts and "." not in parts and "\0" not in path)
+    """A relative path that stays inside its folder, written the one way sitegen writes it:
+    no empty part (no leading, trailing or doubled slash), no `.` or `..`."""
+    parts = path.split("/")
+    return "" not in parts and "." not in parts and ".." not in parts and "\0" not in path
 
 
 def _matches(stat: os.stat_result | None, record: Written) -> bool:

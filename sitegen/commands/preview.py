@@ -12,10 +12,11 @@ memoized. The property tests compare the two after every kind of edit.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import discover, staleness
+from .. import staleness
 from ..assemble import BuildOptions, Site
 from ..build import (
     BuildResult,
@@ -24,6 +25,7 @@ from ..build import (
     SiteInputs,
     article_keys,
     build_site,
+    known_keys,
     load_config,
     one_build_at_a_time,
     parse_articles,
@@ -34,6 +36,7 @@ from ..build import (
 )
 from ..cache import Cache, open_cache
 from ..content import Article, Parsed
+from ..errors import BuildFailed
 from ..inherit import inherits
 from ..outputs import Output, news_articles
 from ..publish import Publication
@@ -98,7 +101,7 @@ class Session:
         config = load_config(self.site_dir)
         built = build_site(config, self.out, options, self.memo, jobs, trusted=self.trusted)
         if built.plan is None and self.last is None:  # up to date already: plan it for the index
-            keys = article_keys(built.inputs)
+            keys = known_keys(built.inputs, self.memo)
             built = dataclasses.replace(built, plan=plan_site(built.inputs, keys, options,
                                                               self.memo, jobs))
         if built.plan is not None:  # else the folder was up to date: `last` still holds
@@ -129,9 +132,7 @@ class Session:
         if inputs is None:
             return None
         keys = list(plan.article_keys)
-        saved = article_keys(dataclasses.replace(inputs, files=tuple(
-            inputs.files[n] for n in places)))
-        for n, key in zip(places, saved):
+        for n, key in zip(places, article_keys(inputs, places=places)):
             keys[n] = key
         parsed = self.memo.parsed(keys, lambda missing: parse_articles(inputs, missing))
         swapped = _swapped(plan, parsed, places)
@@ -171,16 +172,14 @@ class Session:
 def _read(inputs: SiteInputs, places: list[int]) -> SiteInputs | None:
     """The inputs with the saved files read again; None if one cannot be read, or the git
     history moved (a commit may make other translations stale)."""
-    files = list(inputs.files)
-    for n in places:
-        try:
-            files[n] = (files[n][0], discover.read_file(inputs.paths[n]))
-        except OSError:
-            return None
+    try:
+        files = inputs.files.renewed(places)
+    except (OSError, BuildFailed):
+        return None
     history = staleness.read_history(inputs.config.site_dir)
     if (history.head if history else None) != (inputs.history.head if inputs.history else None):
         return None
-    return dataclasses.replace(inputs, files=tuple(files), history=history)
+    return dataclasses.replace(inputs, files=files, history=history)
 
 
 def _same_time(site: Site, options: BuildOptions) -> bool:
@@ -221,8 +220,8 @@ def _stories(before_inputs: SiteInputs, plan: Plan, swapped: Swapped,
     if not swapped:
         return plan.stories
     changed = {new.source for new in swapped.values()}
-    files = dict(inputs.files)
-    before = dict(before_inputs.files)
+    files = inputs.files.by_name()
+    before = before_inputs.files.by_name()
     stories = []
     for story in plan.stories:
         if not any(v.source in changed for v in story.versions):
@@ -240,7 +239,7 @@ def _stories(before_inputs: SiteInputs, plan: Plan, swapped: Swapped,
 
 
 def _verdict(story: TranslationGroup, history: staleness.GitHistory | None,
-             files: dict[str, bytes], default_language: str) -> list[tuple[str, str]]:
+             files: Mapping[str, bytes], default_language: str) -> list[tuple[str, str]]:
     return [(s.translation, s.original.source)
             for s in staleness.stale_in(story, history, files, default_language)]
 
