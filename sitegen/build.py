@@ -15,13 +15,14 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from . import config as site_config
 from . import discover, l10n, parallel, staleness, translations, urls
+from . import swap as swap_plan
 from .assemble import BuildOptions, Site, assemble, is_news
 from .cache import Cache, open_cache
 from .code import code_digest
@@ -43,9 +44,10 @@ from .typography import quotation_marks
 from .write import WriteReport, check_output_dir, holds
 
 if TYPE_CHECKING:  # the rendering half is imported only by builds that have work to do
-    from .outputs import Output, SiteOutputs
-    from .photos import Facts
+    from .outputs import Copy, Output, SiteOutputs
+    from .photos import Facts, Rendition
     from .publish import Environment, Publication
+    from .search import SearchIndex
 
 T = TypeVar("T")
 
@@ -89,6 +91,26 @@ class Plan:
     env: Environment
     keys: dict[str, str]  # every output file's key
     warnings: tuple[str, ...] = ()  # worth saying, such as old URLs that cannot redirect
+    stale: dict[str, str] = field(default_factory=dict)  # stale translation -> its original
+
+    def work(self, outputs: Mapping[str, Output] | None = None) -> Work:
+        """What publishing it is given; `outputs` by file, if not the plan's own."""
+        return Work(self.env, outputs if outputs is not None else
+                    {o.file: o for o in self.outputs.rendered},
+                    {c.file: c for c in self.outputs.copies},
+                    {r.file: r for r in self.outputs.renditions}, self.outputs.search)
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """What publishing is given: every output, copy and file made from an image, by file, and
+    what renders them."""
+
+    env: Environment
+    outputs: Mapping[str, Output]
+    copies: Mapping[str, Copy]
+    renditions: Mapping[str, Rendition]
+    search: SearchIndex | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +119,16 @@ class Built:
 
     result: BuildResult
     inputs: SiteInputs
-    plan: Plan | None  # None: nothing had changed, nothing was planned
+    plan: Plan | None  # None: nothing had changed, or articles were swapped in; nothing planned
 
 
 def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions, memo: Cache,
-               jobs: int = 1, progress: Progress = no_progress, trusted: bool = False) -> Built:
+               jobs: int = 1, progress: Progress = no_progress, trusted: bool = False,
+               swap: bool = True) -> Built:
     """The whole pipeline. `trusted`: only sitegen writes `out` (the live preview's folder),
-    so its record is believed without a look at the files."""
+    so its record is believed without a look at the files. `swap`: where only the words of
+    known articles changed, swap them into what the last build into `out` planned
+    (`swap.py`); else plan every build, and keep no plan (the live preview keeps its own)."""
     progress("reading", 0, 0)
     inputs = _stage("read", SiteInputs.read, config)
     keys = _stage("read", known_keys, inputs, memo)
@@ -115,13 +140,47 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
         return Built(BuildResult(config, int(remembered[-1]), len(written),
                                  WriteReport(0, len(written), 0), tuple(memo.warnings)),
                      inputs, None)
+    if swap:
+        swapped = _swapped_build(inputs, keys, options, memo, out, jobs, progress, trusted)
+        if swapped is not None:
+            return Built(swapped, inputs, None)
     plan = plan_site(inputs, keys, options, memo, jobs, progress)
-    done = _stage("publish", publish_site, memo, out, inputs, plan,
-                  {o.file: o for o in plan.outputs.rendered}, plan.keys, trusted, jobs, progress)
+    memo.remember_plan(out, None)  # until this one is remembered whole
+    done = _stage("publish", publish_site, memo, out, inputs, plan.work(), plan.keys, trusted,
+                  jobs, progress)
     result = BuildResult(config, plan.site.published_count, len(done.output), done.report,
                          tuple(memo.warnings) + plan.warnings)
-    remember_site(memo, out, site_key(inputs, keys, options, memo.article_dates()), result)
+    dates = memo.article_dates()
+    if swap:
+        frame = frame_key(inputs, keys, options, dates)
+        _stage("remember", swap_plan.remember, memo, out, plan, frame, result.articles)
+    remember_site(memo, out, site_key(inputs, keys, options, dates), result)
     return Built(result, inputs, plan)
+
+
+def _swapped_build(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions,
+                   memo: Cache, out: Path, jobs: int, progress: Progress,
+                   trusted: bool) -> BuildResult | None:
+    """The build that swaps changed articles into the last plan's records, or None where it
+    does not apply (or a record turns out unreadable): then the site is planned."""
+    from .records import Unreadable
+
+    swapped = _stage("swap", swap_plan.swap_build, inputs, keys, memo, out,
+                     lambda dates: frame_key(inputs, keys, options, dates))
+    if swapped is None:
+        return None
+    work = Work(swapped.env, swapped.outputs, swapped.copies, swapped.renditions,
+                swapped.search)
+    try:
+        done = _stage("publish", publish_site, memo, out, inputs, work, swapped.keys, trusted,
+                      jobs, progress)
+    except Unreadable:
+        return None
+    swapped.remember(memo, out)
+    result = BuildResult(inputs.config, swapped.remembered.count, len(done.output),
+                         done.report, tuple(memo.warnings) + swapped.remembered.warnings)
+    remember_site(memo, out, site_key(inputs, keys, options, memo.article_dates()), result)
+    return result
 
 
 def remember_site(memo: Cache, out: Path, key: str | None, result: BuildResult) -> None:
@@ -129,24 +188,21 @@ def remember_site(memo: Cache, out: Path, key: str | None, result: BuildResult) 
     memo.remember_site(out, None if key is None else f"{key} {result.articles}")
 
 
-def publish_site(memo: Cache, out: Path, inputs: SiteInputs, plan: Plan,
-                 outputs: Mapping[str, Output], keys: dict[str, str], trusted: bool,
-                 jobs: int = 1, progress: Progress = no_progress,
+def publish_site(memo: Cache, out: Path, inputs: SiteInputs, work: Work, keys: dict[str, str],
+                 trusted: bool, jobs: int = 1, progress: Progress = no_progress,
                  index_later: bool = False) -> Publication:
-    """Publish every output (file -> output; those whose key the folder holds are kept) with
-    the memo's records of the output folder and of the tree kept beside it, and record what
-    both hold afterwards. `index_later`: as `publish`."""
+    """Publish every output (those whose key the folder holds are kept) with the memo's
+    records of the output folder and of the tree kept beside it, and record what both hold
+    afterwards. `index_later`: as `publish`."""
     from .publish import Records, publish
 
     kept = memo.kept_tree(out)
     records = Records(memo.written(out), kept, memo.written(kept) if kept else None, trusted,
                       memo.search_index(out))
     try:
-        done = publish(inputs.config, inputs.theme, plan.env, outputs,
-                       {c.file: c for c in plan.outputs.copies}, keys, out, records, jobs,
-                       progress, memo.compiled_templates(),
-                       {r.file: r for r in plan.outputs.renditions}, memo.made_images(),
-                       plan.outputs.search, index_later)
+        done = publish(inputs.config, inputs.theme, work.env, work.outputs, work.copies, keys,
+                       out, records, jobs, progress, memo.compiled_templates(),
+                       work.renditions, memo.made_images(), work.search, index_later)
     except BaseException:
         if kept is not None:
             memo.record(kept, {})  # what a failed build left there is looked at afresh
@@ -188,7 +244,8 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
         outputs = _stage("outputs", with_redirects, outputs, site, moved)
     env = environment(site, inputs.theme, inputs.catalogs)
     return Plan(tuple(keys), tuple(articles), stories, site, outputs, env,
-                output_keys(outputs, env), moved.warnings)
+                output_keys(outputs, env), moved.warnings,
+                {s.translation: s.original.source for s in stale.values()})
 
 
 def _stage(name: str, step: Callable[..., T], *args: object) -> T:
@@ -575,12 +632,37 @@ def site_key(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions,
     draft (a page of the publication, or a translation) waits for --drafts all the same."""
     if any(key not in dates for key in keys):
         return None
-    published = [key for key in keys if (dates[key][0] != UNDATED_TIME or dates[key][1])
+    published, news = publication(keys, options, dates)
+    return _hashed(inputs, repr(list(keys)), repr([keys[n] for n in published]),
+                   repr([keys[n] for n in news]))
+
+
+def frame_key(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions,
+              dates: dict[str, tuple[float, bool]]) -> str | None:
+    """The hash of everything the output is made from but the articles' words: their files,
+    and which are published and news, by file (`swap.py`)."""
+    if any(key not in dates for key in keys):
+        return None
+    names = inputs.files.names
+    published, news = publication(keys, options, dates)
+    return _hashed(inputs, repr(names), repr([names[n] for n in published]),
+                   repr([names[n] for n in news]))
+
+
+def publication(keys: Sequence[str], options: BuildOptions,
+                dates: dict[str, tuple[float, bool]]) -> tuple[list[int], list[int]]:
+    """The places of the articles published by the build's clock, and of those that are news."""
+    published = [n for n, key in enumerate(keys)
+                 if (dates[key][0] != UNDATED_TIME or dates[key][1])
                  and options.publishes(*dates[key])]
-    news = [key for key in published if is_news(dates[key][0], options.clock)]
+    news = [n for n in published if is_news(dates[keys[n]][0], options.clock)]
+    return published, news
+
+
+def _hashed(inputs: SiteInputs, *articles: str) -> str:
     digest = hashlib.blake2b(digest_size=20)
     for part in (code_digest(), repr(inputs.config), inputs.theme.digest, repr(inputs.catalogs),
-                 repr(inputs.static), repr(inputs.media), repr(keys), repr(published), repr(news),
+                 repr(inputs.static), repr(inputs.media), *articles,
                  f"{inputs.history.head} {inputs.history.shallow}" if inputs.history else ""):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()

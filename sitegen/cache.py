@@ -115,7 +115,7 @@ class Cache:
         # Every kept article's date, also where the stored dates were damaged.
         self._dates().change({key: None for key in dates.keys() - articles.keys()} | {
             key: (a.timestamp, a.draft) for key, a in articles.items()
-            if dates.get(key) != (a.timestamp, a.draft)}, self)
+            if dates.get(key) != (a.timestamp, a.draft)})
         if self._db is None:
             return
         stored = self._stored_keys()
@@ -170,7 +170,7 @@ class Cache:
                 changes[path] = (signature, digest)
             elif path in known:
                 changes[path] = None
-        shelves.change(changes, self)
+        shelves.change(changes)
         return found
 
     # 2. What each output folder holds ------------------------------------------------------------
@@ -187,14 +187,14 @@ class Cache:
         changes.update((p, files[p]) for p in
                        compress(files, map(is_not, map(before.get, files), files.values()))
                        if before.get(p) != files[p])
-        shelves.change(changes, self)
+        shelves.change(changes)
 
     def _files(self, out_dir: Path) -> _Shelves:
         return self._shelf_set(f"files:{out_dir.resolve()}", _WRITTEN)
 
     def _shelf_set(self, name: str, make: Callable[[Any], Any] | None) -> _Shelves:
         if name not in self._shelves:
-            self._shelves[name] = _Shelves.load(name, make, self)
+            self._shelves[name] = _Shelves(name, make, self)
         return self._shelves[name]
 
     def kept_tree(self, out: Path) -> Path | None:
@@ -259,6 +259,102 @@ class Cache:
             if row is not None:
                 self.values[name] = row[0]
         return self.values.get(name)
+
+    # 5. The plan of each output folder's last full build (`swap.py`) --------------------------
+
+    def article(self, key: str) -> Article | None:
+        """The article of one key, read alone (a build that swaps a few articles in)."""
+        if key in self.articles:
+            return self.articles[key]
+        row = self._reading(lambda db: db.execute(
+            "SELECT checksum, record FROM articles WHERE key = ?", (key,)).fetchone(), None)
+        if row is None or row[1] is None or row[0] != _checksum(row[1]):
+            return None
+        return _article_of(row[1])
+
+    def swap(self, gone: Sequence[str], new: dict[str, Article]) -> None:
+        """Keep these articles instead of those of `gone` (keys), the rest as they are."""
+        self._dates().change(dict.fromkeys(gone) | {
+            key: (a.timestamp, a.draft) for key, a in new.items()})
+        for key in gone:
+            self.articles.pop(key, None)
+        self.articles.update(new)
+        if self._db is None:
+            return
+        stored = self._stored_keys()
+
+        def change(db: sqlite3.Connection) -> None:
+            db.executemany("DELETE FROM articles WHERE key = ?", [(key,) for key in gone])
+            db.executemany(
+                "INSERT OR REPLACE INTO articles (key, checksum, record) VALUES (?, ?, ?)",
+                [(key, _checksum(blob), blob) for key, blob in
+                 ((key, _record_of(a)) for key, a in new.items())])
+
+        if self._writing(change):
+            stored.difference_update(gone)
+            stored.update(new)
+
+    def plan(self, out: Path) -> Any:
+        """What the last full build into `out` planned, as `remember_plan` was given it."""
+        row = self._reading(lambda db: db.execute(
+            "SELECT checksum, record FROM plans WHERE out = ?", (str(out.resolve()),)
+        ).fetchone(), None)
+        if row is None or not isinstance(row[1], bytes) or row[0] != _checksum(row[1]):
+            return None
+        try:
+            return pickle.loads(row[1])
+        except Exception:  # noqa: BLE001 - damaged: a miss
+            return None
+
+    def remember_plan(self, out: Path, plan: Any) -> None:
+        """`plan` None: the folder's plan is not known (its records are kept for the next)."""
+        name = str(out.resolve())
+        blob = pickle.dumps(plan, pickle.HIGHEST_PROTOCOL) if plan is not None else None
+        self._writing(lambda db: db.execute(
+            "INSERT OR REPLACE INTO plans (out, checksum, record) VALUES (?, ?, ?)",
+            (name, _checksum(blob), blob)) if blob is not None else db.execute(
+            "DELETE FROM plans WHERE out = ?", (name,)))
+
+    def page_keys(self, out: Path) -> dict[str, str]:
+        """file -> the key of its output's record, of every record kept for `out`."""
+        return dict(self._reading(lambda db: db.execute(
+            "SELECT file, key FROM pages WHERE out = ?", (str(out.resolve()),)).fetchall(), []))
+
+    def pages(self, out: Path, files: Iterable[str]) -> dict[str, tuple[str, bytes]]:
+        """file -> (key, record) of the outputs of these files, where their records are
+        sound."""
+        name, found = str(out.resolve()), {}
+        for file in files:
+            row = self._reading(lambda db: db.execute(
+                "SELECT key, checksum, record FROM pages WHERE out = ? AND file = ?",
+                (name, file)).fetchone(), None)  # noqa: B023 - called at once
+            if row is not None and isinstance(row[2], bytes) and row[1] == _checksum(row[2]):
+                found[file] = (row[0], row[2])
+        return found
+
+    def keep_pages(self, out: Path, changes: dict[str, tuple[str, bytes | None] | None]) -> None:
+        """Set the record of each file: (key, record), (key, None) for a new key of the
+        record kept, or None to forget it."""
+        name = str(out.resolve())
+
+        def change(db: sqlite3.Connection) -> None:
+            db.executemany("DELETE FROM pages WHERE out = ? AND file = ?",
+                           [(name, file) for file, entry in changes.items() if entry is None])
+            db.executemany("UPDATE pages SET key = ? WHERE out = ? AND file = ?",
+                           [(entry[0], name, file) for file, entry in changes.items()
+                            if entry is not None and entry[1] is None])
+            db.executemany(
+                "INSERT OR REPLACE INTO pages (out, file, key, checksum, record) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(name, file, entry[0], _checksum(entry[1]), entry[1])
+                 for file, entry in changes.items() if entry is not None and entry[1] is not None])
+
+        self._writing(change)
+
+    def named(self, kind: str, out: Path) -> _Shelves:
+        """A large mapping kept for an output folder: the article keys of its last build by
+        file (`keys`), the outputs that show each article (`shows`)."""
+        return self._shelf_set(f"{kind}:{out.resolve()}", None)
 
     # 4. What the URLs of earlier versions were made from ------------------------------------------
 
@@ -405,60 +501,89 @@ def _article_of(blob: bytes) -> Article | None:
 
 class _Shelves:
     """A large mapping (name -> a tuple of plain values) kept in `SHELVES` parts by a hash of
-    each name: a change rewrites only the parts it touches, and the whole of it loads in a few
-    hundred reads rather than one per entry. A part that fails its checksum is a miss."""
+    each name: a change rewrites only the parts it touches, the whole of it loads in a few
+    hundred reads rather than one per entry, and a few names in as many. A part that fails its
+    checksum is a miss."""
 
-    def __init__(self, name: str, parts: list[dict[str, Any]]) -> None:
-        self.name = name
-        self.parts = parts
+    def __init__(self, name: str, make: Callable[[Any], Any] | None, cache: Cache) -> None:
+        self.name, self.make, self.cache = name, make, cache
+        self.parts: list[dict[str, Any] | None] = [None] * SHELVES
         self._all: dict[str, Any] | None = None
-
-    @classmethod
-    def load(cls, name: str, make: Callable[[Any], Any] | None, cache: Cache) -> _Shelves:
-        parts: list[dict[str, Any]] = [{} for _ in range(SHELVES)]
-        rows: list[Any] = cache._reading(lambda db: db.execute(
-            "SELECT shelf, checksum, record FROM shelves WHERE name = ?", (name,)).fetchall(), [])
-        for shelf, checksum, blob in rows:
-            if not (isinstance(shelf, int) and 0 <= shelf < SHELVES and isinstance(blob, bytes)
-                    and checksum == _checksum(blob)):
-                continue
-            try:
-                names, values = marshal.loads(blob)
-                parts[shelf] = dict(zip(names, values if make is None else map(make, values)))
-            except (ValueError, EOFError, TypeError):  # damaged: a miss
-                continue
-        return cls(name, parts)
 
     def entries(self) -> dict[str, Any]:
         """Every entry; a change makes a new dict, so one handed out never changes."""
         if self._all is None:
-            self._all = {}
+            self._load(None)
+            every: dict[str, Any] = {}
             for part in self.parts:
-                self._all.update(part)
+                every.update(part or {})
+            self._all = every
         return self._all
 
-    def change(self, changes: dict[str, Any], cache: Cache) -> None:
+    def get(self, name: str) -> Any:
+        """One entry, reading only its part."""
+        if self._all is not None:
+            return self._all.get(name)
+        return self._part(_shelf(name)).get(name)
+
+    def _part(self, shelf: int) -> dict[str, Any]:
+        part = self.parts[shelf]
+        if part is None:
+            self._load(shelf)
+            part = self.parts[shelf]
+            assert part is not None
+        return part
+
+    def _load(self, shelf: int | None) -> None:
+        """Read one part (None: every part not read yet)."""
+        wanted = [n for n in ([shelf] if shelf is not None else range(SHELVES))
+                  if self.parts[n] is None]
+        if not wanted:
+            return
+        query = "SELECT shelf, checksum, record FROM shelves WHERE name = ?" + \
+            (" AND shelf = ?" if shelf is not None else "")
+        arguments = (self.name, shelf) if shelf is not None else (self.name,)
+        rows: list[Any] = self.cache._reading(
+            lambda db: db.execute(query, arguments).fetchall(), [])
+        for n in wanted:
+            self.parts[n] = {}
+        for number, checksum, blob in rows:
+            if not (number in wanted and isinstance(blob, bytes)
+                    and checksum == _checksum(blob)):
+                continue
+            try:
+                names, values = marshal.loads(blob)
+                self.parts[number] = dict(zip(names, values if self.make is None
+                                              else map(self.make, values)))
+            except (ValueError, EOFError, TypeError):  # damaged: a miss
+                continue
+
+    def change(self, changes: dict[str, Any]) -> None:
         """Set each name's entry (None: remove it), and store the parts that changed."""
         if not changes:
             return
-        every = dict(self.entries())
+        every = dict(self._all) if self._all is not None else None
         touched = set()
         for name, value in changes.items():
             shelf = _shelf(name)
+            part = self._part(shelf)
             if value is None:
-                self.parts[shelf].pop(name, None)
-                every.pop(name, None)
+                part.pop(name, None)
+                if every is not None:
+                    every.pop(name, None)
             else:
-                self.parts[shelf][name] = value
-                every[name] = value
+                part[name] = value
+                if every is not None:
+                    every[name] = value
             touched.add(shelf)
         self._all = every
-        blobs = [(self.name, shelf, blob) for shelf in sorted(touched)
-                 for blob in (marshal.dumps((tuple(self.parts[shelf]),
-                                             tuple(map(tuple, self.parts[shelf].values())))),)]
-        cache._writing(lambda db: db.executemany(
+        blobs = []
+        for shelf in sorted(touched):
+            part = self._part(shelf)
+            blobs.append((shelf, marshal.dumps((tuple(part), tuple(map(tuple, part.values()))))))
+        self.cache._writing(lambda db: db.executemany(
             "INSERT OR REPLACE INTO shelves (name, shelf, checksum, record) VALUES (?, ?, ?, ?)",
-            [(name, shelf, _checksum(blob), blob) for name, shelf, blob in blobs]))
+            [(self.name, shelf, _checksum(blob), blob) for shelf, blob in blobs]))
 
 
 SHELVES = 256  # parts of a large mapping: a site's 100,000 output files, 400 to a part
@@ -515,6 +640,9 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
             CREATE TABLE shelves (name TEXT, shelf INTEGER, checksum TEXT, record BLOB,
                                   PRIMARY KEY (name, shelf));
             CREATE TABLE history (key TEXT PRIMARY KEY, record TEXT);
+            CREATE TABLE plans (out TEXT PRIMARY KEY, checksum TEXT, record BLOB);
+            CREATE TABLE pages (out TEXT, file TEXT, key TEXT, checksum TEXT, record BLOB,
+                                PRIMARY KEY (out, file));
         """)
         db.execute("INSERT INTO meta VALUES ('format', ?)", (_format(),))
     return db

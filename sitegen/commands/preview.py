@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
 
 from .. import staleness
 from ..assemble import BuildOptions, Site
@@ -40,12 +39,10 @@ from ..errors import BuildFailed
 from ..inherit import inherits
 from ..outputs import Output, news_articles
 from ..publish import Publication
-from ..translations import TranslationGroup, links
+from ..swap import Swapped, shape, with_articles
+from ..translations import TranslationGroup
 from ..write import WriteReport
 from .survey import Remembered
-
-Swapped = dict[int, Article]  # id of an old article -> its new version
-T = TypeVar("T")
 
 
 class Session:
@@ -99,7 +96,8 @@ class Session:
     def _full(self, options: BuildOptions, jobs: int) -> BuildResult:
         self.unindexed = None  # a full build makes the index it needs
         config = load_config(self.site_dir)
-        built = build_site(config, self.out, options, self.memo, jobs, trusted=self.trusted)
+        built = build_site(config, self.out, options, self.memo, jobs, trusted=self.trusted,
+                           swap=False)
         if built.plan is None and self.last is None:  # up to date already: plan it for the index
             keys = known_keys(built.inputs, self.memo)
             built = dataclasses.replace(built, plan=plan_site(built.inputs, keys, options,
@@ -141,7 +139,7 @@ class Session:
             return None
         output_keys = dict(plan.keys)
         for file in {f for new in swapped.values() for f in self.shows.get(new.source, ())}:
-            output = self.outputs[file] = _with(self.outputs[file], swapped)
+            output = self.outputs[file] = with_articles(self.outputs[file], swapped)
             output_keys[file] = plan.env.key(output)
         done = self._publish(inputs, plan, output_keys, index_later=True) if swapped else None
         self.last = dataclasses.replace(last, inputs=inputs, plan=dataclasses.replace(
@@ -162,7 +160,7 @@ class Session:
                  index_later: bool = False) -> Publication:
         """Render what the keys say changed (the outputs that show a saved article)."""
         try:
-            return publish_site(self.memo, self.out, inputs, plan, self.outputs, keys,
+            return publish_site(self.memo, self.out, inputs, plan.work(self.outputs), keys,
                                 trusted=True, index_later=index_later)
         except BaseException:
             self.last = None
@@ -194,22 +192,11 @@ def _swapped(plan: Plan, parsed: list[Parsed], places: list[int]) -> Swapped | N
     swapped: Swapped = {}
     for n in places:
         new, old = parsed[n], plan.articles[n]
-        if not isinstance(new, Article) or _shape(new) != _shape(old):
+        if not isinstance(new, Article) or shape(new) != shape(old):
             return None
         if new is not old:
             swapped[id(old)] = new
     return swapped
-
-
-def _shape(article: Article) -> tuple[Any, ...]:
-    """What decides where an article is listed, linked and paired, and in which order, and
-    which images it shows (their files are made by the full build). A page of the publication
-    is listed in the footer of every page, by its weight and title."""
-    return (links(article), article.path, article.section, article.date, article.modified,
-            article.timestamp, article.draft, article.tags, article.authors, article.given,
-            article.aliases, article.image, article.image_focus,
-            tuple(reference for reference, _ in article.figures),
-            (article.weight, article.title) if article.is_page else None)
 
 
 def _stories(before_inputs: SiteInputs, plan: Plan, swapped: Swapped,
@@ -242,21 +229,3 @@ def _verdict(story: TranslationGroup, history: staleness.GitHistory | None,
              files: Mapping[str, bytes], default_language: str) -> list[tuple[str, str]]:
     return [(s.translation, s.original.source)
             for s in staleness.stale_in(story, history, files, default_language)]
-
-
-def _with(output: T, swapped: Swapped) -> T:
-    """The output (or a value of its fields) with each old article in its fields replaced by
-    its new version."""
-    changes = {f.name: _replaced(getattr(output, f.name), swapped)
-               for f in dataclasses.fields(output)}  # type: ignore[arg-type]
-    return dataclasses.replace(output, **changes)  # type: ignore[type-var]
-
-
-def _replaced(value: Any, swapped: Swapped) -> Any:
-    if isinstance(value, Article):
-        return swapped.get(id(value), value)
-    if isinstance(value, tuple):
-        return tuple(_replaced(item, swapped) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a related story, a
-        return _with(value, swapped)  # front page's shelf: each holds articles
-    return value
