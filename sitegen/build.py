@@ -197,19 +197,14 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, work: Work, keys: d
     from .publish import Records, publish
 
     kept = memo.kept_tree(out)
-    records = Records(memo.written(out), kept, memo.written(kept) if kept else None, trusted,
+    records = Records(memo.written(out), kept, memo.mirrors(out), trusted,
                       memo.search_index(out))
-    try:
-        done = publish(inputs.config, inputs.theme, work.env, work.outputs, work.copies, keys,
-                       out, records, jobs, progress, memo.compiled_templates(),
-                       work.renditions, memo.made_images(), work.search, index_later)
-    except BaseException:
-        if kept is not None:
-            memo.record(kept, {})  # what a failed build left there is looked at afresh
-        raise
-    if kept is not None:
-        memo.record(kept, done.kept)
+    memo.remember_mirror(out, False)  # until this build has brought it up to the output
+    done = publish(inputs.config, inputs.theme, work.env, work.outputs, work.copies, keys, out,
+                   records, jobs, progress, memo.compiled_templates(), work.renditions,
+                   memo.made_images(), work.search, index_later)
     memo.record(out, done.output)
+    memo.remember_mirror(out, done.mirrored)
     memo.remember_search_index(out, done.search)
     return done
 
@@ -409,6 +404,10 @@ class SiteInputs:
         static = _collect(lambda: static_files(config), problems)
         media = _collect(lambda: signed(others), problems)
         if problems or theme is None or static is None or media is None:
+            # With every article that cannot be read either: all problems of the run at once.
+            problems += [problem for rel, file, seen in found if isinstance(file, str)
+                         and not isinstance(seen, Diagnostic)
+                         and isinstance(problem := _unreadable(rel, file), Diagnostic)]
             raise BuildFailed(problems)
         files = ArticleFiles(tuple(rel for rel, _, _ in found),
                              tuple(file for _, file, _ in found),  # type: ignore[misc]
@@ -416,6 +415,14 @@ class SiteInputs:
         return cls(config, files, files.paths, theme,
                    {lang: digest for lang, digest in catalogs.items() if digest is not None},
                    static, media, staleness.read_history(config.site_dir))
+
+
+def _unreadable(rel: str, file: str) -> Diagnostic | None:
+    try:
+        discover.read_file(file)
+    except OSError as exc:
+        return cannot_read(rel, exc)
+    return None
 
 
 def _look(rel: str, file: str | Diagnostic) -> tuple[int, int, int, int] | Diagnostic:

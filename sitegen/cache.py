@@ -31,7 +31,7 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
-from operator import is_not
+from operator import ne
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,6 +61,7 @@ class Cache:
         self.warnings: list[str] = []  # why the stored cache could not be used, said once
         self._stored: set[str] | None = None  # keys of the articles table
         self._shelves: dict[str, _Shelves] = {}  # by name: the dates, each output folder's files
+        self._search: tuple[str, Any] | None = None  # the text of a search index, read
         self._loaded = False
         self._db: sqlite3.Connection | None = None
         if path is not None:
@@ -185,8 +186,7 @@ class Cache:
         changes: dict[str, tuple[Any, ...] | None] = {
             path: None for path in before.keys() - files.keys()}
         changes.update((p, files[p]) for p in
-                       compress(files, map(is_not, map(before.get, files), files.values()))
-                       if before.get(p) != files[p])
+                       compress(files, map(ne, map(before.get, files), files.values())))
         shelves.change(changes)
 
     def _files(self, out_dir: Path) -> _Shelves:
@@ -214,6 +214,17 @@ class Cache:
                                digest_size=8).hexdigest()
         return folder / "trees" / name
 
+    def mirrors(self, out: Path) -> bool:
+        """Whether the kept tree of `out` mirrors it, as the last build left it."""
+        return self._get(f"mirror:{out.resolve()}") == "yes"
+
+    def remember_mirror(self, out: Path, mirrors: bool) -> None:
+        name, value = f"mirror:{out.resolve()}", "yes" if mirrors else "no"
+        if self._get(name) != value:
+            self.values[name] = value
+            self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                                (name, value)))
+
     def made_images(self) -> Path | None:
         """Where the files made from images are kept, by what they are made from."""
         return self.path.parent / "images" if self.path is not None else None
@@ -237,15 +248,21 @@ class Cache:
 
     def search_index(self, out: Path) -> dict[str, tuple[str, tuple[str, ...]]] | None:
         """The parts of the search index `out` holds: folder -> key and files."""
-        try:
-            return {folder: (key, tuple(files)) for folder, (key, files)
-                    in json.loads(self._get(f"search:{out.resolve()}") or "null").items()}
-        except (ValueError, TypeError, AttributeError):  # none, or an earlier sitegen's
-            return None
+        text = self._get(f"search:{out.resolve()}") or "null"
+        if self._search is None or self._search[0] is not text:  # read once while it holds
+            try:
+                found = {folder: (key, tuple(files))
+                         for folder, (key, files) in json.loads(text).items()}
+            except (ValueError, TypeError, AttributeError):  # none, or an earlier sitegen's
+                found = None
+            self._search = (text, found)
+        return dict(self._search[1]) if self._search[1] is not None else None
 
     def remember_search_index(self, out: Path,
                               index: dict[str, tuple[str, tuple[str, ...]]] | None) -> None:
         name = f"search:{out.resolve()}"
+        if index is not None and index == self.search_index(out):
+            return  # as it is: not written out again (a large site's is megabytes)
         text = json.dumps(index, sort_keys=True) if index is not None else ""
         if text != (self._get(name) or ""):
             self.values[name] = text

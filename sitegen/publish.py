@@ -62,7 +62,7 @@ class Records:
 
     output: dict[str, Written]
     kept_dir: Path | None = None  # where the tree swapped out by the last build is kept
-    kept: dict[str, Written] | None = None
+    mirrors: bool = False  # it is the mirror of the output that the last build left
     trusted: bool = False  # only sitegen writes the folders: the records need no look
     search: Indexed | None = None  # the search index's parts
 
@@ -70,7 +70,7 @@ class Records:
 @dataclass(frozen=True, slots=True)
 class Publication:
     output: dict[str, Written]  # what the output folder holds now
-    kept: dict[str, Written]  # what the kept tree holds now
+    mirrored: bool  # whether the kept tree mirrors it
     report: WriteReport
     search: Indexed | None = None  # the search index's parts
 
@@ -88,8 +88,8 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
     search index whose pages changed stay as they were, for a later publication to make
     (the preview shows a saved page first)."""
     renditions = renditions or {}
-    writer = OutputWriter(out, records.output, records.kept_dir, records.kept,
-                          verify=not records.trusted)
+    writer = OutputWriter(out, records.output, records.kept_dir, records.mirrors,
+                          verify=not records.trusted, jobs=jobs)
     try:
         render = sorted(writer.keep({path: keys[path] for path in outputs}))
         copy = sorted(writer.keep({path: keys[path] for path in copies}))
@@ -98,9 +98,10 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
         before = records.search or {}
         indexed = _kept_parts(writer, parts, keys, before)
         missing = [part for part in parts if part.folder not in indexed]
+        held = _kept_parts(writer, missing, None, before)  # made again unless its pages are same
         if index_later:
-            indexed.update(_kept_parts(writer, missing, None, before))
-            missing = []
+            indexed.update(held)
+            missing, held = [], {}
         writer.plan()
         progress("rendering", 0, len(render))
         _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,
@@ -110,7 +111,10 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             writer.copy(path, copies[path].source, keys[path])
         _make_images(config, [renditions[path] for path in make], writer, jobs, progress,
                      made_images)
+        indexed.update(_same_pages(writer, missing, keys, held))
+        missing = [part for part in missing if part.folder not in indexed]
         if missing:
+            writer.forget(path for part in missing for path in held.get(part.folder, ("", ()))[1])
             progress("indexing", 0, len(missing))
             indexed.update(_index(writer, missing, keys, urls.Linker(config.base_url).href(""),
                                   jobs))
@@ -124,17 +128,36 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
 
 def _kept_parts(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str] | None,
                 before: Indexed) -> Indexed:
-    """The parts of the search index that the output holds made from the same pages (`keys`
-    None: made from whatever pages they were)."""
+    """The parts of the search index that the output holds made from pages of the same keys
+    (`keys` None: made from whatever pages they were). A part's key is the key of its pages'
+    keys, then that of their bytes."""
     kept = {}
     for part in parts:
         made = before.get(part.folder)
-        if made is None or keys is not None and made[0] != part.key(keys):
+        if made is None or keys is not None and made[0].split(" ")[0] != part.key(keys):
             continue
         key, files = made
-        if not writer.keep({path: key for path in files}):
+        wanted = {path: key for path in files}
+        if not writer.keep(wanted):
             kept[part.folder] = made
+        else:  # not all of it: none of it
+            writer.forget(wanted)
     return kept
+
+
+def _same_pages(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str],
+                held: Indexed) -> Indexed:
+    """The parts held whose pages have new keys but the same bytes as when they were indexed:
+    kept, under their new key."""
+    same = {}
+    for part in parts:
+        made = held.get(part.folder)
+        if made is None or made[0].split(" ")[-1] != part.content_key(writer.back_dir):
+            continue
+        key = f"{part.key(keys)} {made[0].split(' ')[-1]}"
+        writer.rekey(made[1], key)
+        same[part.folder] = (key, made[1])
+    return same
 
 
 def _index(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str], root: str,
@@ -143,7 +166,8 @@ def _index(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str],
     from concurrent.futures import ThreadPoolExecutor
 
     def made(part: Part) -> tuple[Part, str, dict[str, bytes]]:
-        return part, part.key(keys), make_index(writer.back_dir, part, root)
+        return part, f"{part.key(keys)} {part.content_key(writer.back_dir)}", \
+            make_index(writer.back_dir, part, root)
 
     indexed: Indexed = {}
     with ThreadPoolExecutor(max(1, min(jobs, len(parts)))) as pool:

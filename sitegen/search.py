@@ -12,6 +12,7 @@ into the output like any other, under `pagefind/`.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -48,6 +49,17 @@ class Part:
         for page in self.pages:
             digest.update(f"{page}\0{keys[page]}\0".encode())
         return f"search:{digest.hexdigest()}"
+
+    def content_key(self, tree: Path) -> str:
+        """What the part's index is made from, read from its pages' bytes in `tree`: where
+        the keys of pages changed but their bytes did not (a translation's page after an edit
+        of its original's words), the index is as it was."""
+        digest = hashlib.blake2b(f"pages\0{pagefind_version()}\0{self.folder}\0".encode(),
+                                 digest_size=20)
+        for page in sorted(self.pages):
+            digest.update(f"{page}\0".encode())
+            digest.update(hashlib.blake2b((tree / page).read_bytes(), digest_size=20).digest())
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +109,7 @@ def part_count(pages: int) -> int:
                1 << ((pages // SMALLEST_PART).bit_length() - 1))
 
 
+@functools.cache
 def pagefind_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

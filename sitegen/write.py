@@ -14,12 +14,16 @@ staged in is ever written or removed.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
 import shutil
 import stat as kinds
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import eq, itemgetter, ne
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -72,54 +76,59 @@ def staging_dir(out_dir: Path) -> Path:
 class OutputWriter:
     """Makes the new tree in `back_dir` from what changed, and swaps it in at `commit()`.
 
-    `written_before` is the record of the output folder, `written_back` the record of the tree
-    `back_dir` holds from the build before (both: path -> Written). With `verify`, both folders
-    are looked at and a record counts only where the files still match it; without it (a folder
-    only sitegen touches, the live preview's), the records are trusted as they are."""
+    `written_before` is the record of the output folder (path -> Written); `mirrors`: the tree
+    `back_dir` holds is the mirror the last build left of the output (`kept_tree()` true), whose
+    files are links to the output's. With `verify`, the output folder is looked at and a record
+    counts only where the file still matches it; without it (a folder only sitegen touches, the
+    live preview's), the records are trusted as they are. The mirror is believed where its
+    manifest is still the output's own (the same file): a file changed in place changes in
+    both, and the output's look finds it; else back_dir is made anew."""
 
     def __init__(self, out_dir: Path, written_before: dict[str, Written],
-                 back_dir: Path | None = None, written_back: dict[str, Written] | None = None,
-                 verify: bool = True) -> None:
+                 back_dir: Path | None = None, mirrors: bool = False,
+                 verify: bool = True, jobs: int = 1) -> None:
         self.out_dir = out_dir.absolute()
         self.back_dir = back_dir.absolute() if back_dir is not None else staging_dir(out_dir)
         self.keeps_back = back_dir is not None  # the swapped-out tree is kept for the next build
         self.verify = verify
         self.foreign: dict[str, int] = {}  # files sitegen did not write (path -> st_mode)
         if verify or not written_before:
-            found = _scan(self.out_dir) if _is_folder(self.out_dir) else {}
-            self.owned = _previous_files(self.out_dir, found)
-            self.before = {p: w for p, w in written_before.items()
-                           if p in self.owned and _matches(found.get(p), w)}
-            self.foreign = {p: s.st_mode for p, s in found.items()
-                            if p not in self.owned and p != MANIFEST}
+            files, others = _scan(self.out_dir, jobs if len(written_before) >= MANY else 1) \
+                if _is_folder(self.out_dir) else ({}, {})
+            self.owned = _previous_files(self.out_dir, files, others, written_before)
+            self.before = _still_there(written_before, files, self.owned)
+            self.foreign = {p: kinds.S_IFREG for p in files.keys() - self.owned - {MANIFEST}}
+            self.foreign.update(others)
         else:
             self.owned, self.before = set(written_before), written_before
-        back = written_back if self.keeps_back and written_back else {}
-        self.back_found: set[str] | None = None  # what a look at the kept tree found in it
-        if verify and back:
-            kept = _scan(self.back_dir) if _is_folder(self.back_dir) else {}
-            back = {p: w for p, w in back.items() if _matches(kept.get(p), w)}
-            self.back_found = set(kept)
-        self.back = back
+        mirrored = self.keeps_back and mirrors and _same_file(
+            f"{self.out_dir}/{MANIFEST}", f"{self.back_dir}/{MANIFEST}")
+        # What the kept tree holds, to take what the new tree needs and remove the rest: as
+        # the output's record says (a file that failed its look goes all the same).
+        self.back: dict[str, Written] = self.before if mirrored else {}
+        self.recorded = written_before.keys()
+        self.back_found: set[str] = set(self.recorded) | {MANIFEST} if mirrored else set()
         self.files: dict[str, Written] = {}  # the new tree
         self.in_back: set[str] = set()  # already in back_dir as the new tree needs them
         self.linked: dict[str, Written] = {}  # unchanged files of the output, to link
         self.writing: set[str] = set()  # to be made anew in back_dir
         self.unchanged = 0
         self.renewed: list[str] = []
-        self.mirrored: dict[str, Written] = {}  # what the kept tree holds after the commit
+        self.mirrored = False  # the kept tree mirrors the new output, after the commit
         self.prepared = self.committed = False
 
     def keep(self, wanted: dict[str, str]) -> set[str]:
         """Take every file whose bytes the output or the kept tree already holds for the same
         key (path -> key); returns the paths that must be written."""
         before, back = self.before, self.back
-        same = {path: now for path, key in wanted.items()
-                if (now := before.get(path)) is not None and now.key == key}
-        # The kept tree mostly holds the very records of the output: compared by identity.
-        in_back = {path for path, now in same.items()
-                   if (kept := back.get(path)) is now or kept == now}
-        self.in_back |= in_back
+        # Compared a whole map at a time: a site's hundred thousand files, most of them held.
+        held = compress(wanted, map(eq, map(_KEY, map(before.get, wanted, repeat(_NONE))),
+                                    wanted.values()))
+        same = {path: before[path] for path in held}
+        # The kept tree mostly holds the very records of the output (the mirror: the same map).
+        in_back = same.keys() if back is before else \
+            {path for path, now in same.items() if back.get(path) == now}
+        self.in_back.update(in_back)
         if len(in_back) < len(same):
             self.linked.update((path, same[path]) for path in same.keys() - in_back)
         self.files.update(same)
@@ -150,11 +159,32 @@ class OutputWriter:
             back.mkdir(parents=True)
         else:
             # Files written or linked anew replace theirs; only the others are removed here.
-            there = self.back_found if self.back_found is not None else self.back.keys()
-            for path in there - (self.in_back | self.writing | self.linked.keys()):
+            for path in self.back_found - (self.in_back | self.writing | self.linked.keys()):
                 _unlink(back, path)
         for path in self.linked:
             _link(f"{self.out_dir}/{path}", f"{back}/{path}")
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """Leave out files kept earlier (a part of the search index that turns out to need
+        making again): after plan() they are in back_dir, and are taken out of it."""
+        for path in paths:
+            self.writing.discard(path)
+            if self.files.pop(path, None) is None:
+                continue
+            if path in self.renewed:
+                self.renewed.remove(path)
+            else:
+                self.unchanged -= 1
+            self.in_back.discard(path)
+            self.linked.pop(path, None)
+            if self.prepared:
+                _unlink(self.back_dir, path)
+
+    def rekey(self, paths: Iterable[str], key: str) -> None:
+        """Record files kept as they are under a new key (what they are made from is known to
+        be the same)."""
+        for path in paths:
+            self.files[path] = self.files[path]._replace(key=key)
 
     def put(self, path: str, data: bytes, key: str) -> None:
         self.wrote(path, *write_file(self.target(path), data, key, self.existing(path)))
@@ -213,38 +243,41 @@ class OutputWriter:
         return WriteReport(len(self.files) - self.unchanged, self.unchanged, len(removed),
                            tuple(sorted(self.renewed + removed)))
 
-    def _mirror(self, held: dict[str, Written] | None) -> dict[str, Written]:
+    def _mirror(self, held: dict[str, Written] | None) -> bool:
         """Bring the kept tree, which now holds the previous output (`held`, None: nothing),
         up to the new output by linking what changed: the next build then finds there every
         file it keeps, so what one build changes is linked once, not again by the next (the
-        first edit after a cold build does not link the whole site). Returns its record."""
+        first edit after a cold build does not link the whole site). Files sitegen did not
+        write are left to the output. Whether it now mirrors the output."""
         back, out = self.back_dir, self.out_dir
         try:
             if held is None or not _is_folder(back):
                 _remove(back)
                 back.mkdir(parents=True)
                 held = {}
-            for path in held.keys() - self.files.keys():
+            for path in (self.owned | self.recorded | held.keys()) - self.files.keys():
                 _unlink(back, path)
-            for path, record in self.files.items():
-                if held.get(path) != record:
-                    _link(f"{out}/{path}", f"{back}/{path}")
+            for path, mode in sorted(self.foreign.items(), reverse=True):  # inmost first
+                if kinds.S_ISDIR(mode):
+                    with contextlib.suppress(OSError):
+                        os.rmdir(f"{back}/{path}")
+                else:
+                    _unlink(back, path)
+            files = self.files
+            for path in compress(files, map(ne, map(held.get, files), files.values())):
+                _link(f"{out}/{path}", f"{back}/{path}")
             _link(f"{out}/{MANIFEST}", f"{back}/{MANIFEST}")
-        except OSError:  # what the kept tree holds is looked at by the next build
-            return {}
-        return dict(self.files)
+        except OSError:  # what the kept tree holds is made anew by the next build
+            return False
+        return True
 
-    def kept_tree(self) -> dict[str, Written]:
-        """The record of what `back_dir` holds now: the new output after a commit; after a
-        failure, what this build left untouched in it (abort() removed the rest)."""
-        if not self.keeps_back or not _is_folder(self.back_dir):
-            return {}
-        if self.committed:
-            return self.mirrored
-        return {path: self.back[path] for path in self.in_back} if self.prepared else self.back
+    def kept_tree(self) -> bool:
+        """Whether `back_dir` mirrors the output: after a commit, if it could be brought up to
+        it; never after a failure."""
+        return self.keeps_back and self.committed and self.mirrored
 
     def abort(self) -> None:
-        """Leave the output exactly as it was, and the kept tree as kept_tree() says."""
+        """Leave the output exactly as it was (the kept tree is made anew by the next build)."""
         if self.committed:
             return
         if not self.keeps_back:
@@ -347,28 +380,62 @@ def exchange(new: Path, current: Path) -> None:
 
 # The output folder as it is ---------------------------------------------------------------------
 
-def _scan(root: Path) -> dict[str, os.stat_result]:
-    """Every entry under `root` that is not a folder, and every empty folder (path -> lstat);
-    links are not followed."""
-    found: dict[str, os.stat_result] = {}
-    folders = [""]
+Scanned = tuple[dict[str, tuple[int, int]], dict[str, int]]
+
+
+def _scan(root: Path, jobs: int = 1) -> Scanned:
+    """(path -> (size, modified) of every regular file, path -> mode of every other entry
+    that is not a folder and of every empty folder) under `root`; links are not followed. A
+    large folder is looked at on all cores, its folders two levels down shared out."""
+    files, others = _scan_folders(root, [""], 2)
+    deeper = sorted(path for path, mode in others.items() if mode == _DEEPER)
+    for path in deeper:
+        del others[path]
+    deeper = deeper[0::2] + deeper[1::2]  # this process takes the first half: alike in size
+    from .parallel import run
+
+    for found, other in run(_scan_one, str(root), deeper, jobs, per_worker=1):
+        files.update(found)
+        others.update(other)
+    return files, others
+
+
+_DEEPER = -1  # a folder left for later
+MANY = 20_000  # files of an output worth looking at on all cores
+
+
+def _scan_one(root: str, folder: str) -> Scanned:
+    return _scan_folders(Path(root), [folder])
+
+
+def _scan_folders(root: Path, folders: list[str], depth: int | None = None) -> Scanned:
+    """The entries under these folders of `root`; folders `depth` levels down are given as
+    _DEEPER, not looked into."""
+    files: dict[str, tuple[int, int]] = {}
+    others: dict[str, int] = {}
     while folders:
         folder = folders.pop()
         with os.scandir(f"{root}/{folder}" if folder else root) as entries:
             empty = True
             for entry in entries:
                 empty = False
-                rel = f"{folder}{entry.name}"
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(rel + "/")
+                if entry.is_file(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                    files[folder + entry.name] = (stat.st_size, stat.st_mtime_ns)
+                elif entry.is_dir(follow_symlinks=False):
+                    if depth is not None and folder.count("/") + 1 >= depth:
+                        others[f"{folder}{entry.name}/"] = _DEEPER
+                    else:
+                        folders.append(f"{folder}{entry.name}/")
                 else:
-                    found[rel] = entry.stat(follow_symlinks=False)
+                    others[folder + entry.name] = entry.stat(follow_symlinks=False).st_mode
         if empty and folder:
-            found[folder.rstrip("/")] = os.lstat(f"{root}/{folder}")
-    return found
+            others[folder.rstrip("/")] = os.lstat(f"{root}/{folder}").st_mode
+    return files, others
 
 
-def _previous_files(out_dir: Path, found: dict[str, os.stat_result]) -> set[str]:
+def _previous_files(out_dir: Path, files: dict[str, tuple[int, int]], others: dict[str, int],
+                    recorded: dict[str, Written]) -> set[str]:
     """The files of the output that the last build wrote: what its manifest names, as long as
     it is a plain file inside the folder; nothing else is ever taken for sitegen's own."""
     if out_dir.is_symlink():
@@ -376,19 +443,35 @@ def _previous_files(out_dir: Path, found: dict[str, os.stat_result]) -> set[str]
                                                      "folder it leads to instead")])
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildFailed([error(str(out_dir), None, "the output path is a file, not a folder")])
-    manifest = found.get(MANIFEST)
-    if manifest is not None and kinds.S_ISREG(manifest.st_mode):
+    if MANIFEST in files:
         try:
             listed = (out_dir / MANIFEST).read_text("utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
             listed = []
-        return {path for path in listed if _safe(path) and path in found
-                and kinds.S_ISREG(found[path].st_mode)}
-    if found:
+        owned = files.keys() & listed
+        # The paths of the record are sitegen's own; any other the manifest names is checked.
+        owned.difference_update([path for path in owned - recorded.keys() if not _safe(path)])
+        return owned
+    if files or others:
         raise BuildFailed([error(str(out_dir), None,
                                  "this folder already holds files that sitegen did not write; "
                                  "empty it or choose another output folder")])
     return set()
+
+
+def _still_there(recorded: dict[str, Written], files: dict[str, tuple[int, int]],
+                 owned: set[str]) -> dict[str, Written]:
+    """The records of the files that are as they were written (size and time)."""
+    found = dict(compress(recorded.items(), map(eq, map(files.get, recorded),
+                                                map(_SIGNATURE, recorded.values()))))
+    for path in found.keys() - owned:
+        del found[path]
+    return found
+
+
+_KEY = itemgetter(0)  # of a Written
+_SIGNATURE = itemgetter(1, 2)  # (size, modified) of a Written
+_NONE = ("",)  # no record: a key no file has
 
 
 def _safe(path: str) -> bool:
@@ -396,6 +479,15 @@ def _safe(path: str) -> bool:
     no empty part (no leading, trailing or doubled slash), no `.` or `..`."""
     parts = path.split("/")
     return "" not in parts and "." not in parts and ".." not in parts and "\0" not in path
+
+
+def _same_file(one: str, other: str) -> bool:
+    try:
+        first, second = os.lstat(one), os.lstat(other)
+    except OSError:
+        return False
+    return (first.st_ino, first.st_dev) == (second.st_ino, second.st_dev) and \
+        kinds.S_ISREG(first.st_mode)
 
 
 def _matches(stat: os.stat_result | None, record: Written) -> bool:

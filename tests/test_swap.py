@@ -285,3 +285,69 @@ def test_a_record_of_an_unknown_kind_is_refused():
         records.value_of(b"garbage", lambda source: pytest.fail(source))
     with pytest.raises(TypeError):
         records.record(Path("/etc"))
+
+
+def test_a_file_changed_by_hand_that_the_site_no_longer_writes_is_gone(make_site, plans):
+    site = make_site(newsroom(8))
+    build(site)
+    (site.public / "en/tags/only-here/index.html").write_text("changed by hand", "utf-8")
+    (site.root / "content/americas/unique.en.md").unlink()
+    build(site)
+    assert not (site.public / "en/tags/only-here").exists()
+    assert_same(site.public, cold(site))
+    WORDS["body"](site)
+    build(site)
+    assert_same(site.public, cold(site))
+
+
+def test_a_file_put_in_the_output_by_hand_stays_until_it_is_removed(make_site, plans):
+    site = make_site(newsroom(8))
+    build(site)
+    (site.public / "extra").mkdir()
+    (site.public / "extra/notes.txt").write_text("the deploy's own file", "utf-8")
+    WORDS["body"](site)
+    assert plans.build(site) == 0
+    assert (site.public / "extra/notes.txt").read_text("utf-8") == "the deploy's own file"
+    (site.public / "extra/notes.txt").unlink()
+    (site.public / "extra").rmdir()
+    WORDS["headline, slug given"](site)
+    build(site)
+    assert not (site.public / "extra").exists()
+    assert_same(site.public, cold(site))
+
+
+def test_a_kept_tree_that_no_longer_mirrors_the_output_is_made_again(make_site, plans):
+    """The tree kept beside the output is believed only while its manifest is the output's
+    own file: a kept tree copied elsewhere and back, or changed by hand, is made anew."""
+    site = make_site(newsroom(8))
+    build(site)
+    (kept,) = (site.root / FOLDER / "trees").iterdir()
+    manifest = kept / ".sitegen-files"
+    data = manifest.read_bytes()
+    manifest.unlink()
+    manifest.write_bytes(data)  # the same bytes in another file
+    (kept / "en/economy/story-number-2/index.html").unlink()
+    (kept / "stray.txt").write_text("not the site's", "utf-8")
+    WORDS["body"](site)
+    build(site)
+    assert_same(site.public, cold(site))
+
+
+def test_a_large_output_is_looked_at_on_all_cores(make_site, plans, monkeypatch):
+    """The output's folders two levels down are shared between processes: every file found,
+    a changed one made again, one put there by hand kept, an empty folder too."""
+    monkeypatch.setattr("sitegen.write.MANY", 1)
+    site = make_site(newsroom(8))
+    build(site, "-j", "2")
+    (site.public / "en/tags/climate/index.html").write_text("changed by hand", "utf-8")
+    (site.public / "es/world/own").mkdir()
+    (site.public / "es/world/own/notes.txt").write_text("kept", "utf-8")
+    (site.public / "en/world/empty").mkdir()
+    WORDS["body"](site)
+    assert plans.build(site, "-j", "2") == 0
+    assert (site.public / "es/world/own/notes.txt").read_text("utf-8") == "kept"
+    assert (site.public / "en/world/empty").is_dir()
+    for extra in ("es/world/own/notes.txt", "es/world/own", "en/world/empty"):
+        path = site.public / extra
+        path.unlink() if path.is_file() else path.rmdir()
+    assert_same(site.public, cold(site))

@@ -237,9 +237,11 @@ def cold(site: Site) -> dict[str, bytes]:
 
 
 def cache_files(site: Site) -> list[Path]:
-    """Every file the cache keeps (the preview's output folder is not the cache's)."""
+    """Every file the cache keeps (the preview's output folder is not the cache's, and the tree
+    kept beside the output mirrors it: its files are the output's own, by links)."""
     return sorted(p for p in (site.root / CACHE).rglob("*")
-                  if p.is_file() and "preview" not in p.relative_to(site.root / CACHE).parts)
+                  if p.is_file() and not {"preview", "trees"} &
+                  set(p.relative_to(site.root / CACHE).parts))
 
 
 def _truncated(path: Path) -> None:

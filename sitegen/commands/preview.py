@@ -12,7 +12,7 @@ memoized. The property tests compare the two after every kind of edit.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .. import staleness
@@ -57,7 +57,8 @@ class Session:
         self.places: dict[str, int] = {}  # article path -> its place in the inputs
         self.unbuilt: set[str] | None = set()  # saved since the last good build; None: unknown
         self.trusted = False  # the output folder holds what the records say
-        self.unindexed: tuple[str | None, BuildResult] | None = None  # the site key to record
+        self.unindexed: tuple[Callable[[], str | None], BuildResult] | None = None  # the
+        # site key to record (made when it is)
         # once the search index has caught up with the pages, and the build's result
 
     @property
@@ -88,7 +89,7 @@ class Session:
         with one_build_at_a_time(self.site_dir, lambda: None):
             self._publish(self.last.inputs, self.last.plan, dict(self.last.plan.keys))
         self.unindexed = None
-        remember_site(self.memo, self.out, key, result)
+        remember_site(self.memo, self.out, key(), result)
 
     def close(self) -> None:
         self.memo.close()
@@ -132,7 +133,7 @@ class Session:
         keys = list(plan.article_keys)
         for n, key in zip(places, article_keys(inputs, places=places)):
             keys[n] = key
-        parsed = self.memo.parsed(keys, lambda missing: parse_articles(inputs, missing))
+        parsed = self._parsed(inputs, plan, keys, places)
         swapped = _swapped(plan, parsed, places)
         stories = _stories(last.inputs, plan, swapped, inputs) if swapped is not None else None
         if swapped is None or stories is None:
@@ -150,11 +151,27 @@ class Session:
         else:
             result = dataclasses.replace(last.result, files=len(done.output), report=done.report,
                                          warnings=tuple(self.memo.warnings))
-        made = site_key(inputs, keys, options, self.memo.article_dates())
+        def made() -> str | None:
+            return site_key(inputs, keys, options, self.memo.article_dates())
+
         if self.unindexed is not None or done is not None and plan.outputs.search is not None:
-            self.unindexed, made = (made, result), None  # not the site until it is searched
-        remember_site(self.memo, self.out, made, result)
+            self.unindexed = (made, result)  # not the site until it is searched
+            remember_site(self.memo, self.out, None, result)
+        else:
+            remember_site(self.memo, self.out, made(), result)
         return result
+
+    def _parsed(self, inputs: SiteInputs, plan: Plan, keys: list[str],
+                places: list[int]) -> dict[int, Parsed]:
+        """The article of each saved file (at `places`), kept by the memo instead of the
+        version it replaces (also where the save then takes the full build)."""
+        known = {n: self.memo.article(keys[n]) for n in places}
+        missing = [n for n, article in known.items() if article is None]
+        parsed: dict[int, Parsed] = {n: a for n, a in known.items() if a is not None}
+        parsed.update(zip(missing, parse_articles(inputs, missing)))
+        self.memo.swap([plan.article_keys[n] for n in places if plan.article_keys[n] != keys[n]],
+                       {keys[n]: a for n, a in parsed.items() if isinstance(a, Article)})
+        return parsed
 
     def _publish(self, inputs: SiteInputs, plan: Plan, keys: dict[str, str],
                  index_later: bool = False) -> Publication:
@@ -187,7 +204,7 @@ def _same_time(site: Site, options: BuildOptions) -> bool:
         [a.source for a in news_articles(site, options.clock)]
 
 
-def _swapped(plan: Plan, parsed: list[Parsed], places: list[int]) -> Swapped | None:
+def _swapped(plan: Plan, parsed: dict[int, Parsed], places: list[int]) -> Swapped | None:
     """Old article -> its new version, where every saved file parsed to the same shape."""
     swapped: Swapped = {}
     for n in places:
