@@ -13,7 +13,7 @@ import functools
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,10 +151,11 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     result = BuildResult(config, plan.site.published_count, len(done.output), done.report,
                          tuple(memo.warnings) + plan.warnings)
     dates = memo.article_dates()
+    published = publication(keys, options, dates) if all(k in dates for k in keys) else None
     if swap:
-        frame = frame_key(inputs, keys, options, dates)
+        frame = frame_key(inputs, keys, options, dates, published)
         _stage("remember", swap_plan.remember, memo, out, plan, frame, result.articles)
-    remember_site(memo, out, site_key(inputs, keys, options, dates), result)
+    remember_site(memo, out, site_key(inputs, keys, options, dates, published), result)
     return Built(result, inputs, plan)
 
 
@@ -165,8 +166,15 @@ def _swapped_build(inputs: SiteInputs, keys: Sequence[str], options: BuildOption
     does not apply (or a record turns out unreadable): then the site is planned."""
     from .records import Unreadable
 
-    swapped = _stage("swap", swap_plan.swap_build, inputs, keys, memo, out,
-                     lambda dates: frame_key(inputs, keys, options, dates))
+    published: list[tuple[list[int], list[int]]] = []  # as the frame found them
+
+    def frame(dates: dict[str, tuple[float, bool]]) -> str | None:
+        if any(key not in dates for key in keys):
+            return None
+        published.append(publication(keys, options, dates))
+        return frame_key(inputs, keys, options, dates, published[-1])
+
+    swapped = _stage("swap", swap_plan.swap_build, inputs, keys, memo, out, frame)
     if swapped is None:
         return None
     work = Work(swapped.env, swapped.outputs, swapped.copies, swapped.renditions,
@@ -179,7 +187,8 @@ def _swapped_build(inputs: SiteInputs, keys: Sequence[str], options: BuildOption
     swapped.remember(memo, out)
     result = BuildResult(inputs.config, swapped.remembered.count, len(done.output),
                          done.report, tuple(memo.warnings) + swapped.remembered.warnings)
-    remember_site(memo, out, site_key(inputs, keys, options, memo.article_dates()), result)
+    remember_site(memo, out, site_key(inputs, keys, options, memo.article_dates(),
+                                      published[-1]), result)
     return result
 
 
@@ -190,10 +199,11 @@ def remember_site(memo: Cache, out: Path, key: str | None, result: BuildResult) 
 
 def publish_site(memo: Cache, out: Path, inputs: SiteInputs, work: Work, keys: dict[str, str],
                  trusted: bool, jobs: int = 1, progress: Progress = no_progress,
-                 index_later: bool = False) -> Publication:
+                 index_later: bool = False, changed: Collection[str] | None = None
+                 ) -> Publication:
     """Publish every output (those whose key the folder holds are kept) with the memo's
     records of the output folder and of the tree kept beside it, and record what both hold
-    afterwards. `index_later`: as `publish`."""
+    afterwards. `index_later`, `changed`: as `publish`."""
     from .publish import Records, publish
 
     kept = memo.kept_tree(out)
@@ -202,8 +212,9 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, work: Work, keys: d
     memo.remember_mirror(out, False)  # until this build has brought it up to the output
     done = publish(inputs.config, inputs.theme, work.env, work.outputs, work.copies, keys, out,
                    records, jobs, progress, memo.compiled_templates(), work.renditions,
-                   memo.made_images(), work.search, index_later)
-    memo.record(out, done.output)
+                   memo.made_images(), work.search, index_later, changed)
+    memo.record(out, done.output, changed if changed is not None and done.report.removed == 0
+                else None)
     memo.remember_mirror(out, done.mirrored)
     memo.remember_search_index(out, done.search)
     return done
@@ -288,6 +299,7 @@ class ArticleFiles(Sequence[tuple[str, bytes]]):
         self.names, self.paths, self.signatures = names, paths, signatures
         self._read: dict[int, bytes] = dict(read or {})
         self._digests: dict[int, str] = {}
+        self._places: dict[str, int] | None = None  # by name, made when first asked for
 
     def __len__(self) -> int:
         return len(self.names)
@@ -330,7 +342,9 @@ class ArticleFiles(Sequence[tuple[str, bytes]]):
 
     def by_name(self) -> Mapping[str, bytes]:
         """The files by their path relative to the site, each read when asked for."""
-        return _ByName(self)
+        if self._places is None:
+            self._places = {name: n for n, name in enumerate(self.names)}
+        return _ByName(self, self._places)
 
     def known(self, digests: Sequence[str]) -> None:
         """The digest of every file, as the memo knows them, for the bytes read later."""
@@ -344,15 +358,15 @@ class ArticleFiles(Sequence[tuple[str, bytes]]):
             signatures[n] = signature(os.stat(self.paths[n]))
         read = {n: data for n, data in self._read.items() if n not in places}
         renewed = ArticleFiles(self.names, self.paths, tuple(signatures), read)
+        renewed._places = self._places
         for n in places:
             renewed.data(n)
         return renewed
 
 
 class _ByName(Mapping[str, bytes]):
-    def __init__(self, files: ArticleFiles) -> None:
-        self.files = files
-        self.places = {name: n for n, name in enumerate(files.names)}
+    def __init__(self, files: ArticleFiles, places: dict[str, int]) -> None:
+        self.files, self.places = files, places
 
     def __getitem__(self, name: str) -> bytes:
         return self.files.data(self.places[name])
@@ -632,27 +646,30 @@ def _examine_one(_: None, file: str) -> Facts:
 UNDATED_TIME = UNDATED.timestamp()
 
 def site_key(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions,
-              dates: dict[str, tuple[float, bool]]) -> str | None:
+              dates: dict[str, tuple[float, bool]],
+              published: tuple[list[int], list[int]] | None = None) -> str | None:
     """The hash of everything the output is made from, or None if an article is not known yet.
     What the clock decides is each dated article's publication and news: a version that takes
     its date from another follows that one's, and the keys say which it takes. An undated
     draft (a page of the publication, or a translation) waits for --drafts all the same."""
     if any(key not in dates for key in keys):
         return None
-    published, news = publication(keys, options, dates)
-    return _hashed(inputs, repr(list(keys)), repr([keys[n] for n in published]),
+    shown, news = published or publication(keys, options, dates)
+    return _hashed(inputs, repr(list(keys)), repr([keys[n] for n in shown]),
                    repr([keys[n] for n in news]))
 
 
 def frame_key(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions,
-              dates: dict[str, tuple[float, bool]]) -> str | None:
+              dates: dict[str, tuple[float, bool]],
+              published: tuple[list[int], list[int]] | None = None) -> str | None:
     """The hash of everything the output is made from but the articles' words: their files,
-    and which are published and news, by file (`swap.py`)."""
+    and which are published and news, by file (`swap.py`). `published`: `publication()`'s,
+    where it was found already."""
     if any(key not in dates for key in keys):
         return None
     names = inputs.files.names
-    published, news = publication(keys, options, dates)
-    return _hashed(inputs, repr(names), repr([names[n] for n in published]),
+    shown, news = published or publication(keys, options, dates)
+    return _hashed(inputs, repr(names), repr([names[n] for n in shown]),
                    repr([names[n] for n in news]))
 
 

@@ -179,10 +179,15 @@ class Cache:
     def written(self, out_dir: Path) -> dict[str, Written]:
         return self._files(out_dir).entries()
 
-    def record(self, out_dir: Path, files: dict[str, Written]) -> None:
-        """Remember what the output folder now holds; only the differences are stored."""
+    def record(self, out_dir: Path, files: dict[str, Written],
+               changed: Iterable[str] | None = None) -> None:
+        """Remember what the output folder now holds; only the differences are stored.
+        `changed`: the only files that can differ from the record (none added or removed)."""
         shelves = self._files(out_dir)
         before = shelves.entries()
+        if changed is not None:
+            shelves.change({p: files[p] for p in changed if before.get(p) != files[p]})
+            return
         changes: dict[str, tuple[Any, ...] | None] = {
             path: None for path in before.keys() - files.keys()}
         changes.update((p, files[p]) for p in

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,27 +81,38 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             compiled_templates: Path | None = None,
             renditions: Mapping[str, Rendition] | None = None,
             made_images: Path | None = None, search: SearchIndex | None = None,
-            index_later: bool = False) -> Publication:
+            index_later: bool = False, changed: Collection[str] | None = None) -> Publication:
     """Render what changed and put the site in place. `outputs`, `copies` and `renditions`
     are by file; `keys` holds the key of every one. Files made from images are kept in
     `made_images` too, for any later build that needs them. `index_later`: the parts of the
     search index whose pages changed stay as they were, for a later publication to make
-    (the preview shows a saved page first)."""
+    (the preview shows a saved page first). `changed`: the only outputs that may have changed
+    since the last publication, into a folder whose records are trusted (the preview's save):
+    every other file is kept as it is, the search index too."""
     renditions = renditions or {}
     writer = OutputWriter(out, records.output, records.kept_dir, records.mirrors,
                           verify=not records.trusted, jobs=jobs)
     try:
-        render = sorted(writer.keep({path: keys[path] for path in outputs}))
-        copy = sorted(writer.keep({path: keys[path] for path in copies}))
-        make = sorted(writer.keep({path: keys[path] for path in renditions}))
-        parts = search.parts if search is not None else ()
         before = records.search or {}
-        indexed = _kept_parts(writer, parts, keys, before)
-        missing = [part for part in parts if part.folder not in indexed]
-        held = _kept_parts(writer, missing, None, before)  # made again unless its pages are same
-        if index_later:
-            indexed.update(held)
-            missing, held = [], {}
+        parts: Sequence[Part] = ()
+        missing: list[Part] = []
+        held: Indexed = {}
+        if changed is not None and writer.holds_all:
+            render = sorted(writer.keep_all_but({path: keys[path] for path in changed}))
+            copy: list[str] = []
+            make: list[str] = []
+            indexed = dict(before)
+        else:
+            render = sorted(writer.keep({path: keys[path] for path in outputs}))
+            copy = sorted(writer.keep({path: keys[path] for path in copies}))
+            make = sorted(writer.keep({path: keys[path] for path in renditions}))
+            parts = search.parts if search is not None else ()
+            indexed = _kept_parts(writer, parts, keys, before)
+            missing = [part for part in parts if part.folder not in indexed]
+            held = _kept_parts(writer, missing, None, before)  # made again unless the same pages
+            if index_later:
+                indexed.update(held)
+                missing, held = [], {}
         writer.plan()
         progress("rendering", 0, len(render))
         _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,

@@ -21,6 +21,7 @@ import os
 import shutil
 import stat as kinds
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import eq, itemgetter, ne
@@ -92,6 +93,7 @@ class OutputWriter:
         self.keeps_back = back_dir is not None  # the swapped-out tree is kept for the next build
         self.verify = verify
         self.foreign: dict[str, int] = {}  # files sitegen did not write (path -> st_mode)
+        self.owned: AbstractSet[str]  # the files of the output that the last build wrote
         if verify or not written_before:
             files, others = _scan(self.out_dir, jobs if len(written_before) >= MANY else 1) \
                 if _is_folder(self.out_dir) else ({}, {})
@@ -100,14 +102,14 @@ class OutputWriter:
             self.foreign = {p: kinds.S_IFREG for p in files.keys() - self.owned - {MANIFEST}}
             self.foreign.update(others)
         else:
-            self.owned, self.before = set(written_before), written_before
+            self.owned, self.before = written_before.keys(), written_before
         mirrored = self.keeps_back and mirrors and _same_file(
             f"{self.out_dir}/{MANIFEST}", f"{self.back_dir}/{MANIFEST}")
         # What the kept tree holds, to take what the new tree needs and remove the rest: as
         # the output's record says (a file that failed its look goes all the same).
         self.back: dict[str, Written] = self.before if mirrored else {}
         self.recorded = written_before.keys()
-        self.back_found: set[str] = set(self.recorded) | {MANIFEST} if mirrored else set()
+        self.mirrors = bool(mirrored)
         self.files: dict[str, Written] = {}  # the new tree
         self.in_back: set[str] = set()  # already in back_dir as the new tree needs them
         self.linked: dict[str, Written] = {}  # unchanged files of the output, to link
@@ -116,6 +118,10 @@ class OutputWriter:
         self.renewed: list[str] = []
         self.mirrored = False  # the kept tree mirrors the new output, after the commit
         self.prepared = self.committed = False
+        # The kept tree mirrors the output, whose records are trusted: a build may keep every
+        # file as it is but a few (keep_all_but), and look at nothing else.
+        self.whole = False
+        self.holds_all = bool(mirrored) and not verify and bool(written_before)
 
     def keep(self, wanted: dict[str, str]) -> set[str]:
         """Take every file whose bytes the output or the kept tree already holds for the same
@@ -145,12 +151,29 @@ class OutputWriter:
         self.writing |= must
         return must
 
+    def keep_all_but(self, wanted: dict[str, str]) -> set[str]:
+        """Take every file of the output as its record says, but these (path -> key): those
+        whose key is not the record's are returned, to be written. Only where `holds_all`: the
+        live preview's save, which changes nothing else, costs what it writes."""
+        assert self.holds_all and not self.files
+        self.whole = True
+        must = {path for path, key in wanted.items()
+                if (now := self.before.get(path)) is None or now.key != key}
+        self.files = dict(self.before)
+        for path in must:
+            self.files.pop(path, None)
+        self.unchanged = len(self.files)
+        self.writing |= must
+        return must
+
     def plan(self) -> None:
         """Bring the kept tree to what it keeps and link the unchanged files: after this, only
         the files keep() returned are missing from the new tree."""
         if self.prepared:
             return
         self.prepared = True
+        if self.whole:  # the kept tree holds every file already
+            return
         back = self.back_dir
         if not self.in_back:
             _remove(back)
@@ -159,7 +182,8 @@ class OutputWriter:
             back.mkdir(parents=True)
         else:
             # Files written or linked anew replace theirs; only the others are removed here.
-            for path in self.back_found - (self.in_back | self.writing | self.linked.keys()):
+            there = (self.recorded | {MANIFEST}) if self.mirrors else set()
+            for path in there - (self.in_back | self.writing | self.linked.keys()):
                 _unlink(back, path)
         for path in self.linked:
             _link(f"{self.out_dir}/{path}", f"{back}/{path}")
@@ -225,10 +249,12 @@ class OutputWriter:
                 os.makedirs(f"{self.back_dir}/{path}", exist_ok=True)
             else:
                 _link(f"{self.out_dir}/{path}", f"{self.back_dir}/{path}")
-        write_file(f"{self.back_dir}/{MANIFEST}",
-                   "".join(f"{path}\n" for path in sorted(self.files)).encode("utf-8"), "",
-                   f"{self.out_dir}/{MANIFEST}" if self.owned else None)
-        removed = sorted(self.owned - self.files.keys())
+        removed: list[str] = []
+        if not self.whole:  # else the same files: the kept tree's manifest is the output's
+            write_file(f"{self.back_dir}/{MANIFEST}",
+                       "".join(f"{path}\n" for path in sorted(self.files)).encode("utf-8"), "",
+                       f"{self.out_dir}/{MANIFEST}" if self.owned else None)
+            removed = sorted(self.owned - self.files.keys())
         swapped_out: dict[str, Written] | None = None  # what back_dir holds after the swap
         if _is_folder(self.out_dir):
             exchange(self.back_dir, self.out_dir)
@@ -250,6 +276,13 @@ class OutputWriter:
         first edit after a cold build does not link the whole site). Files sitegen did not
         write are left to the output. Whether it now mirrors the output."""
         back, out = self.back_dir, self.out_dir
+        if self.whole and held is not None:
+            try:
+                for path in self.writing:
+                    _link(f"{out}/{path}", f"{back}/{path}")
+            except OSError:
+                return False
+            return True
         try:
             if held is None or not _is_folder(back):
                 _remove(back)

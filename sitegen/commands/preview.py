@@ -55,6 +55,7 @@ class Session:
         self.outputs: dict[str, Output] = {}  # file -> output, of the last build
         self.shows: dict[str, tuple[str, ...]] = {}  # article file -> the output files showing it
         self.places: dict[str, int] = {}  # article path -> its place in the inputs
+        self.stories: dict[str, int] = {}  # article file -> the place of its story in the plan
         self.unbuilt: set[str] | None = set()  # saved since the last good build; None: unknown
         self.trusted = False  # the output folder holds what the records say
         self.unindexed: tuple[Callable[[], str | None], BuildResult] | None = None  # the
@@ -117,6 +118,8 @@ class Session:
                 shows.setdefault(article.source, []).append(output.file)
         self.shows = {source: tuple(dict.fromkeys(files)) for source, files in shows.items()}
         self.places = {path: n for n, path in enumerate(built.inputs.paths)}
+        self.stories = {v.source: n for n, story in enumerate(built.plan.stories)
+                        for v in story.versions}
 
     def _swap_articles(self, options: BuildOptions, changes: set[str]) -> BuildResult | None:
         """The fast path, or None where it does not apply."""
@@ -135,17 +138,23 @@ class Session:
             keys[n] = key
         parsed = self._parsed(inputs, plan, keys, places)
         swapped = _swapped(plan, parsed, places)
-        stories = _stories(last.inputs, plan, swapped, inputs) if swapped is not None else None
+        stories = _stories(last.inputs, plan, swapped, inputs, self.stories) \
+            if swapped is not None else None
         if swapped is None or stories is None:
             return None
         output_keys = dict(plan.keys)
-        for file in {f for new in swapped.values() for f in self.shows.get(new.source, ())}:
+        renewed = {f for new in swapped.values() for f in self.shows.get(new.source, ())}
+        for file in renewed:
             output = self.outputs[file] = with_articles(self.outputs[file], swapped)
             output_keys[file] = plan.env.key(output)
-        done = self._publish(inputs, plan, output_keys, index_later=True) if swapped else None
+        done = self._publish(inputs, plan, output_keys, index_later=True, changed=renewed) \
+            if swapped else None
+        articles = list(plan.articles)
+        for n in places:
+            articles[n] = swapped.get(id(articles[n]), articles[n])
         self.last = dataclasses.replace(last, inputs=inputs, plan=dataclasses.replace(
             plan, article_keys=tuple(keys), stories=stories, keys=output_keys,
-            articles=tuple(swapped.get(id(a), a) for a in plan.articles)))
+            articles=tuple(articles)))
         if done is None:  # saved without a change
             result = dataclasses.replace(last.result, report=WriteReport(0, len(output_keys), 0))
         else:
@@ -174,11 +183,12 @@ class Session:
         return parsed
 
     def _publish(self, inputs: SiteInputs, plan: Plan, keys: dict[str, str],
-                 index_later: bool = False) -> Publication:
-        """Render what the keys say changed (the outputs that show a saved article)."""
+                 index_later: bool = False, changed: set[str] | None = None) -> Publication:
+        """Render what the keys say changed (the outputs that show a saved article: `changed`,
+        where they are known, and nothing else is looked at)."""
         try:
             return publish_site(self.memo, self.out, inputs, plan.work(self.outputs), keys,
-                                trusted=True, index_later=index_later)
+                                trusted=True, index_later=index_later, changed=changed)
         except BaseException:
             self.last = None
             raise
@@ -217,20 +227,18 @@ def _swapped(plan: Plan, parsed: dict[int, Parsed], places: list[int]) -> Swappe
 
 
 def _stories(before_inputs: SiteInputs, plan: Plan, swapped: Swapped,
-             inputs: SiteInputs) -> tuple[TranslationGroup, ...] | None:
-    """The stories with the new versions; None if a changed story's stale translations are
-    not the same ones as before (a notice appears or goes), or if one of its versions takes
-    something from another (which the saved file may have changed)."""
+             inputs: SiteInputs, places: dict[str, int]) -> tuple[TranslationGroup, ...] | None:
+    """The stories with the new versions (`places`: the place of each article's story);
+    None if a changed story's stale translations are not the same ones as before (a notice
+    appears or goes), or if one of its versions takes something from another (which the
+    saved file may have changed)."""
     if not swapped:
         return plan.stories
-    changed = {new.source for new in swapped.values()}
     files = inputs.files.by_name()
     before = before_inputs.files.by_name()
-    stories = []
-    for story in plan.stories:
-        if not any(v.source in changed for v in story.versions):
-            stories.append(story)
-            continue
+    stories = list(plan.stories)
+    for n in sorted({places[new.source] for new in swapped.values()}):
+        story = stories[n]
         if any(inherits(v, story.versions) for v in story.versions):
             return None
         new = TranslationGroup(story.key, tuple(swapped.get(id(v), v) for v in story.versions))
@@ -238,7 +246,7 @@ def _stories(before_inputs: SiteInputs, plan: Plan, swapped: Swapped,
         if _verdict(story, before_inputs.history, before, default) != \
                 _verdict(new, inputs.history, files, default):
             return None
-        stories.append(new)
+        stories[n] = new
     return tuple(stories)
 
 
