@@ -38,7 +38,7 @@ from .progress import Progress, no_progress
 from .theme import Theme
 from .translations import TranslationGroup
 from .typography import quotation_marks
-from .write import WriteReport, check_output_dir, holds
+from .write import WriteReport, check_output_dir, file_digest, holds
 
 if TYPE_CHECKING:  # the rendering half is imported only by builds that have work to do
     from .outputs import Output, SiteOutputs
@@ -103,15 +103,19 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     """The whole pipeline. `trusted`: only sitegen writes `out` (the live preview's folder),
     so its record is believed without a look at the files."""
     progress("reading", 0, 0)
-    inputs = _stage("read", SiteInputs.read, config)
+    inputs = _stage("read", SiteInputs.read, config,
+                    functools.partial(remembered_digests, memo))
     keys = article_keys(inputs)
     known = site_key(inputs, keys, options, memo.article_dates())
     written = memo.written(out)
     remembered = (memo.site_key(out) or "").split(" ")
-    if known is not None and remembered[0] == known and holds(out, written,
-                                                              verify=not trusted):
-        return Built(BuildResult(config, int(remembered[-1]), len(written),
-                                 WriteReport(0, len(written), 0), tuple(memo.warnings)),
+    held = holds(out, written, verify=not trusted) \
+        if known is not None and remembered[0] == known else None
+    if held is not None:
+        if held is not written:  # the same bytes with new times: the folder was copied
+            memo.record(out, held)
+        return Built(BuildResult(config, int(remembered[-1]), len(held),
+                                 WriteReport(0, len(held), 0), tuple(memo.warnings)),
                      inputs, None)
     plan = plan_site(inputs, keys, options, memo, jobs, progress)
     done = _stage("publish", publish_site, memo, out, inputs, plan,
@@ -237,9 +241,11 @@ class SiteInputs:
     history: staleness.GitHistory | None  # when each article changed, where the site is in git
 
     @classmethod
-    def read(cls, config: site_config.SiteConfig) -> SiteInputs:
+    def read(cls, config: site_config.SiteConfig,
+             digests: Digests | None = None) -> SiteInputs:
         """Every file the site is made from; every one that cannot be read is reported,
-        all together."""
+        all together. `digests`: of the copied files' bytes (by default, read afresh)."""
+        digests = digests or read_digests
         problems: list[Diagnostic] = []
         articles, others = discover.content_files(config)
         found = [(rel, file, _read(rel, file)) for rel, file in articles]
@@ -250,8 +256,8 @@ class SiteInputs:
         catalogs = {lang: _collect(functools.partial(l10n.catalog_digest, locale_dirs, lang,
                                                      discover.read_file), problems)
                     for lang in config.codes}
-        static = _collect(lambda: static_files(config), problems)
-        media = _collect(lambda: signed(others), problems)
+        static = _collect(lambda: static_files(config, digests), problems)
+        media = _collect(lambda: signed(others, digests), problems)
         if problems or theme is None or static is None or media is None:
             raise BuildFailed(problems)
         return cls(config, tuple((rel, data) for rel, _, data in found
@@ -279,15 +285,22 @@ def _collect(part: Callable[[], T], problems: list[Diagnostic]) -> T | None:
         return None
 
 
-def static_files(config: site_config.SiteConfig) -> tuple[tuple[str, str, str], ...]:
+def static_files(config: site_config.SiteConfig,
+                 digests: Digests) -> tuple[tuple[str, str, str], ...]:
     """(output path, file, key) of every file of `static/`."""
     walked = discover.static_files(config.site_dir / "static")
-    return signed(_with_own_redirects(config, walked), "static/")
+    return signed(_with_own_redirects(config, walked), digests, "static/")
 
 
-def signed(found: discover.Found, shown: str = "") -> tuple[tuple[str, str, str], ...]:
-    """(name, file, key) of each file found: its size and times tell it changed."""
-    files, problems = [], []
+# The digest of each file's bytes, given (file, its size and times) of each.
+Digests = Callable[[Sequence[tuple[str, str]]], list[str]]
+
+
+def signed(found: discover.Found, digests: Digests,
+           shown: str = "") -> tuple[tuple[str, str, str], ...]:
+    """(name, file, key) of each file found: its size and the digest of its bytes, so that a
+    fresh clone of the site, whose files all have new times, changes no key."""
+    files, stamps, problems = [], [], []
     for name, path in found:
         if isinstance(path, Diagnostic):
             problems.append(path)
@@ -297,12 +310,32 @@ def signed(found: discover.Found, shown: str = "") -> tuple[tuple[str, str, str]
         except OSError as exc:
             problems.append(cannot_read(f"{shown}{name}", exc))
             continue
+        files.append((name, path, stat.st_size))
         # The change time too: a copy that keeps the time and size (`cp -p`) still changes it.
-        key = f"file:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
-        files.append((name, path, key))
+        stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
+        stamps.append((path, stamp))
     if problems:
         raise BuildFailed(problems)
-    return tuple(files)
+    return tuple((name, path, f"file:{size}:{digest}")
+                 for (name, path, size), digest in zip(files, digests(stamps)))
+
+
+def read_digests(files: Sequence[tuple[str, str]]) -> list[str]:
+    return [_digest(file, stamp) for file, stamp in files]
+
+
+def remembered_digests(memo: Cache, files: Sequence[tuple[str, str]]) -> list[str]:
+    """The digests of the files' bytes, remembered while their size and times stay the same:
+    a file is read again only once it changed, or the site was cloned or copied."""
+    return memo.remembered("file-digests", [f"{stamp} {file}" for file, stamp in files],
+                           lambda missing: [_digest(*files[n]) for n in missing])
+
+
+def _digest(file: str, stamp: str) -> str:
+    try:
+        return file_digest(file)
+    except OSError:  # reported by whatever reads it next; its times stand for its bytes
+        return f"stamp:{stamp}"
 
 
 def site_places(inputs: SiteInputs) -> urls.Places:

@@ -13,7 +13,8 @@ the cache itself carry the digest of sitegen's own code and libraries (`code.py`
 by other code is thrown away. Articles are stored as explicit, versioned records, never as
 pickled objects, so a record of another shape is a miss, not a crash. Nothing in it is trusted
 blindly: a damaged, truncated or foreign cache is rebuilt, a damaged entry is a miss, and an
-output file whose size or time changed since it was written is made again. The cache never
+output file whose bytes changed since it was written is made again (its size and time tell,
+and where only its time changed, as in a copy, its bytes). The cache never
 fails a build: where it cannot be read or written (a full disk), the build goes on without it
 and says so once.
 """
@@ -39,7 +40,7 @@ from .history import UrlFacts
 from .write import Written
 
 FOLDER = ".sitegen-cache"
-_FORMAT = "sitegen-cache 10"
+_FORMAT = "sitegen-cache 11"
 _ARTICLE_RECORD = 1  # the version of an article's record; its field names are checked too
 _ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Article))
 T = TypeVar("T")
@@ -150,8 +151,9 @@ class Cache:
     def written(self, out_dir: Path) -> dict[str, Written]:
         name = str(out_dir.resolve())
         if name not in self.outputs:
-            found = self._reading(lambda db: {p: Written(k, s, m) for p, k, s, m in db.execute(
-                "SELECT path, key, size, mtime_ns FROM outputs WHERE out = ?", (name,))}, None)
+            found = self._reading(lambda db: {p: Written(k, s, m, d) for p, k, s, m, d in db.execute(
+                "SELECT path, key, size, mtime_ns, digest FROM outputs WHERE out = ?", (name,))},
+                None)
             if found is not None:
                 self.outputs[name] = found
         return self.outputs.get(name, {})
@@ -166,9 +168,9 @@ class Cache:
             db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?",
                            [(name, p) for p in before.keys() - files.keys()])
             db.executemany(
-                "INSERT OR REPLACE INTO outputs (out, path, key, size, mtime_ns) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(name, p, w.key, w.size, w.mtime_ns) for p in
+                "INSERT OR REPLACE INTO outputs (out, path, key, size, mtime_ns, digest) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(name, p, w.key, w.size, w.mtime_ns, w.digest) for p in
                  compress(files, map(is_not, map(before.get, files), files.values()))
                  if before.get(p) != (w := files[p])])
 
@@ -420,7 +422,7 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
             CREATE TABLE articles (key TEXT PRIMARY KEY, published REAL, draft INTEGER,
                                    dates_check TEXT, checksum TEXT, record BLOB);
             CREATE TABLE outputs (out TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER,
-                                  PRIMARY KEY (out, path));
+                                  digest TEXT, PRIMARY KEY (out, path));
             CREATE TABLE history (key TEXT PRIMARY KEY, record TEXT);
         """)
         db.execute("INSERT INTO meta VALUES ('format', ?)", (_format(),))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 import stat as kinds
@@ -36,6 +37,7 @@ class Written:
     key: str  # what it was made from: an output's fingerprint, or a copied file's signature
     size: int
     mtime_ns: int
+    digest: str  # of its bytes: what still vouches for it once a copy of the folder has new times
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +90,8 @@ class OutputWriter:
         if verify or not written_before:
             found = _scan(self.out_dir) if _is_folder(self.out_dir) else {}
             self.owned = _previous_files(self.out_dir, found)
-            self.before = {p: w for p, w in written_before.items()
-                           if p in self.owned and _matches(found.get(p), w)}
+            self.before = {p: now for p, w in written_before.items() if p in self.owned
+                           and (now := _still(self.out_dir, p, found.get(p), w)) is not None}
             self.foreign = {p: s.st_mode for p, s in found.items()
                             if p not in self.owned and p != MANIFEST}
         else:
@@ -180,7 +182,7 @@ class OutputWriter:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(source, target)
         stat = os.stat(target)
-        self.wrote(path, Written(key, stat.st_size, stat.st_mtime_ns))
+        self.wrote(path, Written(key, stat.st_size, stat.st_mtime_ns, file_digest(target)))
 
     def commit(self) -> WriteReport:
         self.plan()
@@ -228,20 +230,25 @@ class OutputWriter:
                 _unlink(self.back_dir, path)
 
 
-def holds(out_dir: Path, written: dict[str, Written], verify: bool = True) -> bool:
-    """Whether the output folder still holds exactly the files of its record."""
+def holds(out_dir: Path, written: dict[str, Written],
+          verify: bool = True) -> dict[str, Written] | None:
+    """The record of the output folder if it still holds exactly the files of `written` (the
+    same dict where nothing changed; new times where only those did), else None."""
     if not written or not (out_dir / MANIFEST).is_file():
-        return False
+        return None
     if not verify:
-        return True
+        return written
+    found: dict[str, Written] = {}
     for path, record in written.items():
         try:
             stat = os.lstat(f"{out_dir}/{path}")
         except OSError:
-            return False
-        if not _matches(stat, record):
-            return False
-    return True
+            return None
+        now = _still(out_dir, path, stat, record)
+        if now is None:
+            return None
+        found[path] = now
+    return written if found == written else found
 
 
 def write_file(target: str, data: bytes, key: str,
@@ -256,7 +263,8 @@ def write_file(target: str, data: bytes, key: str,
                 with open(existing, "rb") as old:
                     if old.read() == data:
                         _link(existing, target)
-                        return Written(key, stat.st_size, stat.st_mtime_ns), False
+                        return Written(key, stat.st_size, stat.st_mtime_ns,
+                                       digest_of(data)), False
         except OSError:
             pass
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -272,7 +280,7 @@ def write_file(target: str, data: bytes, key: str,
         stat = os.fstat(fd)
     finally:
         os.close(fd)
-    return Written(key, stat.st_size, stat.st_mtime_ns), True
+    return Written(key, stat.st_size, stat.st_mtime_ns, digest_of(data)), True
 
 
 def link_file(source: str, target: str, key: str) -> Written:
@@ -280,7 +288,17 @@ def link_file(source: str, target: str, key: str) -> Written:
     made by an earlier build)."""
     _link(source, target)
     stat = os.stat(target)
-    return Written(key, stat.st_size, stat.st_mtime_ns)
+    return Written(key, stat.st_size, stat.st_mtime_ns, file_digest(target))
+
+
+def digest_of(data: bytes) -> str:
+    """What an output file's record vouches for: its bytes, hashed."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def file_digest(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 # Swapping two folders ---------------------------------------------------------------------------
@@ -370,6 +388,22 @@ def _safe(path: str) -> bool:
     parts = PurePosixPath(path).parts
     return (bool(parts) and path == "/".join(parts) and not path.startswith("/")
             and ".." not in parts and "." not in parts and "\0" not in path)
+
+
+def _still(root: Path, path: str, stat: os.stat_result | None,
+           record: Written) -> Written | None:
+    """The record of a file that still holds what sitegen wrote there: by its size and time, or,
+    where only its time changed (the folder was copied or restored, as a deploy's build cache
+    is), by its bytes, with the time it has now; None if it changed."""
+    if _matches(stat, record):
+        return record
+    if stat is None or not kinds.S_ISREG(stat.st_mode) or stat.st_size != record.size:
+        return None
+    try:
+        same = file_digest(f"{root}/{path}") == record.digest
+    except OSError:
+        return None
+    return Written(record.key, record.size, stat.st_mtime_ns, record.digest) if same else None
 
 
 def _matches(stat: os.stat_result | None, record: Written) -> bool:
