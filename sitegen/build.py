@@ -184,7 +184,8 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
                     functools.partial(examine_images, memo, jobs))
     outputs = _stage("outputs", site_outputs, site, inputs.theme, inputs.static, photos)
     past = _stage("history", url_history, inputs.history, inputs.files, articles, config,
-                  options.clock, memo.url_facts, functools.partial(memo.kept, "history-urls"))
+                  options.clock, memo.url_facts, functools.partial(memo.kept, "history-urls"),
+                  functools.partial(memo.renewed, "history-published"))
     moved = _stage("redirects", site_redirects, site, past, outputs)
     if moved.redirects:
         outputs = _stage("outputs", with_redirects, outputs, site, moved)
@@ -256,10 +257,11 @@ class SiteInputs:
         catalogs = {lang: _collect(functools.partial(l10n.catalog_digest, locale_dirs, lang,
                                                      discover.read_file), problems)
                     for lang in config.codes}
-        static = _collect(lambda: static_files(config, digests), problems)
-        media = _collect(lambda: signed(others, digests), problems)
-        if problems or theme is None or static is None or media is None:
+        copied = _collect(lambda: signed(digests, (static_files(config), "static/"),
+                                         (others, "")), problems)
+        if problems or theme is None or copied is None:
             raise BuildFailed(problems)
+        static, media = copied
         return cls(config, tuple((rel, data) for rel, _, data in found
                                  if isinstance(data, bytes)),
                    tuple(file for _, file, _ in found if isinstance(file, str)), theme,
@@ -285,39 +287,43 @@ def _collect(part: Callable[[], T], problems: list[Diagnostic]) -> T | None:
         return None
 
 
-def static_files(config: site_config.SiteConfig,
-                 digests: Digests) -> tuple[tuple[str, str, str], ...]:
-    """(output path, file, key) of every file of `static/`."""
-    walked = discover.static_files(config.site_dir / "static")
-    return signed(_with_own_redirects(config, walked), digests, "static/")
+def static_files(config: site_config.SiteConfig) -> discover.Found:
+    """(output path, file) of every file of `static/`."""
+    return _with_own_redirects(config, discover.static_files(config.site_dir / "static"))
 
 
 # The digest of each file's bytes, given (file, its size and times) of each.
 Digests = Callable[[Sequence[tuple[str, str]]], list[str]]
+Signed = tuple[tuple[str, str, str], ...]  # (name, file, key) of each file of a folder
 
 
-def signed(found: discover.Found, digests: Digests,
-           shown: str = "") -> tuple[tuple[str, str, str], ...]:
-    """(name, file, key) of each file found: its size and the digest of its bytes, so that a
-    fresh clone of the site, whose files all have new times, changes no key."""
-    files, stamps, problems = [], [], []
-    for name, path in found:
-        if isinstance(path, Diagnostic):
-            problems.append(path)
-            continue
-        try:
-            stat = os.stat(path)
-        except OSError as exc:
-            problems.append(cannot_read(f"{shown}{name}", exc))
-            continue
-        files.append((name, path, stat.st_size))
-        # The change time too: a copy that keeps the time and size (`cp -p`) still changes it.
-        stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
-        stamps.append((path, stamp))
+def signed(digests: Digests, *folders: tuple[discover.Found, str]) -> tuple[Signed, ...]:
+    """(name, file, key) of each file found in each folder (with how its files are named in
+    errors): its size and the digest of its bytes, so that a fresh clone of the site, whose
+    files all have new times, changes no key. The digests of all are asked for at once."""
+    files: list[list[tuple[str, str, int]]] = []
+    stamps, problems = [], []
+    for found, shown in folders:
+        files.append([])
+        for name, path in found:
+            if isinstance(path, Diagnostic):
+                problems.append(path)
+                continue
+            try:
+                stat = os.stat(path)
+            except OSError as exc:
+                problems.append(cannot_read(f"{shown}{name}", exc))
+                continue
+            files[-1].append((name, path, stat.st_size))
+            # The change time too: a copy that keeps the time and size (`cp -p`) still changes
+            # it.
+            stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
+            stamps.append((path, stamp))
     if problems:
         raise BuildFailed(problems)
-    return tuple((name, path, f"file:{size}:{digest}")
-                 for (name, path, size), digest in zip(files, digests(stamps)))
+    keys = iter(digests(stamps))
+    return tuple(tuple((name, path, f"file:{size}:{next(keys)}") for name, path, size in folder)
+                 for folder in files)
 
 
 def read_digests(files: Sequence[tuple[str, str]]) -> list[str]:

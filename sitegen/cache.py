@@ -6,7 +6,8 @@
 3. The site key of each output folder: the hash of every input, so a build with nothing new
    stops at once.
 4. The URL facts of earlier versions of articles (`history.py`), by blob id: a blob never
-   changes, so each is read from git once; and the URLs the history holds, for its commit.
+   changes, so each is read from git once; the URLs the history holds, for its commit; and
+   the URLs the last build published, which a shallow clone of the site cannot find again.
 
 It lives in `.sitegen-cache/` in the site folder, a folder only sitegen writes. Every key and
 the cache itself carry the digest of sitegen's own code and libraries (`code.py`): a cache made
@@ -283,6 +284,17 @@ class Cache:
         self.values[name] = f"{key}\n{text}"
         self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                             (name, f"{key}\n{text}")))
+        return text
+
+    def renewed(self, name: str, make: Callable[[str], str]) -> str:
+        """The text `make` makes of the text kept under `name` ("" if none), kept instead: a
+        record each build adds to (the URLs the site has published)."""
+        before = self._get(name) or ""
+        text = make(before)
+        if text != before:
+            self.values[name] = text
+            self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                                (name, text)))
         return text
 
     def remembered(self, name: str, keys: Sequence[str],
