@@ -12,6 +12,12 @@ A version is followed through its file's renames (git's `-M`), and by its transl
 language where it has one. A version that leaves its section or date to its story takes them
 from the story's first version that has them in the same commit, as the build did then; its
 story there is found in one step (the files paired with it by name or by translation key).
+
+A shallow clone (a host's build server) holds only the newest commits. The build cache keeps the
+URLs the last build found (`Published`), so a shallow clone adds those it cannot see itself: a
+site whose history one build read whole keeps every redirect in later shallow builds, as long as
+the cache is kept between them. Only where no build ever read it whole is the missing history
+reported.
 """
 
 from __future__ import annotations
@@ -233,9 +239,11 @@ def url_history(history: GitHistory | None, files: Sequence[tuple[str, bytes]],
             return found.text()
         return published(lambda before: found.after(Published.of_text(before), log).text())
 
-    made = Published.of_text(kept(urls_key(history, config), walk))
-    return UrlHistory(tuple(p for p in made.urls if p.published <= min(p.until, clock)),
-                      _shallow_warning(log.commits) if history.shallow and not made.complete
+    # A kept record that cannot be read (an earlier sitegen's) is made again.
+    made = Published.of_text(kept(urls_key(history, config), walk)) or Published.of_text(walk())
+    urls, complete = (made.urls, made.complete) if made is not None else ((), False)
+    return UrlHistory(tuple(p for p in urls if p.published <= min(p.until, clock)),
+                      _shallow_warning(log.commits) if history.shallow and not complete
                       else ())
 
 
@@ -351,7 +359,8 @@ def _shallow_warning(commits: Sequence[Commit]) -> tuple[str, ...]:
         return ()
     warning = (f"this clone of the site's git repository is shallow: URLs that articles had "
                f"before its oldest commit ({day(commits[-1].time)}) do not redirect; fetch the "
-               "whole history (`git fetch --unshallow`) before building")
+               "whole history (`git fetch --unshallow`) before building (once is enough where "
+               "the build cache is kept between builds)")
     return (warning,)
 
 

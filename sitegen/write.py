@@ -10,6 +10,11 @@ writing only what differs, so a build costs what changed rather than the size of
 Files whose bytes did not change keep their inode and time (they are hard links), files sitegen
 did not write are carried over, and nothing outside the output folder and the folder it is
 staged in is ever written or removed.
+
+What the previous build wrote is known from its record: each file's key, size, time and the
+digest of its bytes. A file whose size and time match is taken as it is; one whose time alone
+changed (the folder was copied, or restored from a deploy's cache) is taken once its bytes match
+the digest; any other is made again.
 """
 
 from __future__ import annotations

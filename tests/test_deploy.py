@@ -351,3 +351,131 @@ def test_a_shallow_clone_without_a_whole_history_behind_it_still_says_so(desk: D
     deploy = desk.build()
     assert deploy.result is not None
     assert [w for w in deploy.result.warnings if "git fetch --unshallow" in w]
+
+
+# The Netlify build plugin -----------------------------------------------------------------------
+
+PLUGIN = Path(__file__).resolve().parents[1] / "netlify" / "plugins" / "sitegen"
+# Runs one event of the plugin as Netlify Build does, with `utils.cache` copying folders the way
+# @netlify/cache-utils does (fs.cp: new times; restore replaces what is there) and `utils.run`
+# running a command as its execa wrapper does.
+NETLIFY = """\
+const { cp, rm, stat } = require('node:fs/promises')
+const { spawnSync } = require('node:child_process')
+const { resolve, join } = require('node:path')
+const [pluginDir, event, cacheDir] = process.argv.slice(2)
+const exists = (path) => stat(path).then(() => true, () => false)
+const each = async (paths, one) => (await Promise.all([].concat(paths).map(one))).some(Boolean)
+const cached = (path) => join(cacheDir, resolve(path).replace(process.cwd(), 'cwd'))
+const cache = {
+  restore: (paths) => each(paths, async (path) => {
+    if (!(await exists(cached(path)))) return false
+    await rm(path, { recursive: true, force: true })
+    await cp(cached(path), path, { recursive: true })
+    return true
+  }),
+  save: (paths) => each(paths, async (path) => {
+    if (!(await exists(path))) return false
+    await rm(cached(path), { recursive: true, force: true })
+    await cp(path, cached(path), { recursive: true })
+    return true
+  }),
+}
+const run = async (command, args, options = {}) => {
+  const done = spawnSync(command, args, { encoding: 'utf8' })
+  const result = { exitCode: done.status, stdout: done.stdout || '', stderr: done.stderr || '' }
+  if (result.exitCode !== 0 && options.reject !== false) throw new Error(result.stderr)
+  return result
+}
+require(pluginDir)[event]({ constants: { PUBLISH_DIR: 'public' }, utils: { cache, run } })
+  .catch((error) => { console.error(error); process.exit(1) })
+"""
+
+
+@dataclass
+class Netlify:
+    """Netlify Build's part of a deploy: the plugin's events around the build."""
+
+    desk: Desk
+    harness: Path
+    cache_dir: Path
+
+    def event(self, event: str, context: str = "production") -> str:
+        done = subprocess.run(["node", str(self.harness), str(PLUGIN), event,
+                               str(self.cache_dir)], cwd=self.desk.build_dir,
+                              capture_output=True, text=True, check=False,
+                              env={**os.environ, "CONTEXT": context})
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def deploy(self, context: str = "production", clone: tuple[str, ...] = ()) -> tuple[str,
+                                                                                        Work]:
+        """A whole deploy: clone, the plugin's onPreBuild, the build, its onPostBuild."""
+        self.desk.clone(*clone)
+        said = self.event("onPreBuild", context)
+        work = self.desk.build(base_url=PREVIEW if context != "production" else None)
+        return said + self.event("onPostBuild", context), work
+
+
+@pytest.fixture
+def netlify(desk: Desk, tmp_path: Path) -> Netlify:
+    if shutil.which("node") is None:
+        pytest.skip("Node.js runs Netlify's build plugins; it is not installed here")
+    harness = tmp_path / "netlify-build.js"
+    harness.write_text(NETLIFY, "utf-8")
+    return Netlify(desk, harness, tmp_path / "netlify-cache")
+
+
+def test_the_plugin_keeps_the_output_and_the_cache_of_production_deploys(
+        netlify: Netlify, desk: Desk, tmp_path: Path) -> None:
+    said, first = netlify.deploy()
+    assert "no earlier deploy is cached" in said
+    assert "kept for the next deploy" in said
+    kept = netlify.cache_dir / "cwd"
+    assert (kept / "public" / "index.html").is_file()
+    assert (kept / ".sitegen-cache" / "cache.sqlite").is_file()
+    assert not (kept / ".sitegen-cache" / "trees").exists()
+
+    desk.write(NEW_STORY, ferry())
+    desk.commit("A new story")
+    said, deploy = netlify.deploy()
+    assert "are back" in said
+    assert tree(desk.build_dir / "public") == desk.cold(tmp_path / "cold")
+    assert deploy.totals.get("parsing") == 1
+    assert 0 < deploy.totals["rendering"] < first.totals["rendering"]
+
+    # A deploy preview builds from production's cache and leaves it as it was.
+    production = tree(kept / "public")
+    desk.write(NEW_STORY, ferry("Ferry Service Resumes at Last"))
+    desk.commit("A headline for review")
+    said, preview = netlify.deploy("deploy-preview")
+    assert "the production cache stays" in said
+    assert tree(desk.build_dir / "public") == desk.cold(tmp_path / "cold-preview", PREVIEW)
+    assert preview.totals.get("parsing") == 1 and "images" not in preview.totals
+    assert tree(kept / "public") == production
+
+
+def test_the_plugin_fetches_the_whole_history_of_a_shallow_clone(netlify: Netlify,
+                                                                  desk: Desk) -> None:
+    desk.write(SUGAR, article("Sugar Harvest Falls Sharply", "2015-01-12",
+                              translation_key="sugar", tags="[cuba, sugar]"))
+    desk.commit("Correct the headline")
+    said, work = netlify.deploy(clone=("--depth", "1"))
+    assert "fetched the whole git history" in said
+    assert rules(desk.build_dir) == [OLD_TO_NEW]
+    assert work.result is not None and not work.result.warnings
+
+
+def test_the_plugin_says_why_it_could_not_fetch_the_history(netlify: Netlify,
+                                                             desk: Desk) -> None:
+    desk.write(SUGAR, article("Sugar Harvest Falls Sharply", "2015-01-12",
+                              translation_key="sugar", tags="[cuba, sugar]"))
+    desk.commit("Correct the headline")
+    desk.clone("--depth", "1")
+    desk.git(desk.build_dir, "remote", "set-url", "origin", "file:///nowhere/site.git")
+    said = netlify.event("onPreBuild")
+    assert "could not fetch the whole git history of this shallow clone (" in said
+    assert "nowhere" in said
+    work = desk.build()
+    assert work.result is not None
+    assert any("git fetch --unshallow" in warning for warning in work.result.warnings)
