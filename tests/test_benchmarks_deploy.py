@@ -1,0 +1,86 @@
+"""The deploy scenario of the build benchmark: a fresh clone of the corpus site with the last
+deploy's output and cache restored, one new story, timed, and its row in the tables."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import tree
+
+from benchmarks.build_speed import (
+    CORPUS_SCRIPT,
+    COLD,
+    CPU_TIMES,
+    DEPLOY,
+    Deploys,
+    Samples,
+    Sitegen,
+    deploy_story,
+    published_stories,
+    size_table,
+)
+
+
+def corpus(folder: Path, pairs: int = 6) -> Path:
+    site = folder / "sitegen"
+    subprocess.run([sys.executable, str(CORPUS_SCRIPT), "--pairs", str(pairs), "--seed", "3",
+                    "--format", "sitegen", "--out", str(site)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return site
+
+
+def test_the_new_story_is_the_newest_in_the_section_of_the_runs_story(tmp_path: Path) -> None:
+    site = corpus(tmp_path)
+    story = published_stories(site)[0]
+    path, text = deploy_story(site, story, 4)
+    section = story.split("/")[0]
+    assert path == f"content/{section}/deploy-run-4.en.md"
+    assert f"section: {section}\n" in text and "date: 2029-12-31T09:00:00-05:00" in text
+    first_tag = (site / "content" / f"{story}.en.md").read_text("utf-8") \
+        .split("\ntags:\n", 1)[1].splitlines()[0].strip().removeprefix("- ")
+    assert f"tags: [{first_tag}]" in text
+
+
+def test_each_deploy_clones_afresh_restores_the_last_one_and_adds_one_story(
+        tmp_path: Path) -> None:
+    site = corpus(tmp_path)
+    stories = published_stories(site)
+    deploys = Deploys(site, tmp_path / "deploys")
+    samples = Samples()
+    gen = Sitegen(site)
+    for run in (1, 2):
+        build = deploys.deploy(gen, stories[run], run, samples)
+        assert build.error is None
+    assert not samples.failures
+    assert len(samples.values[("sitegen", DEPLOY.key)]) == 2
+    assert len(samples.values[("sitegen", CPU_TIMES[DEPLOY].key)]) == 2
+
+    clone = deploys.folder(gen)
+    built = tree(clone / "public")
+    pages = [path for path, data in built.items() if path.endswith("index.html")
+             and b"A story filed after the last deploy" in data and b"<h1" in data]
+    assert [path for path in pages if "run-2" in path]
+    assert not any(b"after the last deploy, run 1" in data for data in built.values())
+    # Each deploy is a clone of its own commit on top of the last deploy's; the corpus is as it
+    # was, and the kept output is the last deploy's.
+    log = subprocess.run(["git", "-C", str(clone), "log", "--format=%s"], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    assert log == ["A new story, run 2", "The corpus"]
+    assert not list(site.rglob("deploy-run-*"))
+    kept = tree(deploys.kept(gen) / "public")
+    assert not any(b"A story filed after the last deploy" in data for data in kept.values())
+    assert not (deploys.kept(gen) / ".sitegen-cache" / "trees").exists()
+
+
+def test_the_deploy_row_is_held_against_the_peers_cold_build() -> None:
+    samples = Samples()
+    for value in (2.0, 3.0, 4.0):
+        samples.add("sitegen", DEPLOY, value)
+        samples.add("sitegen", CPU_TIMES[DEPLOY], value / 2)
+        samples.add("hugo", COLD, 10.0)
+        samples.add("hugo", CPU_TIMES[COLD], 5.0)
+    table = size_table(samples, ["sitegen", "hugo"], {})
+    assert "| deploy, one new story (s) | 3.00 | — | 0.30× |" in table
+    assert "| deploy, one new story CPU (s) | 1.50 | — | 0.30× |" in table
