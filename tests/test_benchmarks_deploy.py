@@ -10,8 +10,8 @@ from pathlib import Path
 from conftest import tree
 
 from benchmarks.build_speed import (
-    CORPUS_SCRIPT,
     COLD,
+    CORPUS_SCRIPT,
     CPU_TIMES,
     DEPLOY,
     Deploys,
