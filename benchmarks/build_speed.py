@@ -739,17 +739,22 @@ def _git(folder: Path, *args: str) -> str:
 
 
 def deploy_story(site: Path, story: str, run: int) -> tuple[str, str]:
-    """(path, text) of the story filed since the last deploy: the newest of the site, in the
-    section of the run's story and with its first tag."""
+    """(path, text) of the story filed since the last deploy: the newest of the site by a
+    minute (of the same year, as a newsroom's next story is: a new year would change every
+    page's copyright line), in the section of the run's story and with its first tag."""
     front = _front(site / "content" / f"{story}.en.md")
     tags = front.split("\ntags:\n", 1)[1].splitlines() if "\ntags:\n" in front else []
     tag = tags[0].strip().removeprefix("- ").strip() if tags and tags[0].lstrip()[:1] == "-" \
         else ""
     section = story.split("/", 1)[0]
+    newest = newest_date(site)
+    filed = newest + dt.timedelta(minutes=1)
+    if filed.year != newest.year:
+        filed = newest
     text = "\n".join([
         "---",
         f'title: "A story filed after the last deploy, run {run}"',
-        "date: 2029-12-31T09:00:00-05:00",
+        f"date: {filed.isoformat()}",
         "lang: en",
         f"section: {section}",
         *([f"tags: [{tag}]"] if tag else []),
@@ -761,6 +766,14 @@ def deploy_story(site: Path, story: str, run: int) -> tuple[str, str]:
         "A second paragraph, so that the page is like the others.",
         ""])
     return f"content/{section}/deploy-run-{run}.en.md", text
+
+
+def newest_date(site: Path) -> dt.datetime:
+    """The date of the corpus's newest article (its dates all carry their offset)."""
+    dates = [dt.datetime.fromisoformat(line.split(":", 1)[1].strip().strip('"'))
+             for path in (site / "content").rglob("*.md")
+             for line in _front(path).splitlines() if line.startswith("date:")]
+    return max(dates, key=lambda date: date.timestamp())
 
 
 class Deploys:
@@ -1090,8 +1103,8 @@ GENERAL_NOTES = """\
 - Deploy, one new story (sitegen only): a deploy as Netlify runs it with this repository's
   netlify.toml. The site is a git repository; a fresh clone of it is built once (the last
   deploy), and its output and build cache are kept (not the tree a build swaps out). Each run
-  commits a new English story (the newest of the site, in the section of the run's edited
-  story, with its first tag) on top of that commit, clones the site afresh into the same folder,
+  commits a new English story (the newest of the site by a minute, in the same year, in the
+  section of the run's edited story, with its first tag) on top of that commit, clones the site afresh into the same folder,
   puts the kept output and cache back as copies with new times, and times the build. Its ratio is
   to the peer's cold build: what every deploy costs without a kept cache.
 - Hugo has no build cache for content outside `hugo server`: its rebuilds are full builds.

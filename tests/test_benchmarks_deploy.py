@@ -3,6 +3,7 @@ deploy's output and cache restored, one new story, timed, and its row in the tab
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from benchmarks.build_speed import (
     Samples,
     Sitegen,
     deploy_story,
+    newest_date,
     published_stories,
     size_table,
 )
@@ -37,10 +39,24 @@ def test_the_new_story_is_the_newest_in_the_section_of_the_runs_story(tmp_path: 
     path, text = deploy_story(site, story, 4)
     section = story.split("/")[0]
     assert path == f"content/{section}/deploy-run-4.en.md"
-    assert f"section: {section}\n" in text and "date: 2029-12-31T09:00:00-05:00" in text
+    assert f"section: {section}\n" in text
+    newest = newest_date(site)
+    assert f"date: {(newest + dt.timedelta(minutes=1)).isoformat()}\n" in text
     first_tag = (site / "content" / f"{story}.en.md").read_text("utf-8") \
         .split("\ntags:\n", 1)[1].splitlines()[0].strip().removeprefix("- ")
     assert f"tags: [{first_tag}]" in text
+
+
+def test_the_new_story_stays_in_the_year_of_the_newest(tmp_path: Path) -> None:
+    site = tmp_path / "sitegen"
+    for name, date in (("a", "2023-12-31T23:59:30-05:00"), ("b", "2024-01-01T01:00:00+02:00"),
+                       ("c", "2021-06-01")):
+        (site / "content" / "world").mkdir(parents=True, exist_ok=True)
+        (site / "content" / "world" / f"{name}.en.md").write_text(
+            f"---\ntitle: {name}\ndate: {date}\n---\nBody.\n", "utf-8")
+    assert newest_date(site).isoformat() == "2023-12-31T23:59:30-05:00"  # later in UTC
+    _, text = deploy_story(site, "world/a", 1)
+    assert "date: 2023-12-31T23:59:30-05:00\n" in text  # a minute more is another year
 
 
 def test_each_deploy_clones_afresh_restores_the_last_one_and_adds_one_story(
