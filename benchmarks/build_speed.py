@@ -107,8 +107,9 @@ COLD_ONE_JOB = Measure("cold_j1", "sitegen -j 1 cold (s)", "seconds", vs_peer_co
 NO_CHANGE = Measure("no_change", "no-change rebuild (s)", "seconds", vs_peer_cold=True)
 ARTICLE = Measure("article", "one article edited (s)", "seconds", vs_peer_cold=True)
 TEMPLATE = Measure("template", "template edited (s)", "seconds", vs_peer_cold=True)
+STORY = Measure("story", "one new story (s)", "seconds", vs_peer_cold=True)
 DEPLOY = Measure("deploy", "deploy, one new story (s)", "seconds", vs_peer_cold=True)
-BUILD_TIMES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, DEPLOY)
+BUILD_TIMES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, STORY, DEPLOY)
 CPU_TIMES = {wall: _cpu(wall) for wall in BUILD_TIMES}
 PEAK_RSS = Measure("rss", "peak RSS, cold build (MB)", "megabytes")
 PEAK_PSS = Measure("pss", "peak PSS, cold build (MB)", "megabytes")
@@ -382,8 +383,8 @@ class Sitegen(Generator):
     `sitegen@REV`, see sitegen_at) the exported tree of a git revision."""
 
     name, label = "sitegen", "sitegen"
-    measures = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, DEPLOY, PEAK_RSS, PEAK_PSS,
-                FILES, PHONE_FIRST_VIEW, PHONE_WHOLE_PAGE)
+    measures = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, STORY, DEPLOY, PEAK_RSS,
+                PEAK_PSS, FILES, PHONE_FIRST_VIEW, PHONE_WHOLE_PAGE)
     tree = ROOT
     revision = commit = ""  # the git revision exported into tree and its commit; "" for ROOT
 
@@ -859,6 +860,16 @@ class Deploys:
 # --------------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def added(path: Path, text: str) -> Iterator[None]:
+    """A new file for the duration of the block."""
+    path.write_text(text, encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.unlink()
+
+
 def timed(gen: Generator, samples: Samples, measure: Measure, jobs: int | None = None,
           watch_memory: bool = False) -> Build:
     """One build, recorded as the measure's wall-clock time and as its CPU time."""
@@ -937,6 +948,11 @@ def run_round(gen: Generator, story: str, run: int, samples: Samples,
     if PHONE_FIRST_VIEW in rows and PHONE_FIRST_VIEW in gen.measures and not done[0][1].error:
         weigh_pages(gen, slugs, samples)
     done.append(("no-change", timed(gen, samples, NO_CHANGE)))
+    if STORY in gen.measures and STORY in rows:
+        path, text = deploy_story(gen.site, story, run)
+        with added(gen.site / path, text):
+            done.append(("story", timed(gen, samples, STORY)))
+        run_build(gen.argv(), gen.site, gen.env(), watch_memory=False)  # as it was, untimed
     article = gen.article(story)
     with edited(article, article.read_text(encoding="utf-8") + EDIT_SENTENCE.format(run=run)):
         done.append(("article", timed(gen, samples, ARTICLE)))
@@ -1107,6 +1123,9 @@ GENERAL_NOTES = """\
   section of the run's edited story, with its first tag) on top of that commit, clones the site afresh into the same folder,
   puts the kept output and cache back as copies with new times, and times the build. Its ratio is
   to the peer's cold build: what every deploy costs without a kept cache.
+- One new story (sitegen only): the same story added to the corpus folder after its no-change
+  rebuild and built there, with everything the builds before left: what the deploy's change
+  costs without a clone. It is removed afterwards, and an untimed build puts the output back.
 - Hugo has no build cache for content outside `hugo server`: its rebuilds are full builds.
   Pelican's content cache saves re-reading unchanged articles; it renders every page again.
 - Peak RSS: resident memory of the build process and all its descendants (sitegen's worker

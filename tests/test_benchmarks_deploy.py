@@ -11,16 +11,21 @@ from pathlib import Path
 from conftest import tree
 
 from benchmarks.build_speed import (
+    ARTICLE,
     COLD,
     CORPUS_SCRIPT,
     CPU_TIMES,
     DEPLOY,
+    NO_CHANGE,
+    STORY,
+    TEMPLATE,
     Deploys,
     Samples,
     Sitegen,
     deploy_story,
     newest_date,
     published_stories,
+    run_round,
     size_table,
 )
 
@@ -100,3 +105,22 @@ def test_the_deploy_row_is_held_against_the_peers_cold_build() -> None:
     table = size_table(samples, ["sitegen", "hugo"], {})
     assert "| deploy, one new story (s) | 3.00 | — | 0.30× |" in table
     assert "| deploy, one new story CPU (s) | 1.50 | — | 0.30× |" in table
+
+
+def test_a_round_times_the_new_story_in_place_and_deployed_and_leaves_the_corpus_as_it_was(
+        tmp_path: Path) -> None:
+    site = corpus(tmp_path)
+    before = {path: data for path, data in tree(site).items()}
+    story = published_stories(site)[1]
+    samples = Samples()
+    summary = run_round(Sitegen(site), story, 1, samples,
+                        deploys=Deploys(site, tmp_path / "deploys"))
+    assert [line.split()[0] for line in summary] == ["cold", "no-change", "story", "article",
+                                                     "template", "deploy", "-j"]
+    assert not samples.failures
+    for measure in (COLD, NO_CHANGE, STORY, ARTICLE, TEMPLATE, DEPLOY):
+        assert len(samples.values[("sitegen", measure.key)]) == 1
+        assert len(samples.values[("sitegen", CPU_TIMES[measure].key)]) == 1
+    after = tree(site)
+    assert {path: data for path, data in after.items() if path in before} == before
+    assert not [path for path in after if "deploy-run" in path]
