@@ -315,8 +315,7 @@ def signed(digests: Digests, *folders: tuple[discover.Found, str]) -> tuple[Sign
                 problems.append(cannot_read(f"{shown}{name}", exc))
                 continue
             files[-1].append((name, path, stat.st_size))
-            # The change time too: a copy that keeps the time and size (`cp -p`) still changes
-            # it.
+            # The change time too: a copy keeping time and size (`cp -p`) still changes it.
             stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
             stamps.append((path, stamp))
     if problems:

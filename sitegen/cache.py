@@ -15,9 +15,8 @@ by other code is thrown away. Articles are stored as explicit, versioned records
 pickled objects, so a record of another shape is a miss, not a crash. Nothing in it is trusted
 blindly: a damaged, truncated or foreign cache is rebuilt, a damaged entry is a miss, and an
 output file whose bytes changed since it was written is made again (its size and time tell,
-and where only its time changed, as in a copy, its bytes). The cache never
-fails a build: where it cannot be read or written (a full disk), the build goes on without it
-and says so once.
+and where only its time changed, as in a copy, its bytes). The cache never fails a build: where
+it cannot be read or written (a full disk), the build goes on without it and says so once.
 """
 
 from __future__ import annotations
@@ -152,9 +151,10 @@ class Cache:
     def written(self, out_dir: Path) -> dict[str, Written]:
         name = str(out_dir.resolve())
         if name not in self.outputs:
-            found = self._reading(lambda db: {p: Written(k, s, m, d) for p, k, s, m, d in db.execute(
-                "SELECT path, key, size, mtime_ns, digest FROM outputs WHERE out = ?", (name,))},
-                None)
+            found = self._reading(lambda db: {
+                p: Written(k, s, m, d) for p, k, s, m, d in db.execute(
+                    "SELECT path, key, size, mtime_ns, digest FROM outputs WHERE out = ?",
+                    (name,))}, None)
             if found is not None:
                 self.outputs[name] = found
         return self.outputs.get(name, {})
