@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import math
+import re
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
@@ -109,23 +110,30 @@ def pagefind_version() -> str:
 def make_index(tree: Path, part: Part, root: str = "/") -> dict[str, bytes]:
     """Index the pages of a part in `tree` (a folder holding the new output): the files of its
     index, by their path in the output; `root` is the site's path on its server (`/`,
-    `/news/`). The pages are given in order: Pagefind numbers them as they come, and a walk of
-    its own would number them differently from run to run."""
+    `/news/`)."""
+    pages = [(root + page.removesuffix("index.html"), searchable((tree / page).read_text("utf-8")))
+             for page in sorted(part.pages)]
     try:
-        with _Pagefind() as pagefind:
-            index = pagefind.ask({"type": "NewIndex", "config": None})["index_id"]
-            pagefind.ask_all([{"type": "AddFile", "index_id": index, "file_path": None,
-                               "url": root + page.removesuffix("index.html"),
-                               "file_contents": (tree / page).read_text("utf-8")}
-                              for page in sorted(part.pages)])
-            # The files come back in the answer, whole: nothing is written to read back.
-            made = pagefind.ask({"type": "GetFiles", "index_id": index})["files"]
+        files = index_pages(pages, part.folder)
     except (OSError, ValueError, KeyError) as exc:
         raise BuildFailed([error(part.folder, None, f"Pagefind could not index the site: "
                                                     f"{exc}")]) from None
-    files = {file["path"].lstrip("/"): base64.b64decode(file["content"]) for file in made}
-    return _canonical({part.folder + name: data for name, data in files.items()
-                       if part.folder == FOLDER or _is_data(name)}, part.folder)
+    return {path: data for path, data in files.items()
+            if part.folder == FOLDER or _is_data(path.removeprefix(part.folder))}
+
+
+def index_pages(pages: Sequence[tuple[str, str]], folder: str = FOLDER) -> dict[str, bytes]:
+    """Pagefind's index of the pages (address, HTML), by path in the output, the same bytes
+    on every run. The pages are given in order: Pagefind numbers them as they come, and a walk
+    of its own would number them differently from run to run."""
+    with _Pagefind() as pagefind:
+        index = pagefind.ask({"type": "NewIndex", "config": None})["index_id"]
+        pagefind.ask_all([{"type": "AddFile", "index_id": index, "file_path": None,
+                           "url": url, "file_contents": html} for url, html in pages])
+        # The files come back in the answer, whole: nothing is written to read back.
+        made = pagefind.ask({"type": "GetFiles", "index_id": index})["files"]
+    return _canonical({folder + file["path"].lstrip("/"): base64.b64decode(file["content"])
+                       for file in made}, folder)
 
 
 def _is_data(name: str) -> bool:
@@ -133,6 +141,72 @@ def _is_data(name: str) -> bool:
     them all."""
     return name == ENTRY or name.endswith(".pf_meta") or name.startswith(
         ("index/", "fragment/", "filter/"))
+
+
+_TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\s")
+_HEADLINE = re.compile(r"<h1[\s>]", re.IGNORECASE)
+_IMAGE = re.compile(r"<img\s[^>]*>", re.IGNORECASE)
+_HTML = re.compile(r"<html[\s>][^>]*>?", re.IGNORECASE)
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"))
+
+
+def searchable(page: str) -> str:
+    """What Pagefind reads of a page, alone: the `html` tag (the language), every element
+    marked `data-pagefind-…` (the body, meta, filters), the first `h1` (the default title) and
+    the first image after it (the default image). Pagefind makes the same index of it as of the
+    whole page at two thirds of the cost; a page whose marked element does not end where
+    expected is given whole."""
+    kept: list[tuple[int, int]] = []
+    at = page.find("data-pagefind-")
+    while at >= 0:
+        start, close = page.rfind("<", 0, at), page.find(">", at)
+        tag = _TAG_NAME.match(page, start)
+        if (tag is None or close < 0 or not page[at - 1].isspace() or ">" in page[start:at]
+                or tag.group(1).lower() in ("html", "head", "body")):
+            return page  # the page as a whole is marked, or text speaks of Pagefind
+        end = _element_end(page, tag.group(1).lower(), close + 1)
+        if end is None:
+            return page
+        kept.append((start, end))
+        at = page.find("data-pagefind-", end)
+    headline = _HEADLINE.search(page)
+    if headline is not None:
+        end = _element_end(page, "h1", page.index(">", headline.start()) + 1)
+        if end is None:
+            return page
+        kept.append((headline.start(), end))
+        image = _IMAGE.search(page, end)
+        if image is not None:
+            kept.append(image.span())
+    html = _HTML.search(page)
+    parts = [page[start:end] for start, end in _outermost(kept)]
+    return "".join(["<!DOCTYPE html>", html.group(0) if html else "<html>", "<body>", *parts,
+                    "</body></html>"])
+
+
+def _element_end(page: str, tag: str, after: int) -> int | None:
+    """Where the element whose start tag ends at `after` ends, counting the elements of the
+    same name within it; None where it never does."""
+    if tag in _VOID:
+        return after
+    depth, pattern = 1, re.compile(rf"<(/?){tag}[\s>/]", re.IGNORECASE)
+    for found in pattern.finditer(page, after):
+        depth += -1 if found.group(1) else 1
+        if depth == 0:
+            end = page.find(">", found.end() - 1)
+            return None if end < 0 else end + 1
+    return None
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans in the page's order, without those inside another."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept
 
 
 class _Pagefind:

@@ -285,3 +285,49 @@ def _cold(site: Site, out: Path) -> dict[str, bytes]:
     shutil.rmtree(out, ignore_errors=True)
     assert site.build("--no-cache", "-o", str(out)).code == 0
     return tree(out)
+
+
+# What Pagefind is given of a page -------------------------------------------------------------
+
+TRICKY = {  # pages whose marks sit where a theme may put them
+    "/no-lead/": '<!DOCTYPE html><html lang="en"><head><title>T</title><meta '
+                 'data-pagefind-meta="social[content]" content="/s.jpg"></head><body>'
+                 '<nav><img src="/logo.png" alt=""></nav><main><h1>Port <em>Reopens</em></h1>'
+                 '<div data-pagefind-body><div><p>Ships are back.</p><div>In <b>Mariel</b>'
+                 '</div></div><img src="/later.jpg" alt="A ship"></div>'
+                 '<aside><span data-pagefind-filter="topic">Trade</span></aside>'
+                 '<footer><p>Related: <img src="/related.jpg" alt=""></p></footer></main>'
+                 '</body></html>',
+    "/headline-inside/": '<!DOCTYPE html><html lang="es"><body><header>Diario</header>'
+                         '<article\n data-pagefind-body data-pagefind-sort="weight:2">'
+                         '<h1>Cae la zafra</h1><p>La zafra cayó.</p></article>'
+                         '<p>Más en la portada.</p></body></html>',
+}
+
+
+def test_pagefind_makes_the_same_index_of_what_it_is_given_as_of_the_whole_page(
+        tmp_path: Path) -> None:
+    from sitegen.cli import main
+    from sitegen.search import index_pages, searchable
+
+    out = tmp_path / "example"
+    assert main(["build", "-s", str(Path(__file__).resolve().parents[1]), "-o", str(out)]) == 0
+    pages = sorted((f"/{p.parent.relative_to(out)}/", p.read_text("utf-8"))
+                   for p in out.rglob("index.html") if "data-pagefind-body" in p.read_text())
+    assert len(pages) > 10
+    assert all(len(searchable(html)) < len(html) / 2 for _, html in pages)
+    pages += sorted(TRICKY.items())
+    assert index_pages([(url, searchable(html)) for url, html in pages]) == index_pages(pages)
+
+
+def test_a_page_that_speaks_of_pagefind_is_given_whole() -> None:
+    from sitegen.search import searchable
+
+    prose = ('<html lang="en"><body><h1>How search works</h1><p>Mark the body with '
+             'data-pagefind-body.</p><div data-pagefind-body><p>Text</p></div></body></html>')
+    unclosed = '<html lang="en"><body><div data-pagefind-body><p>Cut short</body></html>'
+    whole = '<html lang="en"><body data-pagefind-body><p>All of it</p></body></html>'
+    for page in (prose, unclosed, whole):
+        assert searchable(page) == page
+    given = searchable(TRICKY["/no-lead/"])  # the first image after the h1, none before or later
+    assert "/later.jpg" in given and "/logo.png" not in given and "/related.jpg" not in given
