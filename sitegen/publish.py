@@ -173,6 +173,9 @@ def _render(config: SiteConfig, theme: Theme, env: Environment,
                                 config.base_url, config.site_dir, compiled_templates)
                  for lang in config.codes}
     work = [_Job(o, key, writer.target(o.file), writer.existing(o.file)) for o, key in outputs]
+    if parallel.forks(len(work), jobs):
+        for renderer in renderers.values():
+            renderer.compile_all()
     problems: dict[Diagnostic, list[str]] = {}  # a template's error -> the files it broke
     results = parallel.run(_render_one, (config, env.shared, renderers), work, jobs)
     for done, (job, result) in enumerate(zip(work, results), start=1):

@@ -64,6 +64,14 @@ class Renderer:
         self.env.globals.update(asset=self.asset)
         self._chosen: dict[tuple[str, ...], jinja2.Template] = {}  # the theme does not change
 
+    def compile_all(self) -> None:
+        """Compile the theme's templates now, before workers fork, so that they inherit them
+        instead of each compiling its own. One that does not compile is left for the page that
+        uses it to report."""
+        for name in self.env.list_templates(extensions=("html", "xml", "txt")):
+            with contextlib.suppress(jinja2.TemplateError, OSError):
+                self.env.get_template(name)
+
     def asset(self, name: str) -> str:
         try:
             return self.linker.href(self.theme.assets[name][0])
