@@ -11,7 +11,7 @@ import gettext
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,9 @@ class Renderer:
             **SYNTAX,
         )
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        gettext = _remembered(self.env.globals["gettext"])  # type: ignore[arg-type]
+        self.env.globals.update(_=gettext, gettext=gettext)
+        self._names: dict[tuple[object, ...], Markup] = {}
         self.env.filters.update(date=functools.lru_cache(maxsize=4096)(self.format.date),
                                 iso=l10n.iso, number=self.format.number,
                                 join_names=self.join_names, media=self.media,
@@ -84,9 +87,14 @@ class Renderer:
 
     def join_names(self, names: list[Any]) -> Markup:
         """`A, B and C` as the language says it; `{name, href}` items become links."""
-        parts = [str(Markup('<a href="{}" rel="author">{}</a>').format(n["href"], n["name"])
-                     if isinstance(n, dict) else escape(n)) for n in names]
-        return Markup(format_list(parts, locale=self.format.locale)) if parts else Markup("")
+        key = tuple((n["name"], n["href"]) if isinstance(n, dict) else n for n in names)
+        found = self._names.get(key)
+        if found is None:  # a site has few bylines, written on many pages
+            parts = [str(Markup('<a href="{}" rel="author">{}</a>').format(n["href"], n["name"])
+                         if isinstance(n, dict) else escape(n)) for n in names]
+            found = self._names[key] = Markup(format_list(parts, locale=self.format.locale)
+                                              ) if parts else Markup("")
+        return found
 
     def render(self, template: str | Sequence[str], context: dict[str, Any]) -> bytes:
         """A page's bytes, from `template` or from the first of a list of templates the theme
@@ -152,6 +160,24 @@ class Renderer:
         if path.is_relative_to(bundled):
             return "sitegen/_bundled/" + path.relative_to(bundled).as_posix()
         return filename
+
+
+def _remembered(gettext: Callable[..., Any]) -> Callable[..., Any]:
+    """Jinja's gettext for templates (`_()`), with each text that has no variables looked up
+    once per language: a page asks for the same labels as every other, and each lookup costs
+    three of Jinja's calls and three Markup objects."""
+    known: dict[tuple[str, bool], Any] = {}
+
+    @jinja2.pass_context
+    def lookup(context: jinja2.runtime.Context, string: str, **variables: Any) -> Any:
+        if variables:
+            return context.call(gettext, string, **variables)
+        key = (string, context.eval_ctx.autoescape)
+        if key not in known:
+            known[key] = context.call(gettext, string)
+        return known[key]
+
+    return lookup
 
 
 def xml_text(value: object) -> str:
