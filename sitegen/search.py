@@ -3,10 +3,11 @@
 Pagefind (the PyPI package `pagefind`, whose `extended` extra carries its binary) reads the
 pages' HTML: only what an article page marks `data-pagefind-body` is indexed, with the headline,
 summary, date and image as metadata and the section as a filter, and it writes one index per
-language from each page's `lang`. A large site's index comes in parts (`search_index`), each
-an index of its own whose key is the key of every page it holds: an edit makes again the part
-that holds its page, and a build in which no article page changed makes none. Their files go
-into the output like any other, under `pagefind/`.
+language from each page's `lang`. It is given only what it reads of a page (`searchable`).
+A large site's index comes in parts (`search_index`), each an index of its own whose key is
+what Pagefind reads of every page it holds: an edit makes again the part that holds its page,
+and a build that changed no article's words, a template's edit included, makes none. Their
+files go into the output like any other, under `pagefind/`.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ import subprocess
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
+from .code import code_digest
 from .errors import BuildFailed, error
 
 FOLDER = "pagefind/"
@@ -31,7 +32,17 @@ ENTRY = "pagefind-entry.json"
 SMALLEST_PART = 32  # pages
 
 
-Indexed = dict[str, tuple[str, tuple[str, ...]]]  # a part's folder -> its key and files
+class Made(NamedTuple):
+    """A part of the index as the output holds it."""
+
+    key: str  # what it was made from (Part.key)
+    files: tuple[str, ...]
+    # Each page -> its key and the digest of what Pagefind read of it: a page whose key is the
+    # same reads the same, and need not be read again to know its part is unchanged.
+    pages: dict[str, tuple[str, str]]
+
+
+Indexed = dict[str, Made]  # a part's folder -> the part
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +53,21 @@ class Part:
     folder: str  # in the output: `pagefind/` (the first part of every language), `pagefind/es-2/`
     pages: tuple[str, ...]  # the article pages' files
 
-    def key(self, keys: Mapping[str, str]) -> str:
-        """What the part is made from: each page's key, and the Pagefind that reads them."""
-        digest = hashlib.blake2b(f"search\0{pagefind_version()}\0{self.folder}\0".encode(),
-                                 digest_size=20)
-        for page in self.pages:
-            digest.update(f"{page}\0{keys[page]}\0".encode())
+    def key(self, read: Mapping[str, str], root: str) -> str:
+        """What the part is made from: what Pagefind reads of each page (`read`: page -> the
+        digest of it), at which address, and the Pagefind and sitegen that make it. A page
+        whose headline, body or metadata did not change leaves its part as it was, whatever
+        happened to the rest of the page (its related stories, a template's masthead)."""
+        digest = hashlib.blake2b(f"search\0{code_digest()}\0{pagefind_version()}\0{root}\0"
+                                 f"{self.folder}\0".encode(), digest_size=20)
+        for page in sorted(self.pages):
+            digest.update(f"{page}\0{read[page]}\0".encode())
         return f"search:{digest.hexdigest()}"
+
+
+def read_digest(searched: str) -> str:
+    """The digest of what Pagefind reads of a page (`searchable`)."""
+    return hashlib.blake2b(searched.encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +126,11 @@ def pagefind_version() -> str:
         return "none"
 
 
-def make_index(tree: Path, part: Part, root: str = "/") -> dict[str, bytes]:
-    """Index the pages of a part in `tree` (a folder holding the new output): the files of its
-    index, by their path in the output; `root` is the site's path on its server (`/`,
+def make_index(part: Part, searched: Mapping[str, str], root: str = "/") -> dict[str, bytes]:
+    """Index the pages of a part (`searched`: page -> what `searchable` keeps of it): the files
+    of its index, by their path in the output; `root` is the site's path on its server (`/`,
     `/news/`)."""
-    pages = [(root + page.removesuffix("index.html"), searchable((tree / page).read_text("utf-8")))
+    pages = [(root + page.removesuffix("index.html"), searched[page])
              for page in sorted(part.pages)]
     try:
         files = index_pages(pages, part.folder)
@@ -298,11 +317,21 @@ def _canonical(files: dict[str, bytes], folder: str) -> dict[str, bytes]:
         files[f"{folder}filter/{new}.pf_filter"] = _packed(data)
     for lang, facts in entry["languages"].items():
         path = f"{folder}pagefind.{facts['hash']}.pf_meta"
-        meta = _encoded(_renamed(_decoded(files.pop(path)), renamed))
+        meta = _encoded(_in_order(_renamed(_decoded(files.pop(path)), renamed)))
         facts["hash"] = f"{lang}_{hashlib.sha256(meta).hexdigest()[:10]}"
         files[f"{folder}pagefind.{facts['hash']}.pf_meta"] = _packed(meta)
     files[folder + ENTRY] = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
     return dict(sorted(files.items()))
+
+
+def _in_order(meta: Any) -> Any:
+    """A language's metadata with its filters and sorts by name: Pagefind lists them in the
+    order its threads finish (its format: version, pages, index chunks, filters, sorts,
+    metadata fields)."""
+    if isinstance(meta, list) and len(meta) > 4 and all(isinstance(m, list) for m in meta[3:5]):
+        meta[3:5] = [sorted(meta[3], key=lambda item: item[0]),
+                     sorted(meta[4], key=lambda item: item[0])]
+    return meta
 
 
 def _renamed(value: object, names: dict[str, str]) -> object:
