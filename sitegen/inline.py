@@ -44,10 +44,12 @@ class SkippingInline(InlineProcessor):
     """Markdown's own inline processor, trying only the patterns that can match a text."""
 
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
-        self._patterns = list(self.inlinePatterns)
-        names = {self.inlinePatterns.get_index_for_name(name): name
-                 for name in NEEDS if name in self.inlinePatterns}
-        self._needs = [NEEDS.get(names.get(index, ""), "") for index in range(len(self._patterns))]
+        if not hasattr(self, "_needs"):  # the patterns are registered once, with the converter
+            self._patterns = list(self.inlinePatterns)
+            names = {self.inlinePatterns.get_index_for_name(name): name
+                     for name in NEEDS if name in self.inlinePatterns}
+            self._needs = [frozenset(NEEDS.get(names.get(index, ""), ""))
+                           for index in range(len(self._patterns))]
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
@@ -55,13 +57,18 @@ class SkippingInline(InlineProcessor):
             return data
         patterns, needs = self._patterns, self._needs
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        # A match only takes characters away (it leaves a placeholder of none of these).
+        present = {char for char in _ANY if char in data}
         start = 0
         while patternIndex < len(patterns):
             chars = needs[patternIndex]
-            if chars and not any(char in data for char in chars):
+            if chars and chars.isdisjoint(present):
                 patternIndex, start = patternIndex + 1, 0  # as after a pattern that found none
                 continue
             data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
             if not matched:
                 patternIndex += 1
         return data
+
+
+_ANY = "".join(sorted(set("".join(NEEDS.values()))))
