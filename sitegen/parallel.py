@@ -39,7 +39,8 @@ def run(function: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any],
 
     jobs = min(jobs, len(items) // per_worker)
     context = multiprocessing.get_context("fork")
-    chunk = max(1, min(LARGEST_CHUNK, len(items) // (jobs * 8)))
+    # An image (worth a worker alone) is a chunk alone.
+    chunk = max(1, min(LARGEST_CHUNK, per_worker, len(items) // (jobs * 8)))
     chunks = _Chunks(context.Value("q", 0), chunk, len(items))
     results = context.Queue()
     # This process works too: one process fewer holds a copy of the whole site.
