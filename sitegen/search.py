@@ -269,7 +269,8 @@ class _Pagefind:
         assert self.process.stdin is not None
         try:
             for number, payload in enumerate(payloads, start=first):
-                message = json.dumps({"message_id": number, "payload": payload})
+                message = json.dumps({"message_id": number, "payload": payload},
+                                     ensure_ascii=False, separators=(",", ":"))
                 self.process.stdin.write(base64.b64encode(message.encode()) + b",")
             self.process.stdin.flush()
         finally:
@@ -283,13 +284,17 @@ class _Pagefind:
     def _read(self, answers: dict[int, dict[str, Any]], count: int) -> None:
         stdout = self.process.stdout
         assert isinstance(stdout, io.BufferedReader)
-        pending = b""
+        pending = bytearray()  # an answer is a megabyte or two (a part's files): read it once
         while len(answers) < count:
-            chunk = stdout.read1(1 << 16)
+            chunk = stdout.read1(1 << 20)
             if not chunk:
                 return
-            pending += chunk
-            *messages, pending = pending.split(b",")
+            ended = chunk.rfind(b",")
+            if ended < 0:
+                pending += chunk
+                continue
+            messages = bytes(pending + chunk[:ended]).split(b",")
+            pending = bytearray(chunk[ended + 1:])
             for message in messages:
                 if not message.strip():
                     continue
