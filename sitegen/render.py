@@ -163,19 +163,24 @@ class Renderer:
 
 
 def _remembered(gettext: Callable[..., Any]) -> Callable[..., Any]:
-    """Jinja's gettext for templates (`_()`), with each text that has no variables looked up
-    once per language: a page asks for the same labels as every other, and each lookup costs
-    three of Jinja's calls and three Markup objects."""
-    known: dict[tuple[str, bool], Any] = {}
+    """Jinja's gettext for templates (`_()`), each text looked up once per language and
+    values of its variables: a page asks for the same labels as every other ("Share on
+    %(network)s" for the same networks), and each lookup costs three of Jinja's calls and
+    three Markup objects."""
+    known: dict[tuple[object, ...], Any] = {}
 
     @jinja2.pass_context
     def lookup(context: jinja2.runtime.Context, string: str, **variables: Any) -> Any:
-        if variables:
+        # A value's type is part of the key: Markup("&") equals "&" but is not escaped.
+        key = (string, context.eval_ctx.autoescape,
+               *((name, type(value), value) for name, value in variables.items()))
+        try:
+            return known[key]
+        except KeyError:
+            found = known[key] = context.call(gettext, string, **variables)
+        except TypeError:  # a value that cannot be a key (a list): asked each time
             return context.call(gettext, string, **variables)
-        key = (string, context.eval_ctx.autoescape)
-        if key not in known:
-            known[key] = context.call(gettext, string)
-        return known[key]
+        return found
 
     return lookup
 
