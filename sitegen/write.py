@@ -194,8 +194,11 @@ class OutputWriter:
     def copy(self, path: str, source: str, key: str) -> None:
         target = self.target(path)
         _unlink_file(target)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(source, target)
+        try:
+            shutil.copyfile(source, target)
+        except FileNotFoundError:  # its folder is not there yet (or the source is gone)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(source, target)
         stat = os.stat(target)
         self.wrote(path, Written(key, stat.st_size, stat.st_mtime_ns))
 
