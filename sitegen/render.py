@@ -61,7 +61,8 @@ class Renderer:
         self.env.globals.update(_=gettext, gettext=gettext)
         self._names: dict[tuple[object, ...], Markup] = {}
         self.env.filters.update(date=functools.lru_cache(maxsize=4096)(self.format.date),
-                                iso=l10n.iso, number=self.format.number,
+                                iso=l10n.iso,
+                                number=functools.lru_cache(maxsize=1024)(self.format.number),
                                 join_names=self.join_names, media=self.media,
                                 xml=xml_text, xmlattr=xml_attribute)
         self.env.globals.update(asset=self.asset)
