@@ -134,6 +134,11 @@ class Samples:
     values: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     failures: dict[tuple[str, str], str] = field(default_factory=dict)
     weighed: dict[str, list[PageWeight]] = field(default_factory=dict)  # each tool's last pages
+    loads: list[float] = field(default_factory=list)  # the 1-minute load average, each round
+
+    def note_load(self) -> None:
+        if hasattr(os, "getloadavg"):
+            self.loads.append(os.getloadavg()[0])
 
     def add(self, tool: str, measure: Measure, value: float) -> None:
         self.values.setdefault((tool, measure.key), []).append(value)
@@ -986,6 +991,7 @@ def benchmark_size(folder: Path, tools: Sequence[type[Generator]], runs: int,
         for run in range(1, runs + 1):
             story = story_for_run(stories, run, runs)
             for gen in gens:
+                samples.note_load()
                 summary = run_round(gen, story, run, samples, rows, slugs, deploys)
                 _log(f"[{stories_count} stories] run {run}/{runs} {gen.label}: "
                      + ", ".join(summary))
@@ -1077,10 +1083,22 @@ def size_section(stories: int, samples: Samples, selected: Sequence[str],
         title += f" with camera photographs ({photos} distinct)"
     lines = [title, ""]
     lines += size_table(samples, selected, missing, PHOTO_ROWS if photos else STANDARD_ROWS)
-    notes = size_notes(samples, missing)
+    notes = size_notes(samples, missing) + load_notes(samples)
     if photos:
         notes += weighed_notes(samples)
     return lines + ([""] + notes if notes else [])
+
+
+def load_notes(samples: Samples) -> list[str]:
+    """How busy the machine was: other work slows every tool's wall clock, unevenly."""
+    if not samples.loads:
+        return []
+    cores = os.cpu_count() or 1
+    low, high = min(samples.loads), max(samples.loads)
+    busy = (" — busier than its cores: compare the CPU rows, not the wall-clock ones"
+            if high > cores else "")
+    return [(f"- Load: the 1-minute load average was {low:.2f}–{high:.2f} as the rounds "
+             f"started, on {cores} cores{busy}.")]
 
 
 def weighed_notes(samples: Samples) -> list[str]:

@@ -37,6 +37,7 @@ from . import __version__
 from .code import code_digest
 from .content import Article, Parsed, Source
 from .history import UrlFacts
+from .search import Indexed, Made
 from .write import Written
 
 FOLDER = ".sitegen-cache"
@@ -215,16 +216,16 @@ class Cache:
             self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                                 (name, key or "")))
 
-    def search_index(self, out: Path) -> dict[str, tuple[str, tuple[str, ...]]] | None:
-        """The parts of the search index `out` holds: folder -> key and files."""
+    def search_index(self, out: Path) -> Indexed | None:
+        """The parts of the search index `out` holds: folder -> key, files and pages."""
         try:
-            return {folder: (key, tuple(files)) for folder, (key, files)
+            return {folder: Made(key, tuple(files), {page: (page_key, read) for page, (
+                        page_key, read) in pages.items()}) for folder, (key, files, pages)
                     in json.loads(self._get(f"search:{out.resolve()}") or "null").items()}
         except (ValueError, TypeError, AttributeError):  # none, or an earlier sitegen's
             return None
 
-    def remember_search_index(self, out: Path,
-                              index: dict[str, tuple[str, tuple[str, ...]]] | None) -> None:
+    def remember_search_index(self, out: Path, index: Indexed | None) -> None:
         name = f"search:{out.resolve()}"
         text = json.dumps(index, sort_keys=True) if index is not None else ""
         if text != (self._get(name) or ""):

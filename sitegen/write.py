@@ -25,6 +25,7 @@ import hashlib
 import os
 import shutil
 import stat as kinds
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -162,6 +163,22 @@ class OutputWriter:
         for path in self.linked:
             _link(f"{self.out_dir}/{path}", f"{back}/{path}")
 
+    def relink(self, paths: Sequence[str]) -> bool:
+        """After plan(): take the output's files into the new tree as they are, where it holds
+        them all (files whose key is known only once others are rendered, as a search index's
+        are); False, and none taken, where it does not."""
+        found = [(path, self.before.get(path)) for path in paths]
+        if any(written is None for _, written in found):
+            return False
+        for path, written in found:
+            assert written is not None
+            target = self.target(path)
+            _unlink_file(target)
+            _link(f"{self.out_dir}/{path}", target)
+            self.linked[path] = self.files[path] = written
+        self.unchanged += len(found)
+        return True
+
     def put(self, path: str, data: bytes, key: str) -> None:
         self.wrote(path, *write_file(self.target(path), data, key, self.existing(path)))
 
@@ -184,8 +201,11 @@ class OutputWriter:
     def copy(self, path: str, source: str, key: str) -> None:
         target = self.target(path)
         _unlink_file(target)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(source, target)
+        try:
+            shutil.copyfile(source, target)
+        except FileNotFoundError:  # its folder is not there yet (or the source is gone)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(source, target)
         stat = os.stat(target)
         self.wrote(path, Written(key, stat.st_size, stat.st_mtime_ns, file_digest(target)))
 
