@@ -10,6 +10,8 @@ against the generators people compare sitegen with. This module
 * times, as separate subprocesses, a cold build, a no-change rebuild, a rebuild after one article
   is edited and a rebuild after the article template is edited, plus a one-worker cold build of
   sitegen, each by wall clock and by CPU time, and records the peak memory of each cold build;
+* times sitegen's deploy as a host runs it: a fresh git clone of the site with the output and
+  build cache of the last deploy restored (copied, with new times), and one new story;
 * repeats every measure (tools alternated run by run, so that machine noise hits all of them
   alike) and reports the medians as Markdown tables, on the terminal and in BENCHMARKS.md.
 
@@ -105,7 +107,9 @@ COLD_ONE_JOB = Measure("cold_j1", "sitegen -j 1 cold (s)", "seconds", vs_peer_co
 NO_CHANGE = Measure("no_change", "no-change rebuild (s)", "seconds", vs_peer_cold=True)
 ARTICLE = Measure("article", "one article edited (s)", "seconds", vs_peer_cold=True)
 TEMPLATE = Measure("template", "template edited (s)", "seconds", vs_peer_cold=True)
-BUILD_TIMES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE)
+STORY = Measure("story", "one new story (s)", "seconds", vs_peer_cold=True)
+DEPLOY = Measure("deploy", "deploy, one new story (s)", "seconds", vs_peer_cold=True)
+BUILD_TIMES = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, STORY, DEPLOY)
 CPU_TIMES = {wall: _cpu(wall) for wall in BUILD_TIMES}
 PEAK_RSS = Measure("rss", "peak RSS, cold build (MB)", "megabytes")
 PEAK_PSS = Measure("pss", "peak PSS, cold build (MB)", "megabytes")
@@ -130,6 +134,11 @@ class Samples:
     values: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     failures: dict[tuple[str, str], str] = field(default_factory=dict)
     weighed: dict[str, list[PageWeight]] = field(default_factory=dict)  # each tool's last pages
+    loads: list[float] = field(default_factory=list)  # the 1-minute load average, each round
+
+    def note_load(self) -> None:
+        if hasattr(os, "getloadavg"):
+            self.loads.append(os.getloadavg()[0])
 
     def add(self, tool: str, measure: Measure, value: float) -> None:
         self.values.setdefault((tool, measure.key), []).append(value)
@@ -379,8 +388,8 @@ class Sitegen(Generator):
     `sitegen@REV`, see sitegen_at) the exported tree of a git revision."""
 
     name, label = "sitegen", "sitegen"
-    measures = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, PEAK_RSS, PEAK_PSS, FILES,
-                PHONE_FIRST_VIEW, PHONE_WHOLE_PAGE)
+    measures = (COLD, COLD_ONE_JOB, NO_CHANGE, ARTICLE, TEMPLATE, STORY, DEPLOY, PEAK_RSS,
+                PEAK_PSS, FILES, PHONE_FIRST_VIEW, PHONE_WHOLE_PAGE)
     tree = ROOT
     revision = commit = ""  # the git revision exported into tree and its commit; "" for ROOT
 
@@ -718,8 +727,152 @@ def edited(path: Path, new_text: str) -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------------------------
+# The deploy: a fresh clone with the last deploy's output and build cache restored
+# --------------------------------------------------------------------------------------------
+
+DEPLOY_CACHED = ("public", ".sitegen-cache")  # what netlify.toml keeps between deploys
+DEPLOY_SWAPPED_OUT = ".sitegen-cache/trees"  # not kept: the plugin removes it before saving
+GIT_IDENTITY = ("-c", "user.name=Benchmark", "-c", "user.email=benchmark@example.org")
+GIT_DATE = "@1893369600 +0000"  # 2029-12-31: the commits' time, the same in every run
+
+
+def _git(folder: Path, *args: str) -> str:
+    done = subprocess.run(["git", *GIT_IDENTITY, *args], cwd=folder, capture_output=True,
+                          text=True, check=True,
+                          env={**os.environ, "GIT_AUTHOR_DATE": GIT_DATE,
+                               "GIT_COMMITTER_DATE": GIT_DATE})
+    return done.stdout
+
+
+def deploy_story(site: Path, story: str, run: int) -> tuple[str, str]:
+    """(path, text) of the story filed since the last deploy: the newest of the site by a
+    minute (of the same year, as a newsroom's next story is: a new year would change every
+    page's copyright line), in the section of the run's story and with its first tag."""
+    front = _front(site / "content" / f"{story}.en.md")
+    tags = front.split("\ntags:\n", 1)[1].splitlines() if "\ntags:\n" in front else []
+    tag = tags[0].strip().removeprefix("- ").strip() if tags and tags[0].lstrip()[:1] == "-" \
+        else ""
+    section = story.split("/", 1)[0]
+    newest = newest_date(site)
+    filed = newest + dt.timedelta(minutes=1)
+    if filed.year != newest.year:
+        filed = newest
+    text = "\n".join([
+        "---",
+        f'title: "A story filed after the last deploy, run {run}"',
+        f"date: {filed.isoformat()}",
+        "lang: en",
+        f"section: {section}",
+        *([f"tags: [{tag}]"] if tag else []),
+        "summary: What the desk published since the site was last deployed.",
+        "---",
+        "",
+        "The first paragraph of a story the desk filed after the last deploy.",
+        "",
+        "A second paragraph, so that the page is like the others.",
+        ""])
+    return f"content/{section}/deploy-run-{run}.en.md", text
+
+
+def newest_date(site: Path) -> dt.datetime:
+    """The date of the corpus's newest article (its dates all carry their offset)."""
+    dates = [dt.datetime.fromisoformat(line.split(":", 1)[1].strip().strip('"'))
+             for path in (site / "content").rglob("*.md")
+             for line in _front(path).splitlines() if line.startswith("date:")]
+    return max(dates, key=lambda date: date.timestamp())
+
+
+class Deploys:
+    """sitegen's deploy as a host runs it, on one corpus: the site as a git repository
+    (`origin`), and for each revision of sitegen the output and cache its last deploy left,
+    made once by a build in the very folder every deploy clones into (a host builds in one
+    place, and sitegen's records name their folder)."""
+
+    def __init__(self, site: Path, work: Path) -> None:
+        self.site = site
+        self.work = work
+        self.origin = work / "origin"
+        self.base = ""  # the commit of the last deploy
+        self.saved: set[str] = set()  # the tools whose last deploy is kept
+
+    def folder(self, gen: Generator) -> Path:
+        return self.work / gen.name.replace("@", "-at-") / "site"
+
+    def kept(self, gen: Generator) -> Path:
+        return self.work / gen.name.replace("@", "-at-") / "kept"
+
+    def make_origin(self) -> None:
+        """The corpus's sitegen site, committed: its content, configuration and static files
+        (each tool puts its own article template into its clone)."""
+        if self.base:
+            return
+        shutil.copytree(self.site, self.origin, ignore=shutil.ignore_patterns(
+            "public", ".sitegen-cache", ".public.sitegen-*", "themes", PRISTINE))
+        (self.origin / ".gitignore").write_text("public/\n.sitegen-cache/\n", encoding="utf-8")
+        _git(self.origin, "init", "-q", "-b", "main")
+        _git(self.origin, "add", "-A")
+        _git(self.origin, "commit", "-q", "-m", "The corpus")
+        self.base = _git(self.origin, "rev-parse", "HEAD").strip()
+
+    def clone(self, gen: Generator, branch: str) -> Generator:
+        """A fresh clone of a branch of the origin where the tool's deploys build, with the
+        tool's article template in it."""
+        folder = self.folder(gen)
+        _remove(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        _git(self.work, "clone", "-q", "-b", branch, f"file://{self.origin}", str(folder))
+        clone = type(gen)(folder)
+        clone.prepare()
+        return clone
+
+    def last_deploy(self, gen: Generator) -> None:
+        """The deploy before: a cold build of the corpus as it is, its output and cache kept."""
+        self.make_origin()
+        if gen.name in self.saved:
+            return
+        clone = self.clone(gen, "main")
+        done = run_build(clone.argv(), clone.site, clone.env(), watch_memory=False)
+        if done.error:
+            raise RuntimeError(f"the deploy before failed: {done.error}")
+        _remove(clone.site / DEPLOY_SWAPPED_OUT)
+        kept = self.kept(gen)
+        _remove(kept)
+        for name in DEPLOY_CACHED:
+            shutil.copytree(clone.site / name, kept / name, symlinks=True)
+        self.saved.add(gen.name)
+
+    def deploy(self, gen: Generator, story: str, run: int, samples: Samples) -> Build:
+        """One deploy of a new story, timed: committed on top of the last deploy's commit,
+        cloned afresh, the output and cache put back as a host's cache does (copied, with new
+        times)."""
+        self.last_deploy(gen)
+        path, text = deploy_story(self.site, story, run)
+        branch = f"run-{run}"
+        _git(self.origin, "checkout", "-q", "-B", branch, self.base)
+        (self.origin / path).write_text(text, encoding="utf-8")
+        _git(self.origin, "add", path)
+        _git(self.origin, "commit", "-q", "-m", f"A new story, run {run}")
+        _git(self.origin, "checkout", "-q", "main")
+        clone = self.clone(gen, branch)
+        for name in DEPLOY_CACHED:
+            shutil.copytree(self.kept(gen) / name, clone.site / name, symlinks=True,
+                            copy_function=shutil.copyfile)
+        return timed(clone, samples, DEPLOY)  # the clone is the same tool, in another folder
+
+
+# --------------------------------------------------------------------------------------------
 # Runs
 # --------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def added(path: Path, text: str) -> Iterator[None]:
+    """A new file for the duration of the block."""
+    path.write_text(text, encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.unlink()
 
 
 def timed(gen: Generator, samples: Samples, measure: Measure, jobs: int | None = None,
@@ -790,14 +943,21 @@ def _base_url(site: Path) -> str:
 
 
 def run_round(gen: Generator, story: str, run: int, samples: Samples,
-              rows: Sequence[Measure] = STANDARD_ROWS, slugs: Sequence[str] = ()) -> list[str]:
+              rows: Sequence[Measure] = STANDARD_ROWS, slugs: Sequence[str] = (),
+              deploys: Deploys | None = None) -> list[str]:
     """One run of the scenario's measures (rows) of one generator; the corpus is as it was
-    afterwards. The phone's download is weighed on the cold build's article pages (slugs)."""
+    afterwards. The phone's download is weighed on the cold build's article pages (slugs); the
+    deploy is made in `deploys`' folders."""
     gen.prepare()
     done = [("cold", cold_build(gen, samples))]
     if PHONE_FIRST_VIEW in rows and PHONE_FIRST_VIEW in gen.measures and not done[0][1].error:
         weigh_pages(gen, slugs, samples)
     done.append(("no-change", timed(gen, samples, NO_CHANGE)))
+    if STORY in gen.measures and STORY in rows:
+        path, text = deploy_story(gen.site, story, run)
+        with added(gen.site / path, text):
+            done.append(("story", timed(gen, samples, STORY)))
+        run_build(gen.argv(), gen.site, gen.env(), watch_memory=False)  # as it was, untimed
     article = gen.article(story)
     with edited(article, article.read_text(encoding="utf-8") + EDIT_SENTENCE.format(run=run)):
         done.append(("article", timed(gen, samples, ARTICLE)))
@@ -806,6 +966,12 @@ def run_round(gen: Generator, story: str, run: int, samples: Samples,
                                                       run)
             with edited(gen.template, template_text):
                 done.append(("template", timed(gen, samples, TEMPLATE)))
+    if DEPLOY in gen.measures and DEPLOY in rows and deploys is not None:
+        try:
+            done.append(("deploy", deploys.deploy(gen, story, run, samples)))
+        except (OSError, subprocess.CalledProcessError, RuntimeError) as exc:
+            samples.fail(gen.name, DEPLOY, f"deploy failed: {exc}")
+            samples.fail(gen.name, CPU_TIMES[DEPLOY], f"deploy failed: {exc}")
     if COLD_ONE_JOB in gen.measures and COLD_ONE_JOB in rows:
         gen.clean()
         done.append(("-j 1 cold", timed(gen, samples, COLD_ONE_JOB, jobs=1)))
@@ -820,11 +986,13 @@ def benchmark_size(folder: Path, tools: Sequence[type[Generator]], runs: int,
     gens = [tool(folder / tool.name.partition("@")[0]) for tool in tools]
     stories = published_stories(folder / "sitegen")
     slugs = pages_to_weigh(folder / "sitegen") if PHONE_FIRST_VIEW in rows else []
-    with corpus_in_use(folder):
+    with corpus_in_use(folder), tempfile.TemporaryDirectory(prefix="sitegen-deploys-") as work:
+        deploys = Deploys(folder / "sitegen", Path(work)) if DEPLOY in rows else None
         for run in range(1, runs + 1):
             story = story_for_run(stories, run, runs)
             for gen in gens:
-                summary = run_round(gen, story, run, samples, rows, slugs)
+                samples.note_load()
+                summary = run_round(gen, story, run, samples, rows, slugs, deploys)
                 _log(f"[{stories_count} stories] run {run}/{runs} {gen.label}: "
                      + ", ".join(summary))
     return samples
@@ -915,10 +1083,22 @@ def size_section(stories: int, samples: Samples, selected: Sequence[str],
         title += f" with camera photographs ({photos} distinct)"
     lines = [title, ""]
     lines += size_table(samples, selected, missing, PHOTO_ROWS if photos else STANDARD_ROWS)
-    notes = size_notes(samples, missing)
+    notes = size_notes(samples, missing) + load_notes(samples)
     if photos:
         notes += weighed_notes(samples)
     return lines + ([""] + notes if notes else [])
+
+
+def load_notes(samples: Samples) -> list[str]:
+    """How busy the machine was: other work slows every tool's wall clock, unevenly."""
+    if not samples.loads:
+        return []
+    cores = os.cpu_count() or 1
+    low, high = min(samples.loads), max(samples.loads)
+    busy = (" — busier than its cores: compare the CPU rows, not the wall-clock ones"
+            if high > cores else "")
+    return [(f"- Load: the 1-minute load average was {low:.2f}–{high:.2f} as the rounds "
+             f"started, on {cores} cores{busy}.")]
 
 
 def weighed_notes(samples: Samples) -> list[str]:
@@ -954,6 +1134,16 @@ GENERAL_NOTES = """\
   override, Hugo's layouts/_default/single.html (Go's html/template drops HTML comments from
   the output), Pelican's article.html override extending its theme's. Edits are undone after
   each run.
+- Deploy, one new story (sitegen only): a deploy as Netlify runs it with this repository's
+  netlify.toml. The site is a git repository; a fresh clone of it is built once (the last
+  deploy), and its output and build cache are kept (not the tree a build swaps out). Each run
+  commits a new English story (the newest of the site by a minute, in the same year, in the
+  section of the run's edited story, with its first tag) on top of that commit, clones the site afresh into the same folder,
+  puts the kept output and cache back as copies with new times, and times the build. Its ratio is
+  to the peer's cold build: what every deploy costs without a kept cache.
+- One new story (sitegen only): the same story added to the corpus folder after its no-change
+  rebuild and built there, with everything the builds before left: what the deploy's change
+  costs without a clone. It is removed afterwards, and an untimed build puts the output back.
 - Hugo has no build cache for content outside `hugo server`: its rebuilds are full builds.
   Pelican's content cache saves re-reading unchanged articles; it renders every page again.
 - Peak RSS: resident memory of the build process and all its descendants (sitegen's worker

@@ -41,7 +41,7 @@ from .progress import Progress, no_progress
 from .theme import Theme
 from .translations import TranslationGroup
 from .typography import quotation_marks
-from .write import WriteReport, check_output_dir, holds
+from .write import WriteReport, check_output_dir, file_digest, holds
 
 if TYPE_CHECKING:  # the rendering half is imported only by builds that have work to do
     from .outputs import Copy, Output, SiteOutputs
@@ -130,15 +130,19 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     known articles changed, swap them into what the last build into `out` planned
     (`swap.py`); else plan every build, and keep no plan (the live preview keeps its own)."""
     progress("reading", 0, 0)
-    inputs = _stage("read", SiteInputs.read, config)
+    inputs = _stage("read", SiteInputs.read, config,
+                    functools.partial(remembered_digests, memo))
     keys = _stage("read", known_keys, inputs, memo)
     known = site_key(inputs, keys, options, memo.article_dates())
     written = memo.written(out)
     remembered = (memo.site_key(out) or "").split(" ")
-    if known is not None and remembered[0] == known and holds(out, written,
-                                                              verify=not trusted):
-        return Built(BuildResult(config, int(remembered[-1]), len(written),
-                                 WriteReport(0, len(written), 0), tuple(memo.warnings)),
+    held = holds(out, written, verify=not trusted) \
+        if known is not None and remembered[0] == known else None
+    if held is not None:
+        if held is not written:  # the same bytes with new times: the folder was copied
+            memo.record(out, held)
+        return Built(BuildResult(config, int(remembered[-1]), len(held),
+                                 WriteReport(0, len(held), 0), tuple(memo.warnings)),
                      inputs, None)
     if swap:
         swapped = _swapped_build(inputs, keys, options, memo, out, jobs, progress, trusted)
@@ -244,7 +248,8 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
                     functools.partial(examine_images, memo, jobs))
     outputs = _stage("outputs", site_outputs, site, inputs.theme, inputs.static, photos)
     past = _stage("history", url_history, inputs.history, inputs.files, articles, config,
-                  options.clock, memo.url_facts, functools.partial(memo.kept, "history-urls"))
+                  options.clock, memo.url_facts, functools.partial(memo.kept, "history-urls"),
+                  functools.partial(memo.renewed, "history-published"))
     moved = _stage("redirects", site_redirects, site, past, outputs)
     if moved.redirects:
         outputs = _stage("outputs", with_redirects, outputs, site, moved)
@@ -402,9 +407,12 @@ class SiteInputs:
     history: staleness.GitHistory | None  # when each article changed, where the site is in git
 
     @classmethod
-    def read(cls, config: site_config.SiteConfig) -> SiteInputs:
+    def read(cls, config: site_config.SiteConfig,
+             digests: Digests | None = None) -> SiteInputs:
         """Every file the site is made from, the articles' bytes when first asked for; every
-        one that cannot be looked at is reported, all together."""
+        one that cannot be looked at is reported, all together. `digests`: of the copied files'
+        bytes (by default, read afresh)."""
+        digests = digests or read_digests
         problems: list[Diagnostic] = []
         articles, others = discover.content_files(config)
         found = [(rel, file, _look(rel, file)) for rel, file in articles]
@@ -415,14 +423,15 @@ class SiteInputs:
         catalogs = {lang: _collect(functools.partial(l10n.catalog_digest, locale_dirs, lang,
                                                      discover.read_file), problems)
                     for lang in config.codes}
-        static = _collect(lambda: static_files(config), problems)
-        media = _collect(lambda: signed(others), problems)
-        if problems or theme is None or static is None or media is None:
+        copied = _collect(lambda: signed(digests, (static_files(config), "static/"),
+                                         (others, "")), problems)
+        if problems or theme is None or copied is None:
             # With every article that cannot be read either: all problems of the run at once.
             problems += [problem for rel, file, seen in found if isinstance(file, str)
                          and not isinstance(seen, Diagnostic)
                          and isinstance(problem := _unreadable(rel, file), Diagnostic)]
             raise BuildFailed(problems)
+        static, media = copied
         files = ArticleFiles(tuple(rel for rel, _, _ in found),
                              tuple(file for _, file, _ in found),  # type: ignore[misc]
                              tuple(seen for _, _, seen in found))  # type: ignore[misc]
@@ -461,29 +470,60 @@ def _collect(part: Callable[[], T], problems: list[Diagnostic]) -> T | None:
         return None
 
 
-def static_files(config: site_config.SiteConfig) -> tuple[tuple[str, str, str], ...]:
-    """(output path, file, key) of every file of `static/`."""
-    walked = discover.static_files(config.site_dir / "static")
-    return signed(_with_own_redirects(config, walked), "static/")
+def static_files(config: site_config.SiteConfig) -> discover.Found:
+    """(output path, file) of every file of `static/`."""
+    return _with_own_redirects(config, discover.static_files(config.site_dir / "static"))
 
 
-def signed(found: discover.Found, shown: str = "") -> tuple[tuple[str, str, str], ...]:
-    """(name, file, key) of each file found: its size and times tell it changed."""
-    files, problems = [], []
-    for name, path in found:
-        if isinstance(path, Diagnostic):
-            problems.append(path)
-            continue
-        try:
-            stat = os.stat(path)
-        except OSError as exc:
-            problems.append(cannot_read(f"{shown}{name}", exc))
-            continue
-        key = "file:" + ":".join(map(str, signature(stat)))
-        files.append((name, path, key))
+# The digest of each file's bytes, given (file, its size and times) of each.
+Digests = Callable[[Sequence[tuple[str, str]]], list[str]]
+Signed = tuple[tuple[str, str, str], ...]  # (name, file, key) of each file of a folder
+
+
+def signed(digests: Digests, *folders: tuple[discover.Found, str]) -> tuple[Signed, ...]:
+    """(name, file, key) of each file found in each folder (with how its files are named in
+    errors): its size and the digest of its bytes, so that a fresh clone of the site, whose
+    files all have new times, changes no key. The digests of all are asked for at once."""
+    files: list[list[tuple[str, str, int]]] = []
+    stamps, problems = [], []
+    for found, shown in folders:
+        files.append([])
+        for name, path in found:
+            if isinstance(path, Diagnostic):
+                problems.append(path)
+                continue
+            try:
+                stat = os.stat(path)
+            except OSError as exc:
+                problems.append(cannot_read(f"{shown}{name}", exc))
+                continue
+            files[-1].append((name, path, stat.st_size))
+            # The change time too: a copy keeping time and size (`cp -p`) still changes it.
+            stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
+            stamps.append((path, stamp))
     if problems:
         raise BuildFailed(problems)
-    return tuple(files)
+    keys = iter(digests(stamps))
+    return tuple(tuple((name, path, f"file:{size}:{next(keys)}") for name, path, size in folder)
+                 for folder in files)
+
+
+def read_digests(files: Sequence[tuple[str, str]]) -> list[str]:
+    return [_digest(file, stamp) for file, stamp in files]
+
+
+def remembered_digests(memo: Cache, files: Sequence[tuple[str, str]]) -> list[str]:
+    """The digests of the files' bytes, remembered while their size and times stay the same:
+    a file is read again only once it changed, or the site was cloned or copied."""
+    return memo.remembered("file-digests", [f"{stamp} {file}" for file, stamp in files],
+                           lambda missing: [_digest(*files[n]) for n in missing])
+
+
+def _digest(file: str, stamp: str) -> str:
+    try:
+        return file_digest(file)
+    except OSError:  # reported by whatever reads it next; its times stand for its bytes
+        return f"stamp:{stamp}"
 
 
 def site_places(inputs: SiteInputs) -> urls.Places:

@@ -6,16 +6,17 @@
 3. The site key of each output folder: the hash of every input, so a build with nothing new
    stops at once.
 4. The URL facts of earlier versions of articles (`history.py`), by blob id: a blob never
-   changes, so each is read from git once; and the URLs the history holds, for its commit.
+   changes, so each is read from git once; the URLs the history holds, for its commit; and
+   the URLs the last build published, which a shallow clone of the site cannot find again.
 
 It lives in `.sitegen-cache/` in the site folder, a folder only sitegen writes. Every key and
 the cache itself carry the digest of sitegen's own code and libraries (`code.py`): a cache made
 by other code is thrown away. Articles are stored as explicit, versioned records, never as
 pickled objects, so a record of another shape is a miss, not a crash. Nothing in it is trusted
 blindly: a damaged, truncated or foreign cache is rebuilt, a damaged entry is a miss, and an
-output file whose size or time changed since it was written is made again. The cache never
-fails a build: where it cannot be read or written (a full disk), the build goes on without it
-and says so once.
+output file whose bytes changed since it was written is made again (its size and time tell,
+and where only its time changed, as in a copy, its bytes). The cache never fails a build: where
+it cannot be read or written (a full disk), the build goes on without it and says so once.
 """
 
 from __future__ import annotations
@@ -39,10 +40,11 @@ from . import __version__
 from .code import code_digest
 from .content import Article, Parsed, Source
 from .history import UrlFacts
+from .search import Indexed, Made
 from .write import Written
 
 FOLDER = ".sitegen-cache"
-_FORMAT = "sitegen-cache 11"
+_FORMAT = "sitegen-cache 12"
 _ARTICLE_RECORD = 2  # the version of an article's record
 _ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))  # in a record's order
 _SOURCES = _ARTICLE_FIELDS.index("sources")
@@ -251,20 +253,21 @@ class Cache:
             self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                                 (name, key or "")))
 
-    def search_index(self, out: Path) -> dict[str, tuple[str, tuple[str, ...]]] | None:
-        """The parts of the search index `out` holds: folder -> key and files."""
+    def search_index(self, out: Path) -> Indexed | None:
+        """The parts of the search index `out` holds: folder -> key, files and pages."""
         text = self._get(f"search:{out.resolve()}") or "null"
         if self._search is None or self._search[0] is not text:  # read once while it holds
             try:
-                found = {folder: (key, tuple(files))
-                         for folder, (key, files) in json.loads(text).items()}
+                found: Indexed | None = {
+                    folder: Made(key, tuple(files), {page: (page_key, read) for page, (
+                        page_key, read) in pages.items()})
+                    for folder, (key, files, pages) in json.loads(text).items()}
             except (ValueError, TypeError, AttributeError):  # none, or an earlier sitegen's
                 found = None
             self._search = (text, found)
         return dict(self._search[1]) if self._search[1] is not None else None
 
-    def remember_search_index(self, out: Path,
-                              index: dict[str, tuple[str, tuple[str, ...]]] | None) -> None:
+    def remember_search_index(self, out: Path, index: Indexed | None) -> None:
         name = f"search:{out.resolve()}"
         if index is not None and index == self.search_index(out):
             return  # as it is: not written out again (a large site's is megabytes)
@@ -422,6 +425,17 @@ class Cache:
         self.values[name] = f"{key}\n{text}"
         self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                             (name, f"{key}\n{text}")))
+        return text
+
+    def renewed(self, name: str, make: Callable[[str], str]) -> str:
+        """The text `make` makes of the text kept under `name` ("" if none), kept instead: a
+        record each build adds to (the URLs the site has published)."""
+        before = self._get(name) or ""
+        text = make(before)
+        if text != before:
+            self.values[name] = text
+            self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                                (name, text)))
         return text
 
     def remembered(self, name: str, keys: Sequence[str],

@@ -191,6 +191,7 @@ def _markdown(backlink_title: str, style: Style) -> Any:
     from markdown.treeprocessors import Treeprocessor
 
     from . import typography
+    from .inline import SkippingInline
 
     class Tidy(Treeprocessor):
         def run(self, root: Any) -> None:
@@ -203,6 +204,7 @@ def _markdown(backlink_title: str, style: Style) -> Any:
         output_format="html",
     )
     converter.treeprocessors.register(Tidy(converter), "tidy", 1)
+    converter.treeprocessors.register(SkippingInline(converter), "inline", 20)
     return converter
 
 

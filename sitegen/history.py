@@ -12,10 +12,17 @@ A version is followed through its file's renames (git's `-M`), and by its transl
 language where it has one. A version that leaves its section or date to its story takes them
 from the story's first version that has them in the same commit, as the build did then; its
 story there is found in one step (the files paired with it by name or by translation key).
+
+A shallow clone (a host's build server) holds only the newest commits. The build cache keeps the
+URLs the last build found (`Published`), so a shallow clone adds those it cannot see itself: a
+site whose history one build read whole keeps every redirect in later shallow builds, as long as
+the cache is kept between them. Only where no build ever read it whole is the missing history
+reported.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -134,6 +141,9 @@ Remembered = Callable[[Sequence[str], Callable[[list[int]], Iterable["UrlFacts |
                       list["UrlFacts | None"]]
 # The memo of a commit's URLs: the text kept for the key, or made by the given function.
 Kept = Callable[[str, Callable[[], str]], str]
+# The record of the URLs earlier builds published: the given function makes the new text of
+# the text kept ("" if none), which is kept instead.
+Renewed = Callable[[Callable[[str], str]], str]
 
 
 def states(log: GitLog) -> list[State]:
@@ -199,11 +209,13 @@ def read_blobs(site_dir: Path, blobs: Sequence[str]) -> dict[str, bytes]:
 
 def url_history(history: GitHistory | None, files: Sequence[tuple[str, bytes]],
                 articles: Sequence[Article], config: SiteConfig, clock: float,
-                remembered: Remembered, kept: Kept) -> UrlHistory:
+                remembered: Remembered, kept: Kept, published: Renewed | None = None
+                ) -> UrlHistory:
     """Every URL the site's versions had in its git history (none outside git) and had
     published by `clock`. The URLs of a commit are `kept` by the build's memo (given their key
     and what makes them); making them reads the log, and the facts of each blob from
-    `remembered` (the memo, given the keys and what makes the missing ones) or else from git."""
+    `remembered` (the memo, given the keys and what makes the missing ones) or else from git.
+    A shallow clone adds the URLs that earlier builds `published` from a deeper history."""
     if history is None:
         return UrlHistory(())
     log = history.log
@@ -221,22 +233,86 @@ def url_history(history: GitHistory | None, files: Sequence[tuple[str, bytes]],
                               current)
 
         facts = remembered([facts_key(blob, rel, settings) for blob, rel in wanted], read)
-        return json.dumps([list(astuple(p)) for p in past_urls(log, dict(zip(wanted, facts)),
-                                                               config)])
+        found = Published(published_key(history, config), not history.shallow,
+                          tuple(past_urls(log, dict(zip(wanted, facts)), config)))
+        if published is None:
+            return found.text()
+        return published(lambda before: found.after(Published.of_text(before), log).text())
 
-    found = (PastUrl(*fields) for fields in json.loads(kept(urls_key(history, config), walk)))
-    return UrlHistory(tuple(p for p in found if p.published <= min(p.until, clock)),
-                      _shallow_warning(log.commits) if history.shallow else ())
+    # A kept record that cannot be read (an earlier sitegen's) is made again.
+    made = Published.of_text(kept(urls_key(history, config), walk)) or Published.of_text(walk())
+    urls, complete = (made.urls, made.complete) if made is not None else ((), False)
+    return UrlHistory(tuple(p for p in urls if p.published <= min(p.until, clock)),
+                      _shallow_warning(log.commits) if history.shallow and not complete
+                      else ())
 
 
 def urls_key(history: GitHistory, config: SiteConfig) -> str:
     """What the URLs of the history are made from: the commit, and the languages, timezone
     and section labels of today's configuration."""
-    return hashlib.blake2b(repr((history.head, history.shallow, history.prefix, history.content,
-                                 config.codes, config.default_language, config.timezone,
+    return hashlib.blake2b(repr((history.head, history.shallow, published_key(history, config)))
+                           .encode(), digest_size=20).hexdigest()
+
+
+def published_key(history: GitHistory, config: SiteConfig) -> str:
+    """What makes the URLs of any commit: where the site is in the repository, and the
+    languages, timezone and section labels of today's configuration."""
+    return hashlib.blake2b(repr((history.prefix, history.content, config.codes,
+                                 config.default_language, config.timezone,
                                  [sorted(language.sections.items())
                                   for language in config.languages])).encode(),
                            digest_size=20).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """The URLs a build found in the history, kept for the next builds: `complete` where the
+    history they come from reaches the first commit (no shallow clone), or where a shallow
+    clone's were added to a complete record of an earlier build."""
+
+    key: str  # published_key(): records of another key are of other URLs
+    complete: bool
+    urls: tuple[PastUrl, ...]
+
+    def text(self) -> str:
+        return json.dumps({"key": self.key, "complete": self.complete,
+                           "urls": [list(astuple(p)) for p in self.urls]})
+
+    @classmethod
+    def of_text(cls, text: str) -> Published | None:
+        """The record a text holds; None for none, or a damaged one."""
+        try:
+            fields = json.loads(text)
+            return cls(str(fields["key"]), fields["complete"] is True,
+                       tuple(PastUrl(*url) for url in fields["urls"]))
+        except (ValueError, TypeError, KeyError):
+            return None
+
+    def after(self, earlier: Published | None, log: GitLog) -> Published:
+        """This build's record, given the record of the build before: a complete history needs
+        nothing else; a shallow one carries over the URLs the earlier build published that it
+        does not hold, and is as complete as that build's."""
+        if self.complete or earlier is None or earlier.key != self.key:
+            return self
+        return Published(self.key, earlier.complete, _carried(earlier.urls, self.urls, log))
+
+
+def _carried(earlier: Sequence[PastUrl], found: Sequence[PastUrl],
+             log: GitLog) -> tuple[PastUrl, ...]:
+    """The URLs of a shallow history with those an earlier build published that it does not
+    hold: a URL that was still held then, and that the oldest commit of the clone no longer
+    gives, was given up before that commit."""
+    held = {(p.path, p.version, p.translation_key, p.lang) for p in found}
+    oldest = log.commits[-1] if log.commits else None
+    carried = []
+    for past in earlier:
+        if (past.path, past.version, past.translation_key, past.lang) in held:
+            continue
+        if math.isinf(past.until) and oldest is not None:
+            past = dataclasses.replace(past, until=max(float(oldest.time), past.published),
+                                       ended_by=f"a commit before {oldest.described()}")
+        carried.append(past)
+    return tuple(sorted((*carried, *found), key=lambda p: (p.until, p.source, p.path)))
 
 
 # Which URLs each version had ---------------------------------------------------------------
@@ -283,7 +359,8 @@ def _shallow_warning(commits: Sequence[Commit]) -> tuple[str, ...]:
         return ()
     warning = (f"this clone of the site's git repository is shallow: URLs that articles had "
                f"before its oldest commit ({day(commits[-1].time)}) do not redirect; fetch the "
-               "whole history (`git fetch --unshallow`) before building")
+               "whole history (`git fetch --unshallow`) before building (once is enough where "
+               "the build cache is kept between builds)")
     return (warning,)
 
 

@@ -161,7 +161,11 @@ def iso(moment: datetime) -> str:
     keeps its local mean time (Havana's was -05:29:28), which RFC 3339 cannot write: the same
     instant is then written with the offset rounded up to a whole minute, so the written time
     moves on by under a minute and a date at midnight keeps its day."""
-    offset = moment.utcoffset()
+    return _iso(moment, moment.utcoffset())  # equal instants in other zones are written apart
+
+
+@functools.lru_cache(maxsize=8192)  # a site's pages write the same dates many times
+def _iso(moment: datetime, offset: timedelta | None) -> str:
     if offset is not None and offset % timedelta(minutes=1):
         whole = timedelta(minutes=-(-offset // timedelta(minutes=1)))
         moment = moment.astimezone(timezone(whole))

@@ -335,7 +335,7 @@ class Copy:
 
     file: str
     source: str  # the file copied
-    key: str  # what tells it changed: its size and time
+    key: str  # what tells it changed: its size and the digest of its bytes
 
     def described(self) -> str:
         return f"theme file {self.file}" if self.file.startswith(urls.ASSETS) \

@@ -169,7 +169,7 @@ class _Located:
     file: str  # on disk
     shown: str  # as an editor names it: static/images/x.jpg, content/americas/x.jpg
     output: str | None  # its URL path, where static/ copies it as it is
-    signature: str  # its size and times: the memo of its facts holds while it is the same
+    signature: str  # its size and bytes: the memo of its facts holds while it is the same
 
 
 class _Files:

@@ -22,7 +22,7 @@ from .photos import Rendition
 from .progress import Progress, no_progress
 from .recipe import ImageSettings
 from .render import Renderer
-from .search import Indexed, Part, SearchIndex, make_index
+from .search import Indexed, Made, Part, SearchIndex, make_index, read_digest, searchable
 from .theme import Theme
 from .write import OutputWriter, WriteReport, Written, link_file, write_file
 
@@ -95,8 +95,6 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
     try:
         before = records.search or {}
         parts: Sequence[Part] = ()
-        missing: list[Part] = []
-        held: Indexed = {}
         if changed is not None and writer.holds_all:
             render = sorted(writer.keep_all_but({path: keys[path] for path in changed}))
             copy: list[str] = []
@@ -107,12 +105,7 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             copy = sorted(writer.keep({path: keys[path] for path in copies}))
             make = sorted(writer.keep({path: keys[path] for path in renditions}))
             parts = search.parts if search is not None else ()
-            indexed = _kept_parts(writer, parts, keys, before)
-            missing = [part for part in parts if part.folder not in indexed]
-            held = _kept_parts(writer, missing, None, before)  # made again unless the same pages
-            if index_later:
-                indexed.update(held)
-                missing, held = [], {}
+            indexed = _kept_parts(writer, parts, before) if index_later else {}
         writer.plan()
         progress("rendering", 0, len(render))
         _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,
@@ -122,13 +115,9 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             writer.copy(path, copies[path].source, keys[path])
         _make_images(config, [renditions[path] for path in make], writer, jobs, progress,
                      made_images)
-        indexed.update(_same_pages(writer, missing, keys, held))
-        missing = [part for part in missing if part.folder not in indexed]
-        if missing:
-            writer.forget(path for part in missing for path in held.get(part.folder, ("", ()))[1])
-            progress("indexing", 0, len(missing))
-            indexed.update(_index(writer, missing, keys, urls.Linker(config.base_url).href(""),
-                                  jobs))
+        if parts and not index_later:
+            indexed = _index(writer, parts, keys, set(render), before,
+                             urls.Linker(config.base_url).href(""), jobs, progress)
         report = writer.commit()
     except BaseException:
         writer.abort()
@@ -137,56 +126,63 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
                        indexed if search is not None else None)
 
 
-def _kept_parts(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str] | None,
-                before: Indexed) -> Indexed:
-    """The parts of the search index that the output holds made from pages of the same keys
-    (`keys` None: made from whatever pages they were). A part's key is the key of its pages'
-    keys, then that of their bytes."""
+def _kept_parts(writer: OutputWriter, parts: Sequence[Part], before: Indexed) -> Indexed:
+    """The parts of the search index that the output holds, kept as they are, whatever pages
+    they were made from."""
     kept = {}
     for part in parts:
         made = before.get(part.folder)
-        if made is None or keys is not None and made[0].split(" ")[0] != part.key(keys):
-            continue
-        key, files = made
-        wanted = {path: key for path in files}
-        if not writer.keep(wanted):
+        if made is not None and not writer.keep({path: made.key for path in made.files}):
             kept[part.folder] = made
-        else:  # not all of it: none of it
-            writer.forget(wanted)
     return kept
 
 
-def _same_pages(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str],
-                held: Indexed) -> Indexed:
-    """The parts held whose pages have new keys but the same bytes as when they were indexed:
-    kept, under their new key."""
-    same = {}
-    for part in parts:
-        made = held.get(part.folder)
-        if made is None or made[0].split(" ")[-1] != part.content_key(writer.back_dir):
-            continue
-        key = f"{part.key(keys)} {made[0].split(' ')[-1]}"
-        writer.rekey(made[1], key)
-        same[part.folder] = (key, made[1])
-    return same
-
-
-def _index(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str], root: str,
-           jobs: int) -> Indexed:
-    """Make the parts of the search index, each by a Pagefind of its own, `jobs` at a time."""
+def _index(writer: OutputWriter, parts: Sequence[Part], keys: Mapping[str, str],
+           rendered: set[str], before: Indexed, root: str, jobs: int,
+           progress: Progress) -> Indexed:
+    """The parts of the search index: the output's own where what Pagefind reads of their pages
+    is the same, the others made again, each by a Pagefind of its own, `jobs` at a time. What
+    it reads of a page rendered now is read from the new tree; of a page kept as it was, it is
+    known by the page's key."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def made(part: Part) -> tuple[Part, str, dict[str, bytes]]:
-        return part, f"{part.key(keys)} {part.content_key(writer.back_dir)}", \
-            make_index(writer.back_dir, part, root)
+    known = {page: read for made in before.values() for page, read in made.pages.items()}
+    searched: dict[str, str] = {}  # page -> what Pagefind reads of it, where it was read now
 
+    def read(page: str) -> str:
+        if page not in searched:
+            with open(writer.target(page), encoding="utf-8") as file:
+                searched[page] = searchable(file.read())
+        return searched[page]
+
+    digests = {page: known[page][1] if page not in rendered and known.get(page, ("",))[0]
+               == keys[page] else read_digest(read(page)) for part in parts for page in part.pages}
     indexed: Indexed = {}
-    with ThreadPoolExecutor(max(1, min(jobs, len(parts)))) as pool:
-        for part, key, files in pool.map(made, parts):
+    missing: list[Part] = []
+    for part in parts:
+        key, made = part.key(digests, root), before.get(part.folder)
+        if made is not None and made.key == key and writer.relink(made.files):
+            indexed[part.folder] = Made(key, made.files, _read_of(part, keys, digests))
+        else:
+            missing.append(part)
+    progress("indexing", 0, len(missing))
+
+    def make(part: Part) -> tuple[Part, dict[str, bytes]]:
+        return part, make_index(part, {page: read(page) for page in part.pages}, root)
+
+    with ThreadPoolExecutor(max(1, min(jobs, len(missing)))) as pool:
+        for done, (part, files) in enumerate(pool.map(make, missing), start=1):
+            progress("indexing", done, len(missing))
+            key = part.key(digests, root)
             for path, data in files.items():
                 writer.put(path, data, key)
-            indexed[part.folder] = (key, tuple(files))
-    return indexed
+            indexed[part.folder] = Made(key, tuple(files), _read_of(part, keys, digests))
+    return dict(sorted(indexed.items()))
+
+
+def _read_of(part: Part, keys: Mapping[str, str], digests: Mapping[str, str]
+             ) -> dict[str, tuple[str, str]]:
+    return {page: (keys[page], digests[page]) for page in part.pages}
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +204,9 @@ def _render(config: SiteConfig, theme: Theme, env: Environment,
                                 config.base_url, config.site_dir, compiled_templates)
                  for lang in config.codes}
     work = [_Job(o, key, writer.target(o.file), writer.existing(o.file)) for o, key in outputs]
+    if parallel.forks(len(work), jobs):
+        for renderer in renderers.values():
+            renderer.compile_all()
     problems: dict[Diagnostic, list[str]] = {}  # a template's error -> the files it broke
     results = parallel.run(_render_one, (config, env.shared, renderers), work, jobs)
     for done, (job, result) in enumerate(zip(work, results), start=1):

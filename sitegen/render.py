@@ -11,7 +11,7 @@ import gettext
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +57,24 @@ class Renderer:
             **SYNTAX,
         )
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        gettext = _remembered(self.env.globals["gettext"])  # type: ignore[arg-type]
+        self.env.globals.update(_=gettext, gettext=gettext)
+        self._names: dict[tuple[object, ...], Markup] = {}
         self.env.filters.update(date=functools.lru_cache(maxsize=4096)(self.format.date),
-                                iso=l10n.iso, number=self.format.number,
+                                iso=l10n.iso,
+                                number=functools.lru_cache(maxsize=1024)(self.format.number),
                                 join_names=self.join_names, media=self.media,
                                 xml=xml_text, xmlattr=xml_attribute)
         self.env.globals.update(asset=self.asset)
         self._chosen: dict[tuple[str, ...], jinja2.Template] = {}  # the theme does not change
+
+    def compile_all(self) -> None:
+        """Compile the theme's templates now, before workers fork, so that they inherit them
+        instead of each compiling its own. One that does not compile is left for the page that
+        uses it to report."""
+        for name in self.env.list_templates(extensions=("html", "xml", "txt")):
+            with contextlib.suppress(jinja2.TemplateError, OSError):
+                self.env.get_template(name)
 
     def asset(self, name: str) -> str:
         try:
@@ -76,9 +88,14 @@ class Renderer:
 
     def join_names(self, names: list[Any]) -> Markup:
         """`A, B and C` as the language says it; `{name, href}` items become links."""
-        parts = [str(Markup('<a href="{}" rel="author">{}</a>').format(n["href"], n["name"])
-                     if isinstance(n, dict) else escape(n)) for n in names]
-        return Markup(format_list(parts, locale=self.format.locale)) if parts else Markup("")
+        key = tuple((n["name"], n["href"]) if isinstance(n, dict) else n for n in names)
+        found = self._names.get(key)
+        if found is None:  # a site has few bylines, written on many pages
+            parts = [str(Markup('<a href="{}" rel="author">{}</a>').format(n["href"], n["name"])
+                         if isinstance(n, dict) else escape(n)) for n in names]
+            found = self._names[key] = Markup(format_list(parts, locale=self.format.locale)
+                                              ) if parts else Markup("")
+        return found
 
     def render(self, template: str | Sequence[str], context: dict[str, Any]) -> bytes:
         """A page's bytes, from `template` or from the first of a list of templates the theme
@@ -144,6 +161,29 @@ class Renderer:
         if path.is_relative_to(bundled):
             return "sitegen/_bundled/" + path.relative_to(bundled).as_posix()
         return filename
+
+
+def _remembered(gettext: Callable[..., Any]) -> Callable[..., Any]:
+    """Jinja's gettext for templates (`_()`), each text looked up once per language and
+    values of its variables: a page asks for the same labels as every other ("Share on
+    %(network)s" for the same networks), and each lookup costs three of Jinja's calls and
+    three Markup objects."""
+    known: dict[tuple[object, ...], Any] = {}
+
+    @jinja2.pass_context
+    def lookup(context: jinja2.runtime.Context, string: str, **variables: Any) -> Any:
+        # A value's type is part of the key: Markup("&") equals "&" but is not escaped.
+        key = (string, context.eval_ctx.autoescape,
+               *((name, type(value), value) for name, value in variables.items()))
+        try:
+            return known[key]
+        except KeyError:
+            found = known[key] = context.call(gettext, string, **variables)
+        except TypeError:  # a value that cannot be a key (a list): asked each time
+            return context.call(gettext, string, **variables)
+        return found
+
+    return lookup
 
 
 def xml_text(value: object) -> str:

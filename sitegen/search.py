@@ -3,10 +3,11 @@
 Pagefind (the PyPI package `pagefind`, whose `extended` extra carries its binary) reads the
 pages' HTML: only what an article page marks `data-pagefind-body` is indexed, with the headline,
 summary, date and image as metadata and the section as a filter, and it writes one index per
-language from each page's `lang`. A large site's index comes in parts (`search_index`), each
-an index of its own whose key is the key of every page it holds: an edit makes again the part
-that holds its page, and a build in which no article page changed makes none. Their files go
-into the output like any other, under `pagefind/`.
+language from each page's `lang`. It is given only what it reads of a page (`searchable`).
+A large site's index comes in parts (`search_index`), each an index of its own whose key is
+what Pagefind reads of every page it holds: an edit makes again the part that holds its page,
+and a build that changed no article's words, a template's edit included, makes none. Their
+files go into the output like any other, under `pagefind/`.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import hashlib
 import io
 import json
 import math
+import re
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
+from .code import code_digest
 from .errors import BuildFailed, error
 
 FOLDER = "pagefind/"
@@ -31,7 +33,17 @@ ENTRY = "pagefind-entry.json"
 SMALLEST_PART = 32  # pages
 
 
-Indexed = dict[str, tuple[str, tuple[str, ...]]]  # a part's folder -> its key and files
+class Made(NamedTuple):
+    """A part of the index as the output holds it."""
+
+    key: str  # what it was made from (Part.key)
+    files: tuple[str, ...]
+    # Each page -> its key and the digest of what Pagefind read of it: a page whose key is the
+    # same reads the same, and need not be read again to know its part is unchanged.
+    pages: dict[str, tuple[str, str]]
+
+
+Indexed = dict[str, Made]  # a part's folder -> the part
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,24 +54,21 @@ class Part:
     folder: str  # in the output: `pagefind/` (the first part of every language), `pagefind/es-2/`
     pages: tuple[str, ...]  # the article pages' files
 
-    def key(self, keys: Mapping[str, str]) -> str:
-        """What the part is made from: each page's key, and the Pagefind that reads them."""
-        digest = hashlib.blake2b(f"search\0{pagefind_version()}\0{self.folder}\0".encode(),
-                                 digest_size=20)
-        for page in self.pages:
-            digest.update(f"{page}\0{keys[page]}\0".encode())
+    def key(self, read: Mapping[str, str], root: str) -> str:
+        """What the part is made from: what Pagefind reads of each page (`read`: page -> the
+        digest of it), at which address, and the Pagefind and sitegen that make it. A page
+        whose headline, body or metadata did not change leaves its part as it was, whatever
+        happened to the rest of the page (its related stories, a template's masthead)."""
+        digest = hashlib.blake2b(f"search\0{code_digest()}\0{pagefind_version()}\0{root}\0"
+                                 f"{self.folder}\0".encode(), digest_size=20)
+        for page in sorted(self.pages):
+            digest.update(f"{page}\0{read[page]}\0".encode())
         return f"search:{digest.hexdigest()}"
 
-    def content_key(self, tree: Path) -> str:
-        """What the part's index is made from, read from its pages' bytes in `tree`: where
-        the keys of pages changed but their bytes did not (a translation's page after an edit
-        of its original's words), the index is as it was."""
-        digest = hashlib.blake2b(f"pages\0{pagefind_version()}\0{self.folder}\0".encode(),
-                                 digest_size=20)
-        for page in sorted(self.pages):
-            digest.update(f"{page}\0".encode())
-            digest.update(hashlib.blake2b((tree / page).read_bytes(), digest_size=20).digest())
-        return digest.hexdigest()
+
+def read_digest(searched: str) -> str:
+    """The digest of what Pagefind reads of a page (`searchable`)."""
+    return hashlib.blake2b(searched.encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,26 +128,33 @@ def pagefind_version() -> str:
         return "none"
 
 
-def make_index(tree: Path, part: Part, root: str = "/") -> dict[str, bytes]:
-    """Index the pages of a part in `tree` (a folder holding the new output): the files of its
-    index, by their path in the output; `root` is the site's path on its server (`/`,
-    `/news/`). The pages are given in order: Pagefind numbers them as they come, and a walk of
-    its own would number them differently from run to run."""
+def make_index(part: Part, searched: Mapping[str, str], root: str = "/") -> dict[str, bytes]:
+    """Index the pages of a part (`searched`: page -> what `searchable` keeps of it): the files
+    of its index, by their path in the output; `root` is the site's path on its server (`/`,
+    `/news/`)."""
+    pages = [(root + page.removesuffix("index.html"), searched[page])
+             for page in sorted(part.pages)]
     try:
-        with _Pagefind() as pagefind:
-            index = pagefind.ask({"type": "NewIndex", "config": None})["index_id"]
-            pagefind.ask_all([{"type": "AddFile", "index_id": index, "file_path": None,
-                               "url": root + page.removesuffix("index.html"),
-                               "file_contents": (tree / page).read_text("utf-8")}
-                              for page in sorted(part.pages)])
-            # The files come back in the answer, whole: nothing is written to read back.
-            made = pagefind.ask({"type": "GetFiles", "index_id": index})["files"]
+        files = index_pages(pages, part.folder)
     except (OSError, ValueError, KeyError) as exc:
         raise BuildFailed([error(part.folder, None, f"Pagefind could not index the site: "
                                                     f"{exc}")]) from None
-    files = {file["path"].lstrip("/"): base64.b64decode(file["content"]) for file in made}
-    return _canonical({part.folder + name: data for name, data in files.items()
-                       if part.folder == FOLDER or _is_data(name)}, part.folder)
+    return {path: data for path, data in files.items()
+            if part.folder == FOLDER or _is_data(path.removeprefix(part.folder))}
+
+
+def index_pages(pages: Sequence[tuple[str, str]], folder: str = FOLDER) -> dict[str, bytes]:
+    """Pagefind's index of the pages (address, HTML), by path in the output, the same bytes
+    on every run. The pages are given in order: Pagefind numbers them as they come, and a walk
+    of its own would number them differently from run to run."""
+    with _Pagefind() as pagefind:
+        index = pagefind.ask({"type": "NewIndex", "config": None})["index_id"]
+        pagefind.ask_all([{"type": "AddFile", "index_id": index, "file_path": None,
+                           "url": url, "file_contents": html} for url, html in pages])
+        # The files come back in the answer, whole: nothing is written to read back.
+        made = pagefind.ask({"type": "GetFiles", "index_id": index})["files"]
+    return _canonical({folder + file["path"].lstrip("/"): base64.b64decode(file["content"])
+                       for file in made}, folder)
 
 
 def _is_data(name: str) -> bool:
@@ -146,6 +162,72 @@ def _is_data(name: str) -> bool:
     them all."""
     return name == ENTRY or name.endswith(".pf_meta") or name.startswith(
         ("index/", "fragment/", "filter/"))
+
+
+_TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\s")
+_HEADLINE = re.compile(r"<h1[\s>]", re.IGNORECASE)
+_IMAGE = re.compile(r"<img\s[^>]*>", re.IGNORECASE)
+_HTML = re.compile(r"<html[\s>][^>]*>?", re.IGNORECASE)
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"))
+
+
+def searchable(page: str) -> str:
+    """What Pagefind reads of a page, alone: the `html` tag (the language), every element
+    marked `data-pagefind-…` (the body, meta, filters), the first `h1` (the default title) and
+    the first image after it (the default image). Pagefind makes the same index of it as of the
+    whole page at two thirds of the cost; a page whose marked element does not end where
+    expected is given whole."""
+    kept: list[tuple[int, int]] = []
+    at = page.find("data-pagefind-")
+    while at >= 0:
+        start, close = page.rfind("<", 0, at), page.find(">", at)
+        tag = _TAG_NAME.match(page, start)
+        if (tag is None or close < 0 or not page[at - 1].isspace() or ">" in page[start:at]
+                or tag.group(1).lower() in ("html", "head", "body")):
+            return page  # the page as a whole is marked, or text speaks of Pagefind
+        end = _element_end(page, tag.group(1).lower(), close + 1)
+        if end is None:
+            return page
+        kept.append((start, end))
+        at = page.find("data-pagefind-", end)
+    headline = _HEADLINE.search(page)
+    if headline is not None:
+        end = _element_end(page, "h1", page.index(">", headline.start()) + 1)
+        if end is None:
+            return page
+        kept.append((headline.start(), end))
+        image = _IMAGE.search(page, end)
+        if image is not None:
+            kept.append(image.span())
+    html = _HTML.search(page)
+    parts = [page[start:end] for start, end in _outermost(kept)]
+    return "".join(["<!DOCTYPE html>", html.group(0) if html else "<html>", "<body>", *parts,
+                    "</body></html>"])
+
+
+def _element_end(page: str, tag: str, after: int) -> int | None:
+    """Where the element whose start tag ends at `after` ends, counting the elements of the
+    same name within it; None where it never does."""
+    if tag in _VOID:
+        return after
+    depth, pattern = 1, re.compile(rf"<(/?){tag}[\s>/]", re.IGNORECASE)
+    for found in pattern.finditer(page, after):
+        depth += -1 if found.group(1) else 1
+        if depth == 0:
+            end = page.find(">", found.end() - 1)
+            return None if end < 0 else end + 1
+    return None
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans in the page's order, without those inside another."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept
 
 
 class _Pagefind:
@@ -189,7 +271,8 @@ class _Pagefind:
         assert self.process.stdin is not None
         try:
             for number, payload in enumerate(payloads, start=first):
-                message = json.dumps({"message_id": number, "payload": payload})
+                message = json.dumps({"message_id": number, "payload": payload},
+                                     ensure_ascii=False, separators=(",", ":"))
                 self.process.stdin.write(base64.b64encode(message.encode()) + b",")
             self.process.stdin.flush()
         finally:
@@ -203,13 +286,17 @@ class _Pagefind:
     def _read(self, answers: dict[int, dict[str, Any]], count: int) -> None:
         stdout = self.process.stdout
         assert isinstance(stdout, io.BufferedReader)
-        pending = b""
+        pending = bytearray()  # an answer is a megabyte or two (a part's files): read it once
         while len(answers) < count:
-            chunk = stdout.read1(1 << 16)
+            chunk = stdout.read1(1 << 20)
             if not chunk:
                 return
-            pending += chunk
-            *messages, pending = pending.split(b",")
+            ended = chunk.rfind(b",")
+            if ended < 0:
+                pending += chunk
+                continue
+            messages = bytes(pending + chunk[:ended]).split(b",")
+            pending = bytearray(chunk[ended + 1:])
             for message in messages:
                 if not message.strip():
                     continue
@@ -237,11 +324,21 @@ def _canonical(files: dict[str, bytes], folder: str) -> dict[str, bytes]:
         files[f"{folder}filter/{new}.pf_filter"] = _packed(data)
     for lang, facts in entry["languages"].items():
         path = f"{folder}pagefind.{facts['hash']}.pf_meta"
-        meta = _encoded(_renamed(_decoded(files.pop(path)), renamed))
+        meta = _encoded(_in_order(_renamed(_decoded(files.pop(path)), renamed)))
         facts["hash"] = f"{lang}_{hashlib.sha256(meta).hexdigest()[:10]}"
         files[f"{folder}pagefind.{facts['hash']}.pf_meta"] = _packed(meta)
     files[folder + ENTRY] = json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
     return dict(sorted(files.items()))
+
+
+def _in_order(meta: Any) -> Any:
+    """A language's metadata with its filters and sorts by name: Pagefind lists them in the
+    order its threads finish (its format: version, pages, index chunks, filters, sorts,
+    metadata fields)."""
+    if isinstance(meta, list) and len(meta) > 4 and all(isinstance(m, list) for m in meta[3:5]):
+        meta[3:5] = [sorted(meta[3], key=lambda item: item[0]),
+                     sorted(meta[4], key=lambda item: item[0])]
+    return meta
 
 
 def _renamed(value: object, names: dict[str, str]) -> object:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import gettext
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,6 +179,7 @@ class _Setter:
                  if APOSTROPHE not in pair and "'" not in pair]
         self.typed_open = {opening: closing for opening, closing in typed}
         self.typed = frozenset(mark for pair in typed for mark in pair)
+        self.marks = re.compile("[" + re.escape("".join(sorted(_MARKERS | self.typed))) + "]")
 
     def element(self, element: Any) -> None:
         from markdown.util import AtomicString
@@ -198,7 +199,7 @@ class _Setter:
         if "\u0002" in text:
             text = _PLACEHOLDER.sub(self._unstash, text)
         if not _MARKERS.isdisjoint(text) or not self.typed.isdisjoint(text):
-            text = "".join(self._marks(text))
+            text = self.marks.sub(self._mark, text)
         space = self.style.percent_space
         if space and "%" in text:
             text = _PERCENT.sub(lambda m: f"{m.group(1)}{space}%", text)
@@ -209,25 +210,23 @@ class _Setter:
         found = self.stashed(int(match.group(1)))
         return found if found is not None and found in _MARKERS else match.group(0)
 
-    def _marks(self, text: str) -> Iterator[str]:
-        for at, char in enumerate(text):
-            if char == _OPEN_DOUBLE:
-                yield self._opening(self.style.inner if self.open else self.style.outer, False)
-            elif char == _OPEN_SINGLE:
-                if text[at + 1:at + 2].isdigit():  # a year cut short: the class of ’98
-                    yield APOSTROPHE
-                else:
-                    yield self._opening(self.style.inner if self.open else SINGLE_QUOTES, True)
-            elif char == _CLOSE_DOUBLE:
-                yield self._closing(False) or self.style.outer[1]
-            elif char == _CLOSE_SINGLE:
-                # A letter after it (it's, O'Neil) or no single quotation open: an apostrophe.
-                closed = None if text[at + 1:at + 2].isalnum() else self._closing(True)
-                yield closed or APOSTROPHE
-            else:
-                if char in self.typed:
-                    self._typed(char)
-                yield char
+    def _mark(self, found: re.Match[str]) -> str:
+        """The mark for one marker smarty wrote, or a mark the writer typed, kept as typed."""
+        char, after = found.group(), found.string[found.end():found.end() + 1]
+        if char == _OPEN_DOUBLE:
+            return self._opening(self.style.inner if self.open else self.style.outer, False)
+        if char == _OPEN_SINGLE:
+            if after.isdigit():  # a year cut short: the class of ’98
+                return APOSTROPHE
+            return self._opening(self.style.inner if self.open else SINGLE_QUOTES, True)
+        if char == _CLOSE_DOUBLE:
+            return self._closing(False) or self.style.outer[1]
+        if char == _CLOSE_SINGLE:
+            # A letter after it (it's, O'Neil) or no single quotation open: an apostrophe.
+            closed = None if after.isalnum() else self._closing(True)
+            return closed or APOSTROPHE
+        self._typed(char)
+        return char
 
     def _opening(self, pair: tuple[str, str], single: bool) -> str:
         self.open.append((pair[1], single))

@@ -10,6 +10,11 @@ writing only what differs, so a build costs what changed rather than the size of
 Files whose bytes did not change keep their inode and time (they are hard links), files sitegen
 did not write are carried over, and nothing outside the output folder and the folder it is
 staged in is ever written or removed.
+
+What the previous build wrote is known from its record: each file's key, size, time and the
+digest of its bytes. A file whose size and time match is taken as it is; one whose time alone
+changed (the folder was copied, or restored from a deploy's cache) is taken once its bytes match
+the digest; any other is made again.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 import stat as kinds
-from collections.abc import Iterable
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -41,6 +47,7 @@ class Written(NamedTuple):
     key: str  # what it was made from: an output's fingerprint, or a copied file's signature
     size: int
     mtime_ns: int
+    digest: str  # of its bytes: what still vouches for it once a copy of the folder has new times
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +105,7 @@ class OutputWriter:
             files, others = _scan(self.out_dir, jobs if len(written_before) >= MANY else 1) \
                 if _is_folder(self.out_dir) else ({}, {})
             self.owned = _previous_files(self.out_dir, files, others, written_before)
-            self.before = _still_there(written_before, files, self.owned)
+            self.before = _still_there(self.out_dir, written_before, files, self.owned)
             self.foreign = {p: kinds.S_IFREG for p in files.keys() - self.owned - {MANIFEST}}
             self.foreign.update(others)
         else:
@@ -188,27 +195,21 @@ class OutputWriter:
         for path in self.linked:
             _link(f"{self.out_dir}/{path}", f"{back}/{path}")
 
-    def forget(self, paths: Iterable[str]) -> None:
-        """Leave out files kept earlier (a part of the search index that turns out to need
-        making again): after plan() they are in back_dir, and are taken out of it."""
-        for path in paths:
-            self.writing.discard(path)
-            if self.files.pop(path, None) is None:
-                continue
-            if path in self.renewed:
-                self.renewed.remove(path)
-            else:
-                self.unchanged -= 1
-            self.in_back.discard(path)
-            self.linked.pop(path, None)
-            if self.prepared:
-                _unlink(self.back_dir, path)
-
-    def rekey(self, paths: Iterable[str], key: str) -> None:
-        """Record files kept as they are under a new key (what they are made from is known to
-        be the same)."""
-        for path in paths:
-            self.files[path] = self.files[path]._replace(key=key)
+    def relink(self, paths: Sequence[str]) -> bool:
+        """After plan(): take the output's files into the new tree as they are, where it holds
+        them all (files whose key is known only once others are rendered, as a search index's
+        are); False, and none taken, where it does not."""
+        found = [(path, self.before.get(path)) for path in paths]
+        if any(written is None for _, written in found):
+            return False
+        for path, written in found:
+            assert written is not None
+            target = self.target(path)
+            _unlink_file(target)
+            _link(f"{self.out_dir}/{path}", target)
+            self.linked[path] = self.files[path] = written
+        self.unchanged += len(found)
+        return True
 
     def put(self, path: str, data: bytes, key: str) -> None:
         self.wrote(path, *write_file(self.target(path), data, key, self.existing(path)))
@@ -232,10 +233,13 @@ class OutputWriter:
     def copy(self, path: str, source: str, key: str) -> None:
         target = self.target(path)
         _unlink_file(target)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(source, target)
+        try:
+            shutil.copyfile(source, target)
+        except FileNotFoundError:  # its folder is not there yet (or the source is gone)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(source, target)
         stat = os.stat(target)
-        self.wrote(path, Written(key, stat.st_size, stat.st_mtime_ns))
+        self.wrote(path, Written(key, stat.st_size, stat.st_mtime_ns, file_digest(target)))
 
     def commit(self) -> WriteReport:
         self.plan()
@@ -320,20 +324,25 @@ class OutputWriter:
                 _unlink(self.back_dir, path)
 
 
-def holds(out_dir: Path, written: dict[str, Written], verify: bool = True) -> bool:
-    """Whether the output folder still holds exactly the files of its record."""
+def holds(out_dir: Path, written: dict[str, Written],
+          verify: bool = True) -> dict[str, Written] | None:
+    """The record of the output folder if it still holds exactly the files of `written` (the
+    same dict where nothing changed; new times where only those did), else None."""
     if not written or not (out_dir / MANIFEST).is_file():
-        return False
+        return None
     if not verify:
-        return True
+        return written
+    found: dict[str, Written] = {}
     for path, record in written.items():
         try:
             stat = os.lstat(f"{out_dir}/{path}")
         except OSError:
-            return False
-        if not _matches(stat, record):
-            return False
-    return True
+            return None
+        now = _still(out_dir, path, stat, record)
+        if now is None:
+            return None
+        found[path] = now
+    return written if found == written else found
 
 
 def write_file(target: str, data: bytes, key: str,
@@ -348,7 +357,8 @@ def write_file(target: str, data: bytes, key: str,
                 with open(existing, "rb") as old:
                     if old.read() == data:
                         _link(existing, target)
-                        return Written(key, stat.st_size, stat.st_mtime_ns), False
+                        return Written(key, stat.st_size, stat.st_mtime_ns,
+                                       digest_of(data)), False
         except OSError:
             pass
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -364,7 +374,7 @@ def write_file(target: str, data: bytes, key: str,
         stat = os.fstat(fd)
     finally:
         os.close(fd)
-    return Written(key, stat.st_size, stat.st_mtime_ns), True
+    return Written(key, stat.st_size, stat.st_mtime_ns, digest_of(data)), True
 
 
 def link_file(source: str, target: str, key: str) -> Written:
@@ -372,7 +382,17 @@ def link_file(source: str, target: str, key: str) -> Written:
     made by an earlier build)."""
     _link(source, target)
     stat = os.stat(target)
-    return Written(key, stat.st_size, stat.st_mtime_ns)
+    return Written(key, stat.st_size, stat.st_mtime_ns, file_digest(target))
+
+
+def digest_of(data: bytes) -> str:
+    """What an output file's record vouches for: its bytes, hashed."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def file_digest(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 # Swapping two folders ---------------------------------------------------------------------------
@@ -492,13 +512,19 @@ def _previous_files(out_dir: Path, files: dict[str, tuple[int, int]], others: di
     return set()
 
 
-def _still_there(recorded: dict[str, Written], files: dict[str, tuple[int, int]],
-                 owned: set[str]) -> dict[str, Written]:
-    """The records of the files that are as they were written (size and time)."""
+def _still_there(root: Path, recorded: dict[str, Written], files: dict[str, tuple[int, int]],
+                 owned: AbstractSet[str]) -> dict[str, Written]:
+    """The records of the files that still hold what sitegen wrote: by their size and time,
+    or, where only the time changed, by their bytes (`_still`)."""
     found = dict(compress(recorded.items(), map(eq, map(files.get, recorded),
                                                 map(_SIGNATURE, recorded.values()))))
     for path in found.keys() - owned:
         del found[path]
+    for path in owned - found.keys():
+        record, seen = recorded.get(path), files.get(path)
+        if record is not None and seen is not None and seen[0] == record.size and \
+                (now := _same_bytes(root, path, record, seen[1])) is not None:
+            found[path] = now
     return found
 
 
@@ -521,6 +547,27 @@ def _same_file(one: str, other: str) -> bool:
         return False
     return (first.st_ino, first.st_dev) == (second.st_ino, second.st_dev) and \
         kinds.S_ISREG(first.st_mode)
+
+
+def _still(root: Path, path: str, stat: os.stat_result | None,
+           record: Written) -> Written | None:
+    """The record of a file that still holds what sitegen wrote there: by its size and time, or,
+    where only its time changed (the folder was copied or restored, as a deploy's build cache
+    is), by its bytes, with the time it has now; None if it changed."""
+    if _matches(stat, record):
+        return record
+    if stat is None or not kinds.S_ISREG(stat.st_mode) or stat.st_size != record.size:
+        return None
+    return _same_bytes(root, path, record, stat.st_mtime_ns)
+
+
+def _same_bytes(root: Path, path: str, record: Written, mtime_ns: int) -> Written | None:
+    """The record with the file's new time, if its bytes are still the ones recorded."""
+    try:
+        same = file_digest(f"{root}/{path}") == record.digest
+    except OSError:
+        return None
+    return record._replace(mtime_ns=mtime_ns) if same else None
 
 
 def _matches(stat: os.stat_result | None, record: Written) -> bool:

@@ -125,3 +125,13 @@ def test_each_image_takes_a_pool_photo_round_robin(tmp_path: Path) -> None:
     pool = put_photos(tmp_path, 2, seed=7)
     assert [path.read_bytes() for path in images] == [pool[0].data, pool[1].data, pool[0].data]
     assert pool[0].data != pool[1].data
+
+
+def test_the_report_notes_how_busy_the_machine_was() -> None:
+    from benchmarks.build_speed import Samples, load_notes
+
+    quiet, busy = Samples(loads=[0.25, 0.5]), Samples(loads=[0.5, 1000.0])
+    assert load_notes(Samples()) == []
+    [note] = load_notes(quiet)
+    assert "0.25–0.50" in note and "CPU rows" not in note
+    assert "compare the CPU rows" in load_notes(busy)[0]

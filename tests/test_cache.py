@@ -191,11 +191,21 @@ def _item_and_pid(shared: object, item: int) -> tuple[int, int]:
     return item, os.getpid()
 
 
+def _slowly(shared: object, item: int) -> tuple[int, int]:
+    """An item that takes a moment, as a page does: the worker is started in time for some."""
+    import time
+
+    time.sleep(0.002)
+    if item == shared:
+        raise ValueError(f"item {item} is broken")
+    return item, os.getpid()
+
+
 def test_parallel_run_keeps_input_order_and_uses_workers():
     import multiprocessing
 
     items = list(range(200))
-    results = list(parallel.run(_item_and_pid, None, items, 2))
+    results = list(parallel.run(_slowly, None, items, 2))
     assert [item for item, _ in results] == items
     if "fork" in multiprocessing.get_all_start_methods():
         assert {pid for _, pid in results} - {os.getpid()}
@@ -203,6 +213,11 @@ def test_parallel_run_keeps_input_order_and_uses_workers():
     results = list(parallel.run(_item_and_pid, None, items, 1))
     assert [item for item, _ in results] == items
     assert {pid for _, pid in results} == {os.getpid()}
+
+
+def test_what_a_worker_raises_is_raised_here():
+    with pytest.raises(ValueError, match="item 150 is broken"):
+        list(parallel.run(_slowly, 150, list(range(200)), 2))
 
 
 def test_parallel_run_keeps_small_batches_in_process():

@@ -487,3 +487,22 @@ def test_the_example_sites_template_lists_every_ui_string() -> None:
     """`sitegen i18n extract` at the repository's top level has been run since the last change."""
     extracted = {m.id for m in i18n.template(site_config.load(REPO)) if m.id}
     assert {m.id for m in read(REPO / POT) if m.id} == extracted
+
+
+def test_a_label_looked_up_once_is_still_escaped_by_what_its_values_are() -> None:
+    """Templates' labels are kept per language and values: a value's type decides its
+    escaping, so Markup("<b>") and "<b>" are two labels."""
+    import jinja2
+    from markupsafe import Markup
+
+    from sitegen.render import _remembered
+
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = _remembered(env.globals["gettext"])  # type: ignore[arg-type]
+    label = env.from_string('{{ _("Read %(name)s & more", name=name) }} {{ _("100%%") }}')
+    assert label.render(name="<b>") == "Read &lt;b&gt; & more 100%"
+    assert label.render(name=Markup("<b>")) == "Read <b> & more 100%"
+    assert label.render(name="<b>") == "Read &lt;b&gt; & more 100%"
+    assert env.from_string('{{ _("Tags: %(t)s", t=tags) }}').render(tags=["a"]) == \
+        "Tags: [&#39;a&#39;]"  # a value that cannot be kept is looked up each time

@@ -230,6 +230,42 @@ def test_a_large_sites_index_comes_in_parts_and_an_edit_makes_one_again(
     assert 1 <= len(changed) <= 2, changed
 
 
+def test_an_edit_to_what_search_does_not_read_keeps_the_index(
+        make_site: Callable[..., Site], tmp_path: Path, monkeypatch: Any) -> None:
+    """A part of the index is made from what Pagefind reads of its pages: a template's
+    footer, or another story's tags and so a page's related stories, leave it as it was."""
+    import shutil
+
+    from sitegen import search
+
+    site = make_site({**STORIES, "content/world/dock.en.md": article(
+        "Dock Strike Ends", tags=["ports"], body="Dockers are back at work.\n")})
+    shutil.copytree(Path(__file__).resolve().parents[1] / "themes/default",
+                    site.root / "themes/default")
+    assert site.build().code == 0
+    footer = site.root / "themes/default/templates/partials/footer.html"
+    footer.write_text(footer.read_text() + "<p>Printed in Havana</p>\n")
+    site.write("content/world/port.en.md", article("Port Reopens", tags=["ports"],
+                                                    body="Ships are back in Mariel.\n"))
+
+    def unavailable(self: object) -> None:
+        raise OSError("Pagefind is not to be asked")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(search._Pagefind, "__enter__", unavailable)
+        result = site.build()
+    assert result.code == 0, result.err
+    port = site.read("en/world/port-reopens/index.html")
+    assert "Printed in Havana" in port and "Dock Strike Ends" in port  # now related
+    assert tree(site.public) == _cold(site, tmp_path / "cold")
+    site.write("content/world/port.en.md", article("Port Reopens", tags=["ports"],
+                                                    body="Ferries are back in Mariel.\n"))
+    with monkeypatch.context() as patched:  # what search reads changed: its part is made anew
+        patched.setattr(search._Pagefind, "__enter__", unavailable)
+        result = site.build()
+    assert result.code == 1 and "Pagefind is not to be asked" in result.err
+
+
 def test_the_index_with_a_section_filter_is_the_same_on_every_build(
         make_site: Callable[..., Site], tmp_path: Path) -> None:
     """Pagefind writes a filter's values in varying order: sitegen puts them in order."""
@@ -285,3 +321,65 @@ def _cold(site: Site, out: Path) -> dict[str, bytes]:
     shutil.rmtree(out, ignore_errors=True)
     assert site.build("--no-cache", "-o", str(out)).code == 0
     return tree(out)
+
+
+# What Pagefind is given of a page -------------------------------------------------------------
+
+TRICKY = {  # pages whose marks sit where a theme may put them
+    "/no-lead/": '<!DOCTYPE html><html lang="en"><head><title>T</title><meta '
+                 'data-pagefind-meta="social[content]" content="/s.jpg"></head><body>'
+                 '<nav><img src="/logo.png" alt=""></nav><main><h1>Port <em>Reopens</em></h1>'
+                 '<div data-pagefind-body><div><p>Ships are back.</p><div>In <b>Mariel</b>'
+                 '</div></div><img src="/later.jpg" alt="A ship"></div>'
+                 '<aside><span data-pagefind-filter="topic">Trade</span></aside>'
+                 '<footer><p>Related: <img src="/related.jpg" alt=""></p></footer></main>'
+                 '</body></html>',
+    "/headline-inside/": '<!DOCTYPE html><html lang="es"><body><header>Diario</header>'
+                         '<article\n data-pagefind-body data-pagefind-sort="weight:2">'
+                         '<h1>Cae la zafra</h1><p>La zafra cayó.</p></article>'
+                         '<p>Más en la portada.</p></body></html>',
+}
+
+
+def test_pagefind_makes_the_same_index_of_what_it_is_given_as_of_the_whole_page(
+        tmp_path: Path) -> None:
+    from sitegen.cli import main
+    from sitegen.search import index_pages, searchable
+
+    out = tmp_path / "example"
+    assert main(["build", "-s", str(Path(__file__).resolve().parents[1]), "-o", str(out)]) == 0
+    pages = sorted((f"/{p.parent.relative_to(out)}/", p.read_text("utf-8"))
+                   for p in out.rglob("index.html") if "data-pagefind-body" in p.read_text())
+    assert len(pages) > 10
+    assert all(len(searchable(html)) < len(html) / 2 for _, html in pages)
+    pages += sorted(TRICKY.items())
+    assert index_pages([(url, searchable(html)) for url, html in pages]) == index_pages(pages)
+
+
+def test_a_page_that_speaks_of_pagefind_is_given_whole() -> None:
+    from sitegen.search import searchable
+
+    prose = ('<html lang="en"><body><h1>How search works</h1><p>Mark the body with '
+             'data-pagefind-body.</p><div data-pagefind-body><p>Text</p></div></body></html>')
+    unclosed = '<html lang="en"><body><div data-pagefind-body><p>Cut short</body></html>'
+    whole = '<html lang="en"><body data-pagefind-body><p>All of it</p></body></html>'
+    for page in (prose, unclosed, whole):
+        assert searchable(page) == page
+    given = searchable(TRICKY["/no-lead/"])  # the first image after the h1, none before or later
+    assert "/later.jpg" in given and "/logo.png" not in given and "/related.jpg" not in given
+
+
+def test_an_index_with_several_filters_and_sorts_is_the_same_every_time() -> None:
+    """Pagefind lists a language's filters in the order its threads finish them."""
+    from sitegen.search import index_pages
+
+    def page(n: int) -> str:
+        return (f'<html lang="en"><body><h1 data-pagefind-sort="rank:{9 - n}">Story {n}</h1>'
+                f'<div data-pagefind-body data-pagefind-sort="weight:{n}"><p>Words {_word(n)}.'
+                f'</p><span data-pagefind-filter="section">S{n % 2}</span><span '
+                f'data-pagefind-filter="topic">T{n % 3}</span><span data-pagefind-filter='
+                f'"place">P{n}</span></div></body></html>')
+
+    pages = [(f"/{n}/", page(n)) for n in range(8)]
+    first = index_pages(pages)
+    assert all(index_pages(pages) == first for _ in range(8))
