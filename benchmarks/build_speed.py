@@ -1076,6 +1076,38 @@ def _scrub(text: str) -> str:
     return text.replace(str(ROOT) + os.sep, "").replace(str(ROOT), ".")
 
 
+SUMMARY_ROWS = (COLD, NO_CHANGE, ARTICLE, DEPLOY)  # the builds people compare first
+
+
+def summary_section(sizes: Sequence[tuple[int, Samples]], selected: Sequence[str],
+                    missing: dict[str, str]) -> list[str]:
+    """The short table: at each size, sitegen's builds divided by each peer's cold build, by
+    wall clock and by CPU time (the size sections hold the seconds)."""
+    peers = [name for name in selected if name != "sitegen" and _is_peer(name)] \
+        if "sitegen" in selected else []
+    if not peers:
+        return []
+    header = ["stories", "peer", *(m.label.removesuffix(" (s)") for m in SUMMARY_ROWS)]
+    lines = ["## Summary", "",
+             "sitegen's time divided by the peer's cold build: wall clock, then CPU time.", "",
+             "| " + " | ".join(header) + " |",
+             "|" + "|".join(["---:", "---"] + ["---:"] * len(SUMMARY_ROWS)) + "|"]
+    for stories, samples in sizes:
+        for peer in peers:
+            cells = [f"{stories:,}", GENERATORS[peer].label]
+            for measure in SUMMARY_ROWS:
+                wall = _ratio_cell(samples, peer, measure, missing)
+                cpu = _ratio_cell(samples, peer, CPU_TIMES[measure], missing)
+                cells.append(f"{wall} / {cpu}" if _applies("sitegen", measure) else "—")
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _is_peer(name: str) -> bool:
+    """Another generator, not a revision of sitegen."""
+    return not issubclass(GENERATORS[name], Sitegen)
+
+
 def size_section(stories: int, samples: Samples, selected: Sequence[str],
                  missing: dict[str, str], photos: int = 0) -> list[str]:
     title = f"## {stories} stories ({2 * stories} articles)"
@@ -1223,6 +1255,11 @@ def report_header(args: argparse.Namespace, argv: Sequence[str], selected: Seque
          "`python -m benchmarks --stories 200 --photos 12 --tools sitegen,sitegen@main`. "
          "That run writes BENCHMARKS-photos.md, so that this file keeps its figures."),
         "",
+        ("A run at 20,000 stories takes hours with Pelican; "
+         "`python -m benchmarks --stories 20000 --runs 1 --tools sitegen,hugo "
+         "--report BENCHMARKS-20000.md` times sitegen beside Hugo alone, into a file of its "
+         "own."),
+        "",
         f"- Date: {started:%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
         f"- Versions: {versions(selected, missing)}",
@@ -1243,7 +1280,7 @@ def report_header(args: argparse.Namespace, argv: Sequence[str], selected: Seque
 def write_report(path: Path, header: list[str], sections: list[list[str]],
                  photos: int = 0) -> None:
     body = list(header)
-    for section in sections:
+    for section in filter(None, sections):
         body += ["", *section]
     body += ["", "## Notes", "", GENERAL_NOTES] + (["", PHOTO_NOTES] if photos else [])
     path.write_text("\n".join(body) + "\n", encoding="utf-8")
@@ -1381,16 +1418,20 @@ def benchmark(args: argparse.Namespace, argv: Sequence[str]) -> int:
     header = report_header(args, argv, selected, missing, started)
     rows = PHOTO_ROWS if args.photos else STANDARD_ROWS
     sections: list[list[str]] = []
+    sizes: list[tuple[int, Samples]] = []
+    summary: list[list[str]] = []
     for stories in args.stories:
         folder = ensure_corpus(args.workdir.resolve(), stories, args.seed, args.photos)
         samples = benchmark_size(folder, available, args.runs, stories, rows)
+        sizes.append((stories, samples))
         sections.append(size_section(stories, samples, selected, missing, args.photos))
         print("\n".join(sections[-1]) + "\n", flush=True)
-        write_report(args.report, header, sections, args.photos)
+        summary = [] if args.photos else [summary_section(sizes, selected, missing)]
+        write_report(args.report, header, summary + sections, args.photos)
     served = [tool for tool in available if issubclass(tool, Sitegen)]
     if args.serve_edits > 0 and served and not args.photos:
         sections.append(serve_section(args, served))
         print("\n".join(sections[-1]) + "\n", flush=True)
-        write_report(args.report, header, sections, args.photos)
+        write_report(args.report, header, summary + sections, args.photos)
     _log(f"wrote {args.report}")
     return 0

@@ -6,6 +6,7 @@ import html
 import io
 import os
 import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -232,3 +233,29 @@ def local_file(out: Path, href: str, base: str = "/") -> Path:
     rel = path[len(base):]
     rel = unquote(rel)
     return out / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
+
+
+@pytest.fixture
+def git(monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
+    """git(site or folder, *args) -> its output, as a desk member, an hour after the last
+    commit: each call is an hour later, so the history has a clear order."""
+    for name, value in (("GIT_AUTHOR_NAME", "Desk"), ("GIT_AUTHOR_EMAIL", "desk@example.org"),
+                        ("GIT_COMMITTER_NAME", "Desk"),
+                        ("GIT_COMMITTER_EMAIL", "desk@example.org")):
+        monkeypatch.setenv(name, value)
+    clock = iter(range(1_700_000_000, 1_800_000_000, 3600))
+
+    def run(site: Site | Path, *args: str) -> str:
+        when = f"@{next(clock)} +0000"
+        done = subprocess.run(["git", *args], cwd=site.root if isinstance(site, Site) else site,
+                              check=True, capture_output=True, text=True,
+                              env={**os.environ, "GIT_AUTHOR_DATE": when,
+                                   "GIT_COMMITTER_DATE": when})
+        return done.stdout
+
+    return run
+
+
+def commit(git: Callable[..., str], site: Site | Path, message: str) -> None:
+    git(site, "add", "-A")
+    git(site, "commit", "-q", "-m", message)

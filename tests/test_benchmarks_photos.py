@@ -135,3 +135,22 @@ def test_the_report_notes_how_busy_the_machine_was() -> None:
     [note] = load_notes(quiet)
     assert "0.25–0.50" in note and "CPU rows" not in note
     assert "compare the CPU rows" in load_notes(busy)[0]
+
+
+def test_the_summary_divides_each_build_by_the_peers_cold_build() -> None:
+    from benchmarks.build_speed import (
+        ARTICLE, COLD, CPU_TIMES, DEPLOY, NO_CHANGE, Samples, summary_section)
+
+    samples = Samples()
+    for tool, cold, cpu in (("sitegen", 12.0, 20.0), ("hugo", 8.0, 10.0)):
+        samples.add(tool, COLD, cold)
+        samples.add(tool, CPU_TIMES[COLD], cpu)
+    for measure, wall, cpu in ((NO_CHANGE, 0.4, 0.5), (ARTICLE, 0.8, 1.0), (DEPLOY, 2.0, 2.5)):
+        samples.add("sitegen", measure, wall)
+        samples.add("sitegen", CPU_TIMES[measure], cpu)
+    lines = summary_section([(1000, samples)], ["sitegen", "hugo"], {})
+    assert lines[0] == "## Summary"
+    assert lines[-1] == ("| 1,000 | Hugo | 1.50× / 2.00× | 0.05× / 0.05× | 0.10× / 0.10× "
+                         "| 0.25× / 0.25× |")
+    assert summary_section([(1000, samples)], ["sitegen@HEAD", "hugo"], {}) == []
+    assert "n/a / n/a" in summary_section([(1000, samples)], ["sitegen", "pelican"], {})[-1]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, Site, Tags, article, hreflangs, line_of, local_file, tree
+from conftest import CONFIG, Site, Tags, article, commit, hreflangs, line_of, local_file, tree
 
 from sitegen.staleness import fingerprint
 
@@ -406,28 +405,6 @@ def test_the_notice_has_no_link_when_the_original_is_not_published(make_site):
 
 
 # Stale translations by git history ----------------------------------------------------------------
-
-@pytest.fixture
-def git(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    for name, value in (("GIT_AUTHOR_NAME", "Desk"), ("GIT_AUTHOR_EMAIL", "desk@example.org"),
-                        ("GIT_COMMITTER_NAME", "Desk"),
-                        ("GIT_COMMITTER_EMAIL", "desk@example.org")):
-        monkeypatch.setenv(name, value)
-    clock = iter(range(1_700_000_000, 1_800_000_000, 3600))
-
-    def run(site: Site, *args: str) -> None:
-        when = f"@{next(clock) if args[0] == 'commit' else 1_600_000_000} +0000"
-        subprocess.run(["git", *args], cwd=site.root, check=True, capture_output=True,
-                       env={**__import__("os").environ, "GIT_AUTHOR_DATE": when,
-                            "GIT_COMMITTER_DATE": when})
-
-    return run
-
-
-def commit(git: Callable[..., None], site: Site, message: str) -> None:
-    git(site, "add", "-A")
-    git(site, "commit", "-q", "-m", message)
-
 
 def test_git_history_finds_the_translation_behind_its_original(make_site, check, git):
     site = make_site(pair())

@@ -135,25 +135,6 @@ class Desk:
 
 
 @pytest.fixture
-def git(monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
-    """git(folder, *args), as a desk member, an hour after the last commit."""
-    for name, value in (("GIT_AUTHOR_NAME", "Desk"), ("GIT_AUTHOR_EMAIL", "desk@example.org"),
-                        ("GIT_COMMITTER_NAME", "Desk"),
-                        ("GIT_COMMITTER_EMAIL", "desk@example.org")):
-        monkeypatch.setenv(name, value)
-    clock = iter(range(1_700_000_000, 1_800_000_000, 3600))
-
-    def run(folder: Path, *args: str) -> str:
-        when = f"@{next(clock)} +0000"
-        done = subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True,
-                              text=True, env={**os.environ, "GIT_AUTHOR_DATE": when,
-                                              "GIT_COMMITTER_DATE": when})
-        return done.stdout
-
-    return run
-
-
-@pytest.fixture
 def desk(tmp_path: Path, git: Callable[..., str]) -> Iterator[Desk]:
     desk = Desk(tmp_path / "origin", tmp_path / "repo", tmp_path / "host-cache", git)
     desk.origin.mkdir()

@@ -4,7 +4,6 @@ the site's git history, redirect to its page, in `_redirects` and as a page at t
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import subprocess
 import threading
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Site, Tags, article, line_of, meta, tree
+from conftest import Site, Tags, article, commit, line_of, meta, tree
 
 from sitegen import config as site_config
 from sitegen.commands.serve import Handler, HostCheck, Preview, PreviewServer, moves_of
@@ -43,27 +42,6 @@ REFRESH = {"http-equiv": "refresh"}
 
 
 @pytest.fixture
-def git(monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
-    """git(site, *args) in the site folder, as a desk member, an hour after the last commit."""
-    for name, value in (("GIT_AUTHOR_NAME", "Desk"), ("GIT_AUTHOR_EMAIL", "desk@example.org"),
-                        ("GIT_COMMITTER_NAME", "Desk"),
-                        ("GIT_COMMITTER_EMAIL", "desk@example.org")):
-        monkeypatch.setenv(name, value)
-    clock = iter(range(1_700_000_000, 1_800_000_000, 3600))
-
-    def run(site: Site | Path, *args: str) -> str:
-        when = f"@{next(clock)} +0000"
-        done = subprocess.run(["git", *args], cwd=site.root if isinstance(site, Site) else site,
-                              check=True,
-                              capture_output=True, text=True,
-                              env={**os.environ, "GIT_AUTHOR_DATE": when,
-                                   "GIT_COMMITTER_DATE": when})
-        return done.stdout
-
-    return run
-
-
-@pytest.fixture
 def repo(make_site: Callable[..., Site], git: Callable[..., str]) -> Callable[..., Site]:
     """repo({path: text}) -> a site in a new git repository, its files committed once."""
 
@@ -74,11 +52,6 @@ def repo(make_site: Callable[..., Site], git: Callable[..., str]) -> Callable[..
         return site
 
     return factory
-
-
-def commit(git: Callable[..., str], site: Site, message: str) -> None:
-    git(site, "add", "-A")
-    git(site, "commit", "-q", "-m", message)
 
 
 def rules(site: Site, out: Path | None = None) -> list[str]:
