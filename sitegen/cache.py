@@ -143,7 +143,7 @@ class Cache:
         """The article keys that the plan of an output folder names (`swap.py`): kept, so that
         a build into that folder still swaps an edit into its plan after builds into another
         (the live preview's) have moved on."""
-        folders = self._reading(lambda db: [out for (out,) in db.execute(
+        folders: list[str] = self._reading(lambda db: [out for (out,) in db.execute(
             "SELECT out FROM plans")], [])
         return {entry[0] for out in folders
                 for entry in self._shelf_set(f"keys:{out}", None).entries().values()}
