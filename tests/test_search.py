@@ -183,17 +183,21 @@ def _word(n: int) -> str:
     return "zq" + "".join("abcdefghij"[int(digit)] for digit in str(n)) + "x"
 
 
-def test_a_large_sites_index_comes_in_parts_and_an_edit_makes_one_again(
-        make_site: Callable[..., Site]) -> None:
+def _harbour(stories: int = 70) -> dict[str, str]:
     files = {}
-    for n in range(70):
+    for n in range(stories):
         files[f"content/world/s{n}.en.md"] = article(
             f"Story {n}", translation_key=f"s{n}",
             body=f"The harbour report {_word(n)} in English.\n")
         files[f"content/world/s{n}.es.md"] = article(
             f"Crónica {n}", translation_key=f"s{n}",
             body=f"La crónica del puerto {_word(n + 100)} en español.\n")
-    site = make_site(files)
+    return files
+
+
+def test_a_large_sites_index_comes_in_parts_and_an_edit_makes_one_again(
+        make_site: Callable[..., Site]) -> None:
+    site = make_site(_harbour())
     assert site.build().code == 0
     entry = json.loads(site.read("pagefind/pagefind-entry.json"))
     assert sorted(entry["languages"]) == ["en", "es"]  # the first part holds both
@@ -383,18 +387,6 @@ def test_an_index_with_several_filters_and_sorts_is_the_same_every_time() -> Non
     pages = [(f"/{n}/", page(n)) for n in range(8)]
     first = index_pages(pages)
     assert all(index_pages(pages) == first for _ in range(8))
-
-
-def _harbour(parts: int = 70) -> dict[str, str]:
-    files = {}
-    for n in range(parts):
-        files[f"content/world/s{n}.en.md"] = article(
-            f"Story {n}", translation_key=f"s{n}",
-            body=f"The harbour report {_word(n)} in English.\n")
-        files[f"content/world/s{n}.es.md"] = article(
-            f"Crónica {n}", translation_key=f"s{n}",
-            body=f"La crónica del puerto {_word(n + 100)} en español.\n")
-    return files
 
 
 def test_an_unchanged_part_of_the_index_is_left_where_it_is(
