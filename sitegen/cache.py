@@ -111,18 +111,19 @@ class Cache:
 
     def _keep(self, articles: dict[str, Article]) -> None:
         dates = self.article_dates()
-        removed = [key for key in self.articles if key not in articles]
+        kept = articles.keys() | self._planned()
+        removed = [key for key in self.articles if key not in kept]
         for key in removed:
             del self.articles[key]
         self.articles.update((key, a) for key, a in articles.items() if key not in self.articles)
         # Every kept article's date, also where the stored dates were damaged.
-        self._dates().change({key: None for key in dates.keys() - articles.keys()} | {
+        self._dates().change({key: None for key in dates.keys() - kept} | {
             key: (a.timestamp, a.draft) for key, a in articles.items()
             if dates.get(key) != (a.timestamp, a.draft)})
         if self._db is None:
             return
         stored = self._stored_keys()
-        gone = [key for key in stored if key not in articles]
+        gone = [key for key in stored if key not in kept]
         new = [(key, a) for key, a in articles.items() if key not in stored]
         if not gone and not new:
             return
@@ -137,6 +138,15 @@ class Cache:
         if self._writing(change):
             stored.difference_update(gone)
             stored.update(key for key, _ in new)
+
+    def _planned(self) -> set[str]:
+        """The article keys that the plan of an output folder names (`swap.py`): kept, so that
+        a build into that folder still swaps an edit into its plan after builds into another
+        (the live preview's) have moved on."""
+        folders: list[str] = self._reading(lambda db: [out for (out,) in db.execute(
+            "SELECT out FROM plans")], [])
+        return {entry[0] for out in folders
+                for entry in self._shelf_set(f"keys:{out}", None).entries().values()}
 
     def _stored_keys(self) -> set[str]:
         if self._stored is None:
@@ -298,7 +308,10 @@ class Cache:
         return _article_of(row[1])
 
     def swap(self, gone: Sequence[str], new: dict[str, Article]) -> None:
-        """Keep these articles instead of those of `gone` (keys), the rest as they are."""
+        """Keep these articles instead of those of `gone` (keys) that no folder's plan names,
+        the rest as they are."""
+        planned = self._planned()
+        gone = [key for key in gone if key not in planned]
         self._dates().change(dict.fromkeys(gone) | {
             key: (a.timestamp, a.draft) for key, a in new.items()})
         for key in gone:

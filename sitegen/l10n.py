@@ -47,10 +47,13 @@ def catalog_paths(locale_dirs: tuple[Path, ...], lang: str) -> tuple[Path, ...]:
 
 def catalog_digest(locale_dirs: tuple[Path, ...], lang: str,
                    read: Callable[[str], bytes]) -> str:
-    """Changes whenever any catalog `lang` reads from does."""
+    """Changes whenever any catalog `lang` reads from does. A catalog is named by its place
+    among the folders, not by where they are, so that a site moved or built by a sitegen
+    installed elsewhere keeps its keys."""
     digest = hashlib.blake2b(digest_size=16)
     for po in catalog_paths(locale_dirs, lang):
-        digest.update(f"{po}\0".encode())
+        place = next(n for n, folder in enumerate(locale_dirs) if po.is_relative_to(folder))
+        digest.update(f"{place}\0{po.relative_to(locale_dirs[place]).as_posix()}\0".encode())
         try:
             digest.update(read(str(po)))
         except OSError as exc:

@@ -106,6 +106,8 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             make = sorted(writer.keep({path: keys[path] for path in renditions}))
             parts = search.parts if search is not None else ()
             indexed = _kept_parts(writer, parts, before) if index_later else {}
+            if parts and not index_later:  # each part is kept or made once its pages are
+                writer.hold(path for made in before.values() for path in made.files)
         writer.plan()
         progress("rendering", 0, len(render))
         _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,

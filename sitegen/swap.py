@@ -181,8 +181,8 @@ class SwapBuild:
 
     def remember(self, memo: Cache, out: Path) -> None:
         """Once published: the new articles, and the keys of the files and outputs swapped."""
+        memo.named("keys", out).change(self.files)  # first: the keys it no longer names go
         memo.swap(self.gone, self.new)
-        memo.named("keys", out).change(self.files)
         memo.keep_pages(out, {file: (key, None) for file, key in self.renewed.items()})
 
 

@@ -26,7 +26,7 @@ import hashlib
 import os
 import shutil
 import stat as kinds
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -120,6 +120,7 @@ class OutputWriter:
         self.files: dict[str, Written] = {}  # the new tree
         self.in_back: set[str] = set()  # already in back_dir as the new tree needs them
         self.linked: dict[str, Written] = {}  # unchanged files of the output, to link
+        self.held: set[str] = set()  # left in the kept tree undecided (`hold`)
         self.writing: set[str] = set()  # to be made anew in back_dir
         self.unchanged = 0
         self.renewed: list[str] = []
@@ -173,6 +174,12 @@ class OutputWriter:
         self.writing |= must
         return must
 
+    def hold(self, paths: Iterable[str]) -> None:
+        """Before plan(): leave these files of the output in the kept tree, undecided (a search
+        index's, known to be unchanged only once its pages are rendered): relink() then takes
+        them without a write, and commit() removes those it did not take."""
+        self.held.update(paths)
+
     def plan(self) -> None:
         """Bring the kept tree to what it keeps and link the unchanged files: after this, only
         the files keep() returned are missing from the new tree."""
@@ -190,7 +197,7 @@ class OutputWriter:
         else:
             # Files written or linked anew replace theirs; only the others are removed here.
             there = (self.recorded | {MANIFEST}) if self.mirrors else set()
-            for path in there - (self.in_back | self.writing | self.linked.keys()):
+            for path in there - (self.in_back | self.writing | self.linked.keys() | self.held):
                 _unlink(back, path)
         for path in self.linked:
             _link(f"{self.out_dir}/{path}", f"{back}/{path}")
@@ -204,10 +211,13 @@ class OutputWriter:
             return False
         for path, written in found:
             assert written is not None
+            self.files[path] = written
             target = self.target(path)
+            if path in self.held and self.mirrors and _matches(_lstat(target), written):
+                continue  # the kept tree's file is the output's
             _unlink_file(target)
             _link(f"{self.out_dir}/{path}", target)
-            self.linked[path] = self.files[path] = written
+            self.linked[path] = written
         self.unchanged += len(found)
         return True
 
@@ -253,6 +263,9 @@ class OutputWriter:
                 os.makedirs(f"{self.back_dir}/{path}", exist_ok=True)
             else:
                 _link(f"{self.out_dir}/{path}", f"{self.back_dir}/{path}")
+        if self.mirrors:
+            for path in self.held - self.files.keys():
+                _unlink(self.back_dir, path)
         removed: list[str] = []
         if not self.whole:  # else the same files: the kept tree's manifest is the output's
             write_file(f"{self.back_dir}/{MANIFEST}",
@@ -568,6 +581,13 @@ def _same_bytes(root: Path, path: str, record: Written, mtime_ns: int) -> Writte
     except OSError:
         return None
     return record._replace(mtime_ns=mtime_ns) if same else None
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
 
 
 def _matches(stat: os.stat_result | None, record: Written) -> bool:

@@ -571,3 +571,24 @@ def test_a_static_file_copied_over_with_its_old_time_and_size_is_copied_again(ma
     build(site)
     assert (site.public / "note.txt").read_text("utf-8") == "version 2\n"
     assert_same(site.public, cold(site))
+
+
+def test_a_site_copied_to_another_folder_keeps_its_article_keys(make_site, monkeypatch):
+    """The keys hold what the articles and their catalogs say, not where the site is: a site
+    moved, or a CI that builds in a new folder with the cache restored, parses nothing again."""
+    from sitegen import build as pipeline
+    from sitegen.config import load
+
+    site = make_site(newsroom(4))
+    _catalog(site, monkeypatch)
+    copy = site.root.parent / "moved"
+    shutil.copytree(site.root, copy)
+
+    def keys(folder: Path) -> list[str]:
+        return pipeline.article_keys(pipeline.SiteInputs.read(load(folder)))
+
+    assert keys(copy) == keys(site.root)
+    (copy / "locales/es/LC_MESSAGES/messages.po").write_text(
+        bundled("locales/es/LC_MESSAGES/messages.po"), "utf-8")
+    moved = keys(copy)
+    assert moved != keys(site.root)  # the site's own catalog now says what the bundled one does

@@ -183,17 +183,21 @@ def _word(n: int) -> str:
     return "zq" + "".join("abcdefghij"[int(digit)] for digit in str(n)) + "x"
 
 
-def test_a_large_sites_index_comes_in_parts_and_an_edit_makes_one_again(
-        make_site: Callable[..., Site]) -> None:
+def _harbour(stories: int = 70) -> dict[str, str]:
     files = {}
-    for n in range(70):
+    for n in range(stories):
         files[f"content/world/s{n}.en.md"] = article(
             f"Story {n}", translation_key=f"s{n}",
             body=f"The harbour report {_word(n)} in English.\n")
         files[f"content/world/s{n}.es.md"] = article(
             f"Crónica {n}", translation_key=f"s{n}",
             body=f"La crónica del puerto {_word(n + 100)} en español.\n")
-    site = make_site(files)
+    return files
+
+
+def test_a_large_sites_index_comes_in_parts_and_an_edit_makes_one_again(
+        make_site: Callable[..., Site]) -> None:
+    site = make_site(_harbour())
     assert site.build().code == 0
     entry = json.loads(site.read("pagefind/pagefind-entry.json"))
     assert sorted(entry["languages"]) == ["en", "es"]  # the first part holds both
@@ -383,3 +387,57 @@ def test_an_index_with_several_filters_and_sorts_is_the_same_every_time() -> Non
     pages = [(f"/{n}/", page(n)) for n in range(8)]
     first = index_pages(pages)
     assert all(index_pages(pages) == first for _ in range(8))
+
+
+def test_an_unchanged_part_of_the_index_is_left_where_it_is(
+        make_site: Callable[..., Site], tmp_path: Path, monkeypatch: Any) -> None:
+    """The tree kept beside the output already holds the index's files: an edit links none
+    of a part it does not make again, and the new output is what a cold build writes."""
+    from sitegen import write
+
+    site = make_site(_harbour())
+    assert site.build().code == 0
+    assert site.build().code == 0  # the kept tree now mirrors the output
+    linked: list[str] = []
+    real = write._link
+
+    def link(source: str, target: str) -> None:
+        linked.append(target)
+        real(source, target)
+
+    monkeypatch.setattr(write, "_link", link)
+    before = tree(site.public)
+    site.write("content/world/s5.es.md", article(
+        "Crónica 5", translation_key="s5", body="La crónica del muelle, corregida.\n"))
+    assert site.build().code == 0
+    after = tree(site.public)
+
+    def part(path: str) -> str:  # the first part's files are in pagefind/ itself
+        folder = path.split("/")[1]
+        return folder if re.fullmatch(r"[a-z]+-\d+", folder) else "first"
+
+    index = [p for p in after if p.startswith("pagefind/") and p.count("/") > 1]
+    remade = {part(p) for p in index if before.get(p) != after[p]}
+    kept = [p for p in index if part(p) not in remade]
+    assert kept and not [t for t in linked if any(t.endswith(f"/{p}") for p in kept)]
+    assert after == _cold(site, tmp_path / "cold")
+
+
+def test_an_index_file_a_stopped_build_left_in_the_kept_tree_is_not_published(
+        make_site: Callable[..., Site], tmp_path: Path) -> None:
+    """A build stopped after Pagefind wrote into the kept tree leaves new bytes there under
+    the output's names: the next build takes the output's file instead."""
+    site = make_site(_harbour())
+    assert site.build().code == 0
+    assert site.build().code == 0
+    cache = site.root / ".sitegen-cache"
+    index = [p for p in site.public.rglob("pagefind/*/pagefind-entry.json")]
+    assert index
+    inode = index[0].stat().st_ino
+    [kept] = [p for p in cache.rglob(index[0].name) if p.stat().st_ino == inode]
+    kept.unlink()
+    kept.write_bytes(b"{}")  # what a stopped build's Pagefind might have left
+    site.write("content/world/s5.es.md", article(
+        "Crónica 5", translation_key="s5", body="La crónica del muelle, corregida.\n"))
+    assert site.build().code == 0
+    assert tree(site.public) == _cold(site, tmp_path / "cold")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Site, article, tree
-from test_cache import _replace, assert_same, build, cold, newsroom, summary
+from test_cache import _replace, assert_same, build, cold, fresh, newsroom, summary
 
 from sitegen import build as pipeline
 from sitegen import records
@@ -86,6 +86,23 @@ def test_edits_one_after_another_are_swapped_in(make_site, plans):
             assert_same(site.public, cold(site))
     _replace(site, "content/world/story-01.en.md", "Story 1 starts", "Story 1 opens")
     assert plans.build(site) == 0  # back to bytes an earlier build had
+    assert_same(site.public, cold(site))
+
+
+def test_an_edit_previewed_in_another_folder_is_still_swapped_in(make_site, plans):
+    """Builds into another folder (the live preview's, a second output) between two builds
+    into `public/` keep the articles `public/`'s plan names: the edit is swapped in there."""
+    site = make_site(newsroom(8))
+    build(site)
+    WORDS["body"](site)
+    preview = fresh(site, "preview")
+    assert plans.build(site, "-o", str(preview)) == 1
+    WORDS["a footnote"](site)
+    assert plans.build(site, "-o", str(preview)) == 0
+    assert plans.build(site) == 0
+    assert_same(site.public, cold(site))
+    _replace(site, "content/world/story-01.en.md", "Story 1 starts", "Story 1 opens")
+    assert plans.build(site) == 0  # back to the words public/ had before
     assert_same(site.public, cold(site))
 
 
