@@ -237,8 +237,8 @@ def local_file(out: Path, href: str, base: str = "/") -> Path:
 
 @pytest.fixture
 def git(monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
-    """git(site or folder, *args) -> its output, as a desk member, an hour after the last
-    commit: each call is an hour later, so the history has a clear order."""
+    """git(site or folder, *args) -> its output, as a desk member: each commit an hour after
+    the last (the first at 2023-11-14 22:13 UTC), so the history has a clear order."""
     for name, value in (("GIT_AUTHOR_NAME", "Desk"), ("GIT_AUTHOR_EMAIL", "desk@example.org"),
                         ("GIT_COMMITTER_NAME", "Desk"),
                         ("GIT_COMMITTER_EMAIL", "desk@example.org")):
@@ -246,7 +246,7 @@ def git(monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
     clock = iter(range(1_700_000_000, 1_800_000_000, 3600))
 
     def run(site: Site | Path, *args: str) -> str:
-        when = f"@{next(clock)} +0000"
+        when = f"@{next(clock) if args[0] == 'commit' else 1_600_000_000} +0000"
         done = subprocess.run(["git", *args], cwd=site.root if isinstance(site, Site) else site,
                               check=True, capture_output=True, text=True,
                               env={**os.environ, "GIT_AUTHOR_DATE": when,
