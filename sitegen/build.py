@@ -356,8 +356,7 @@ class ArticleFiles(Sequence[tuple[str, bytes]]):
         self._digests = dict(enumerate(digests))
 
     def renewed(self, places: Sequence[int]) -> ArticleFiles:
-        """These files looked at and read again (the live preview's saved files); None where
-        one cannot be looked at."""
+        """These files looked at and read again (the live preview's saved files)."""
         signatures = list(self.signatures)
         for n in places:
             signatures[n] = signature(os.stat(self.paths[n]))
@@ -498,9 +497,7 @@ def signed(digests: Digests, *folders: tuple[discover.Found, str]) -> tuple[Sign
                 problems.append(cannot_read(f"{shown}{name}", exc))
                 continue
             files[-1].append((name, path, stat.st_size))
-            # The change time too: a copy keeping time and size (`cp -p`) still changes it.
-            stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
-            stamps.append((path, stamp))
+            stamps.append((path, ":".join(map(str, signature(stat)))))
     if problems:
         raise BuildFailed(problems)
     keys = iter(digests(stamps))

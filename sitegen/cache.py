@@ -124,20 +124,24 @@ class Cache:
             return
         stored = self._stored_keys()
         gone = [key for key in stored if key not in kept]
-        new = [(key, a) for key, a in articles.items() if key not in stored]
-        if not gone and not new:
-            return
+        new = {key: a for key, a in articles.items() if key not in stored}
+        if gone or new:
+            self._store(gone, new)
+
+    def _store(self, gone: Sequence[str], new: dict[str, Article]) -> None:
+        """Remove the records of `gone` (keys) and store those of `new`."""
+        stored = self._stored_keys()
 
         def change(db: sqlite3.Connection) -> None:
             db.executemany("DELETE FROM articles WHERE key = ?", [(key,) for key in gone])
             db.executemany(
                 "INSERT OR REPLACE INTO articles (key, checksum, record) VALUES (?, ?, ?)",
                 [(key, _checksum(blob), blob) for key, blob in
-                 ((key, _record_of(a)) for key, a in new)])
+                 ((key, _record_of(a)) for key, a in new.items())])
 
         if self._writing(change):
             stored.difference_update(gone)
-            stored.update(key for key, _ in new)
+            stored.update(new)
 
     def _planned(self) -> set[str]:
         """The article keys that the plan of an output folder names (`swap.py`): kept, so that
@@ -317,20 +321,8 @@ class Cache:
         for key in gone:
             self.articles.pop(key, None)
         self.articles.update(new)
-        if self._db is None:
-            return
-        stored = self._stored_keys()
-
-        def change(db: sqlite3.Connection) -> None:
-            db.executemany("DELETE FROM articles WHERE key = ?", [(key,) for key in gone])
-            db.executemany(
-                "INSERT OR REPLACE INTO articles (key, checksum, record) VALUES (?, ?, ?)",
-                [(key, _checksum(blob), blob) for key, blob in
-                 ((key, _record_of(a)) for key, a in new.items())])
-
-        if self._writing(change):
-            stored.difference_update(gone)
-            stored.update(new)
+        if self._db is not None:
+            self._store(gone, new)
 
     def plan(self, out: Path) -> Any:
         """What the last full build into `out` planned, as `remember_plan` was given it."""
