@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from . import config as site_config
 from . import discover, l10n, parallel, staleness, translations, urls
-from . import swap as swap_plan
 from .assemble import BuildOptions, Site, assemble, is_news
 from .cache import Cache, open_cache
 from .code import code_digest
@@ -157,8 +156,10 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     dates = memo.article_dates()
     published = publication(keys, options, dates) if all(k in dates for k in keys) else None
     if swap:
+        from .swap import remember
+
         frame = frame_key(inputs, keys, options, dates, published)
-        _stage("remember", swap_plan.remember, memo, out, plan, frame, result.articles)
+        _stage("remember", remember, memo, out, plan, frame, result.articles)
     remember_site(memo, out, site_key(inputs, keys, options, dates, published), result)
     return Built(result, inputs, plan)
 
@@ -169,6 +170,7 @@ def _swapped_build(inputs: SiteInputs, keys: Sequence[str], options: BuildOption
     """The build that swaps changed articles into the last plan's records, or None where it
     does not apply (or a record turns out unreadable): then the site is planned."""
     from .records import Unreadable
+    from .swap import swap_build
 
     published: list[tuple[list[int], list[int]]] = []  # as the frame found them
 
@@ -178,7 +180,7 @@ def _swapped_build(inputs: SiteInputs, keys: Sequence[str], options: BuildOption
         published.append(publication(keys, options, dates))
         return frame_key(inputs, keys, options, dates, published[-1])
 
-    swapped = _stage("swap", swap_plan.swap_build, inputs, keys, memo, out, frame)
+    swapped = _stage("swap", swap_build, inputs, keys, memo, out, frame)
     if swapped is None:
         return None
     work = Work(swapped.env, swapped.outputs, swapped.copies, swapped.renditions,

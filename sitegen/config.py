@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -17,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, localedata
 
 from . import urls
 from .authors import Author, Roster
@@ -44,7 +45,7 @@ class LanguageConfig:
     title: str
     description: str
     locale: str  # a Babel locale identifier, e.g. "es" or "es_US"
-    name: str  # the language's name in itself, as the language switch shows it
+    given_name: str  # the language's name as its table gives it, if it does
     sections: dict[str, str] = field(default_factory=dict)  # section slug -> display title
     newsletter: Newsletter | None = None  # its signup form, where it has one
 
@@ -53,6 +54,12 @@ class LanguageConfig:
         `economia`), so a Spanish reader's address reads in Spanish; else its name."""
         label = self.sections.get(section)
         return (urls.slugify(label) if label else "") or section
+
+    @property
+    def name(self) -> str:
+        """The language's name in itself, as the language switch shows it ("Español"): looked
+        up only where a page shows it, since Babel's data for a locale takes a while to load."""
+        return self.given_name or _own_name(self.locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,7 +512,7 @@ def _language(code: str, table: Any, where: _KeyLocator,
         title=table.get("title", "sitegen"),
         description=table.get("description", ""),
         locale=locale,
-        name=table.get("name") or _own_name(locale),
+        given_name=table.get("name") or "",
         sections=dict(sections),
         newsletter=newsletter,
     )
@@ -636,6 +643,8 @@ def _check_table(
 
 
 def _is_locale(identifier: str) -> bool:
+    if localedata.exists(identifier.replace("-", "_")):  # a look for its file, not a load
+        return True
     try:
         Locale.parse(identifier.replace("-", "_"))
         return True
@@ -647,6 +656,7 @@ def babel_locale(identifier: str) -> Locale:
     return Locale.parse(identifier.replace("-", "_"))
 
 
+@functools.cache
 def _own_name(locale: str) -> str:
     name = babel_locale(locale).get_language_name() or locale
     return name[:1].upper() + name[1:]
