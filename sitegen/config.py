@@ -646,7 +646,7 @@ def _is_locale(identifier: str) -> bool:
     if localedata.exists(identifier.replace("-", "_")):  # a look for its file, not a load
         return True
     try:
-        Locale.parse(identifier.replace("-", "_"))
+        babel_locale(identifier)
         return True
     except (UnknownLocaleError, ValueError):
         return False
