@@ -40,7 +40,17 @@ from .progress import Progress, no_progress
 from .theme import Theme
 from .translations import TranslationGroup
 from .typography import quotation_marks
-from .write import WriteReport, check_output_dir, file_digest, holds
+from .write import (
+    MANIFEST,
+    Mirroring,
+    WriteReport,
+    Written,
+    check_output_dir,
+    file_digest,
+    holds,
+    is_mirror,
+    mirror,
+)
 
 if TYPE_CHECKING:  # the rendering half is imported only by builds that have work to do
     from .outputs import Copy, Output, SiteOutputs
@@ -143,30 +153,32 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
         return Built(BuildResult(config, int(remembered[-1]), len(held),
                                  WriteReport(0, len(held), 0), tuple(memo.warnings)),
                      inputs, None)
-    if swap:
-        swapped = _swapped_build(inputs, keys, options, memo, out, jobs, progress, trusted)
-        if swapped is not None:
-            return Built(swapped, inputs, None)
-    plan = plan_site(inputs, keys, options, memo, jobs, progress)
-    memo.remember_plan(out, None)  # until this one is remembered whole
-    done = _stage("publish", publish_site, memo, out, inputs, plan.work(), plan.keys, trusted,
-                  jobs, progress)
-    result = BuildResult(config, plan.site.published_count, len(done.output), done.report,
-                         tuple(memo.warnings) + plan.warnings)
-    dates = memo.article_dates()
-    published = publication(keys, options, dates) if all(k in dates for k in keys) else None
-    if swap:
-        from .swap import remember
+    with _mirrored(memo, out, written) as mirroring:
+        if swap:
+            swapped = _swapped_build(inputs, keys, options, memo, out, jobs, progress,
+                                     trusted, mirroring)
+            if swapped is not None:
+                return Built(swapped, inputs, None)
+        plan = plan_site(inputs, keys, options, memo, jobs, progress)
+        memo.remember_plan(out, None)  # until this one is remembered whole
+        done = _stage("publish", publish_site, memo, out, inputs, plan.work(), plan.keys,
+                      trusted, jobs, progress, mirroring)
+        result = BuildResult(config, plan.site.published_count, len(done.output), done.report,
+                             tuple(memo.warnings) + plan.warnings)
+        dates = memo.article_dates()
+        published = publication(keys, options, dates) if all(k in dates for k in keys) else None
+        if swap:
+            from .swap import remember
 
-        frame = frame_key(inputs, keys, options, dates, published)
-        _stage("remember", remember, memo, out, plan, frame, result.articles)
-    remember_site(memo, out, site_key(inputs, keys, options, dates, published), result)
-    return Built(result, inputs, plan)
+            frame = frame_key(inputs, keys, options, dates, published)
+            _stage("remember", remember, memo, out, plan, frame, result.articles)
+        remember_site(memo, out, site_key(inputs, keys, options, dates, published), result)
+        return Built(result, inputs, plan)
 
 
 def _swapped_build(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions,
                    memo: Cache, out: Path, jobs: int, progress: Progress,
-                   trusted: bool) -> BuildResult | None:
+                   trusted: bool, mirroring: Mirroring | None) -> BuildResult | None:
     """The build that swaps changed articles into the last plan's records, or None where it
     does not apply (or a record turns out unreadable): then the site is planned."""
     from .records import Unreadable
@@ -187,7 +199,7 @@ def _swapped_build(inputs: SiteInputs, keys: Sequence[str], options: BuildOption
                 swapped.search)
     try:
         done = _stage("publish", publish_site, memo, out, inputs, work, swapped.keys, trusted,
-                      jobs, progress)
+                      jobs, progress, mirroring)
     except Unreadable:
         return None
     swapped.remember(memo, out)
@@ -198,6 +210,22 @@ def _swapped_build(inputs: SiteInputs, keys: Sequence[str], options: BuildOption
     return result
 
 
+@contextmanager
+def _mirrored(memo: Cache, out: Path, written: dict[str, Written]
+              ) -> Iterator[Mirroring | None]:
+    """Where the tree kept beside the output does not mirror it (a deploy's output, restored
+    without it), it is made meanwhile, by a process of its own (`write.mirror`)."""
+    kept = memo.kept_tree(out)
+    mirroring = mirror(out, kept, written) if kept is not None and written and \
+        (out / MANIFEST).is_file() and not (memo.mirrors(out) and is_mirror(out, kept)) \
+        else None
+    try:
+        yield mirroring
+    finally:
+        if mirroring is not None:
+            mirroring.stop()
+
+
 def remember_site(memo: Cache, out: Path, key: str | None, result: BuildResult) -> None:
     """The site `out` now holds, with its count of articles for the next no-change build."""
     memo.remember_site(out, None if key is None else f"{key} {result.articles}")
@@ -205,16 +233,16 @@ def remember_site(memo: Cache, out: Path, key: str | None, result: BuildResult) 
 
 def publish_site(memo: Cache, out: Path, inputs: SiteInputs, work: Work, keys: dict[str, str],
                  trusted: bool, jobs: int = 1, progress: Progress = no_progress,
-                 index_later: bool = False, changed: Collection[str] | None = None
-                 ) -> Publication:
+                 mirroring: Mirroring | None = None, index_later: bool = False,
+                 changed: Collection[str] | None = None) -> Publication:
     """Publish every output (those whose key the folder holds are kept) with the memo's
-    records of the output folder and of the tree kept beside it, and record what both hold
-    afterwards. `index_later`, `changed`: as `publish`."""
+    records of the output folder and of the tree kept beside it (`mirroring`: being made),
+    and record what both hold afterwards. `index_later`, `changed`: as `publish`."""
     from .publish import Records, publish
 
     kept = memo.kept_tree(out)
-    records = Records(memo.written(out), kept, memo.mirrors(out), trusted,
-                      memo.search_index(out))
+    mirrors = mirroring.take if mirroring is not None else memo.mirrors(out)
+    records = Records(memo.written(out), kept, mirrors, trusted, memo.search_index(out))
     memo.remember_mirror(out, False)  # until this build has brought it up to the output
     done = publish(inputs.config, inputs.theme, work.env, work.outputs, work.copies, keys, out,
                    records, jobs, progress, memo.compiled_templates(), work.renditions,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ class Records:
 
     output: dict[str, Written]
     kept_dir: Path | None = None  # where the tree swapped out by the last build is kept
-    mirrors: bool = False  # it is the mirror of the output that the last build left
+    mirrors: bool | Callable[[], bool] = False  # it mirrors the output (or will say once made)
     trusted: bool = False  # only sitegen writes the folders: the records need no look
     search: Indexed | None = None  # the search index's parts
 

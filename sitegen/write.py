@@ -26,7 +26,7 @@ import hashlib
 import os
 import shutil
 import stat as kinds
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -86,14 +86,14 @@ class OutputWriter:
 
     `written_before` is the record of the output folder (path -> Written); `mirrors`: the tree
     `back_dir` holds is the mirror the last build left of the output (`kept_tree()` true), whose
-    files are links to the output's. With `verify`, the output folder is looked at and a record
+    files are links to the output's (or what says so once it is made: `Mirroring.take`). With `verify`, the output folder is looked at and a record
     counts only where the file still matches it; without it (a folder only sitegen touches, the
     live preview's), the records are trusted as they are. The mirror is believed where its
     manifest is still the output's own (the same file): a file changed in place changes in
     both, and the output's look finds it; else back_dir is made anew."""
 
     def __init__(self, out_dir: Path, written_before: dict[str, Written],
-                 back_dir: Path | None = None, mirrors: bool = False,
+                 back_dir: Path | None = None, mirrors: bool | Callable[[], bool] = False,
                  verify: bool = True, jobs: int = 1) -> None:
         self.out_dir = out_dir.absolute()
         self.back_dir = back_dir.absolute() if back_dir is not None else staging_dir(out_dir)
@@ -110,8 +110,9 @@ class OutputWriter:
             self.foreign.update(others)
         else:
             self.owned, self.before = written_before.keys(), written_before
-        mirrored = self.keeps_back and mirrors and _same_file(
-            f"{self.out_dir}/{MANIFEST}", f"{self.back_dir}/{MANIFEST}")
+        if callable(mirrors):  # a mirror being made: only now, once the output is looked at
+            mirrors = mirrors()
+        mirrored = self.keeps_back and mirrors and is_mirror(self.out_dir, self.back_dir)
         # What the kept tree holds, to take what the new tree needs and remove the rest: as
         # the output's record says (a file that failed its look goes all the same).
         self.back: dict[str, Written] = self.before if mirrored else {}
@@ -337,6 +338,75 @@ class OutputWriter:
                 _unlink(self.back_dir, path)
 
 
+class Mirroring:
+    """The kept tree being made as a mirror of the output, in a process of its own (`mirror`)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.made: bool | None = None  # once the process has ended: whether it made it whole
+        self.taken = False
+
+    def take(self) -> bool:
+        """Whether the kept tree mirrors the output, once it is made; for one writer only,
+        which changes it (and leaves it otherwise if it fails)."""
+        taken, self.taken = self.taken, True
+        return self.wait() and not taken
+
+    def wait(self) -> bool:
+        if self.made is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.made = os.waitstatus_to_exitcode(status) == 0
+        return self.made
+
+    def stop(self) -> None:
+        """The build ends: one that no longer needs the tree does not wait for it (the next
+        build makes it anew)."""
+        if self.made is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, 9)
+            self.wait()
+
+
+def mirror(out_dir: Path, back_dir: Path, files: Iterable[str]) -> Mirroring | None:
+    """Start making `back_dir` the mirror of the output's files that the build wrote (`files`,
+    its record): a link to each. A restored output (a deploy's) has no such tree, and making
+    one is a folder and a link per page, most of it the system's time: done by a process of
+    its own, it takes none from the build, which waits for it only when it writes. None where
+    processes cannot be forked safely (another thread could hold a lock the child needs)."""
+    import threading
+
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    paths = sorted(files)
+    pid = os.fork()
+    if pid:
+        return Mirroring(pid)
+    made = False
+    try:
+        _make_mirror(str(out_dir.absolute()), back_dir.absolute(), paths)
+        made = True
+    finally:
+        os._exit(0 if made else 1)
+
+
+def _make_mirror(out: str, back: Path, paths: list[str]) -> None:
+    """Each folder once, parents first, then the links; the manifest last, which tells the
+    next build that the tree is the output's (`is_mirror`). A file no longer there is left
+    out: the output's look finds it missing too."""
+    _remove(back)
+    back.mkdir(parents=True)
+    folders = sorted({path[:end] for path in paths
+                      for end in range(len(path)) if path[end] == "/"})
+    for folder in folders:
+        os.mkdir(f"{back}/{folder}")
+    for path in paths:
+        try:
+            os.link(f"{out}/{path}", f"{back}/{path}", follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+    os.link(f"{out}/{MANIFEST}", f"{back}/{MANIFEST}", follow_symlinks=False)
+
+
 def holds(out_dir: Path, written: dict[str, Written],
           verify: bool = True) -> dict[str, Written] | None:
     """The record of the output folder if it still holds exactly the files of `written` (the
@@ -551,6 +621,12 @@ def _safe(path: str) -> bool:
     no empty part (no leading, trailing or doubled slash), no `.` or `..`."""
     parts = path.split("/")
     return "" not in parts and "." not in parts and ".." not in parts and "\0" not in path
+
+
+def is_mirror(out_dir: Path, back_dir: Path) -> bool:
+    """Whether the tree kept beside the output still has the output's manifest (the same
+    file): then it mirrors it, as far as the output's record goes."""
+    return _same_file(f"{out_dir}/{MANIFEST}", f"{back_dir}/{MANIFEST}")
 
 
 def _same_file(one: str, other: str) -> bool:

@@ -17,6 +17,7 @@ from conftest import JPEG, Tags, article, hreflangs, photo, tree
 
 from sitegen.assemble import BuildOptions, build_clock
 from sitegen.build import BuildResult, build
+from sitegen.errors import BuildFailed
 
 CONFIG = """\
 [site]
@@ -185,6 +186,65 @@ def test_a_deploy_from_the_last_one_writes_what_a_cold_build_does_at_the_cost_of
     total = len(output) - 1  # the manifest of what sitegen wrote is not counted
     assert 0 < deploy.totals["rendering"] < total / 2
     assert deploy.result.report.unchanged == total - deploy.result.report.written
+
+
+def kept_tree(site: Path) -> Path:
+    """The tree kept beside the output for the next build, in the cache folder."""
+    (tree_dir,) = (site / ".sitegen-cache" / "trees").iterdir()
+    return tree_dir
+
+
+def mirrors(kept: Path, out: Path) -> bool:
+    """Whether `kept` holds the output's very files (links to them), and nothing else."""
+    files = {p.relative_to(out) for p in out.rglob("*") if p.is_file()}
+    return files == {p.relative_to(kept) for p in kept.rglob("*") if p.is_file()} and \
+        all(os.path.samefile(out / f, kept / f) for f in files)
+
+
+@pytest.mark.parametrize("with_stale_tree", [False, True],
+                         ids=["tree-not-kept", "stale-tree-restored"])
+def test_a_deploy_leaves_the_tree_the_next_build_starts_from(
+        desk: Desk, tmp_path: Path, with_stale_tree: bool) -> None:
+    """The host keeps the output but not the tree kept beside it (the plugin drops it), or a
+    copy of it that no longer holds the output's files: the deploy makes it anew, so that the
+    build after it, here or on a developer's machine, costs what it changes."""
+    first_deploy(desk)
+    if not with_stale_tree:
+        shutil.rmtree(desk.cache / ".sitegen-cache" / "trees")
+    desk.write(NEW_STORY, ferry())
+    desk.commit("A new story")
+    desk.clone()
+    desk.restore(keep_times=False)
+    desk.build()
+    out = desk.build_dir / "public"
+    assert tree(out) == desk.cold(tmp_path / "cold")
+    assert mirrors(kept_tree(desk.build_dir), out)
+
+    (desk.build_dir / NEW_STORY).write_text(ferry("Ferry Service Resumes Today"), "utf-8")
+    edit = desk.build()
+    assert edit.totals.get("parsing") == 1
+    assert tree(out) == desk.cold(tmp_path / "cold-after-edit")
+    assert mirrors(kept_tree(desk.build_dir), out)
+
+
+def test_a_deploy_that_fails_leaves_the_restored_output_as_it_was(desk: Desk,
+                                                                    tmp_path: Path) -> None:
+    first_deploy(desk)
+    shutil.rmtree(desk.cache / ".sitegen-cache" / "trees")
+    desk.write(NEW_STORY, "---\ntitle: [unclosed\n---\nText.\n")
+    desk.commit("A broken story")
+    desk.clone()
+    desk.restore(keep_times=False)
+    before = tree(desk.build_dir / "public")
+    with pytest.raises(BuildFailed):
+        desk.build()
+    assert tree(desk.build_dir / "public") == before
+
+    (desk.build_dir / NEW_STORY).write_text(ferry(), "utf-8")
+    desk.build()
+    out = desk.build_dir / "public"
+    assert tree(out) == desk.cold(tmp_path / "cold")
+    assert mirrors(kept_tree(desk.build_dir), out)
 
 
 def test_a_deploy_with_nothing_new_renders_nothing(desk: Desk) -> None:
