@@ -162,7 +162,7 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
         plan = plan_site(inputs, keys, options, memo, jobs, progress)
         memo.remember_plan(out, None)  # until this one is remembered whole
         done = _stage("publish", publish_site, memo, out, inputs, plan.work(), plan.keys,
-                      trusted, jobs, progress, mirroring)
+                      trusted, jobs, progress, mirroring, mirrored_later=True)
         result = BuildResult(config, plan.site.published_count, len(done.output), done.report,
                              tuple(memo.warnings) + plan.warnings)
         dates = memo.article_dates()
@@ -173,6 +173,7 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
             frame = frame_key(inputs, keys, options, dates, published)
             _stage("remember", remember, memo, out, plan, frame, result.articles)
         remember_site(memo, out, site_key(inputs, keys, options, dates, published), result)
+        _kept_when_made(memo, out, done.mirrored)
         return Built(result, inputs, plan)
 
 
@@ -226,6 +227,14 @@ def _mirrored(memo: Cache, out: Path, written: dict[str, Written]
             mirroring.stop()
 
 
+def _kept_when_made(memo: Cache, out: Path, mirrored: bool | Mirroring) -> None:
+    """A first build's tree kept beside the output is made while it remembers the plan: it
+    counts once it is whole. (A build that fails before then leaves the process to finish
+    alone; it holds the build's lock until it does.)"""
+    if isinstance(mirrored, Mirroring) and mirrored.wait():
+        memo.remember_mirror(out, True)
+
+
 def remember_site(memo: Cache, out: Path, key: str | None, result: BuildResult) -> None:
     """The site `out` now holds, with its count of articles for the next no-change build."""
     memo.remember_site(out, None if key is None else f"{key} {result.articles}")
@@ -234,10 +243,12 @@ def remember_site(memo: Cache, out: Path, key: str | None, result: BuildResult) 
 def publish_site(memo: Cache, out: Path, inputs: SiteInputs, work: Work, keys: dict[str, str],
                  trusted: bool, jobs: int = 1, progress: Progress = no_progress,
                  mirroring: Mirroring | None = None, index_later: bool = False,
-                 changed: Collection[str] | None = None) -> Publication:
+                 changed: Collection[str] | None = None,
+                 mirrored_later: bool = False) -> Publication:
     """Publish every output (those whose key the folder holds are kept) with the memo's
     records of the output folder and of the tree kept beside it (`mirroring`: being made),
-    and record what both hold afterwards. `index_later`, `changed`: as `publish`."""
+    and record what both hold afterwards; `mirrored_later`: the caller records the kept
+    tree once it is made (`_kept_when_made`). `index_later`, `changed`: as `publish`."""
     from .publish import Records, publish
 
     kept = memo.kept_tree(out)
@@ -249,7 +260,9 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, work: Work, keys: d
                    memo.made_images(), work.search, index_later, changed)
     memo.record(out, done.output, changed if changed is not None and done.report.removed == 0
                 else None)
-    memo.remember_mirror(out, done.mirrored)
+    memo.remember_mirror(out, done.mirrored is True)
+    if not mirrored_later:
+        _kept_when_made(memo, out, done.mirrored)
     memo.remember_search_index(out, done.search)
     return done
 
@@ -289,10 +302,10 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
                 {s.translation: s.original.source for s in stale.values()})
 
 
-def _stage(name: str, step: Callable[..., T], *args: object) -> T:
+def _stage(name: str, step: Callable[..., T], *args: object, **options: object) -> T:
     """Run one stage; an error that is not the site's (a bug, a disk) says which stage."""
     try:
-        return step(*args)
+        return step(*args, **options)
     except BuildFailed:
         raise
     except Exception as exc:

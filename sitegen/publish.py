@@ -24,7 +24,7 @@ from .recipe import ImageSettings
 from .render import Renderer
 from .search import Indexed, Made, Part, SearchIndex, make_index, read_digest, searchable
 from .theme import Theme
-from .write import OutputWriter, WriteReport, Written, link_file, write_file
+from .write import Mirroring, OutputWriter, WriteReport, Written, link_file, write_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class Records:
 @dataclass(frozen=True, slots=True)
 class Publication:
     output: dict[str, Written]  # what the output folder holds now
-    mirrored: bool  # whether the kept tree mirrors it
+    mirrored: bool | Mirroring  # whether the kept tree mirrors it (or will say, once made)
     report: WriteReport
     search: Indexed | None = None  # the search index's parts
 

@@ -125,7 +125,8 @@ class OutputWriter:
         self.writing: set[str] = set()  # to be made anew in back_dir
         self.unchanged = 0
         self.renewed: list[str] = []
-        self.mirrored = False  # the kept tree mirrors the new output, after the commit
+        # The kept tree mirrors the new output, after the commit (or will say, once made).
+        self.mirrored: bool | Mirroring = False
         self.prepared = self.committed = False
         # The kept tree mirrors the output, whose records are trusted: a build may keep every
         # file as it is but a few (keep_all_but), and look at nothing else.
@@ -282,6 +283,9 @@ class OutputWriter:
         self.committed = True
         if not self.keeps_back:
             _remove(self.back_dir)
+        elif swapped_out is None:  # no tree to bring up to it: every file is linked anew,
+            self.mirrored = mirror(self.out_dir, self.back_dir, self.files) or \
+                self._mirror(None)  # meanwhile where it can be
         else:
             self.mirrored = self._mirror(swapped_out)
         return WriteReport(len(self.files) - self.unchanged, self.unchanged, len(removed),
@@ -322,10 +326,10 @@ class OutputWriter:
             return False
         return True
 
-    def kept_tree(self) -> bool:
+    def kept_tree(self) -> bool | Mirroring:
         """Whether `back_dir` mirrors the output: after a commit, if it could be brought up to
-        it; never after a failure."""
-        return self.keeps_back and self.committed and self.mirrored
+        it (or what says so once it is made); never after a failure."""
+        return self.mirrored if self.keeps_back and self.committed else False
 
     def abort(self) -> None:
         """Leave the output exactly as it was (the kept tree is made anew by the next build)."""

@@ -48,6 +48,24 @@ def test_unchanged_file_keeps_its_inode(make_site):
     assert "unchanged" in result.out
 
 
+def test_a_first_build_leaves_the_output_mirrored_beside_it(make_site):
+    """The tree the next build starts from holds the output's very files (links), so that the
+    first edit after a first build links what it changes, not the whole site."""
+    site = make_site(FILES)
+    assert site.build().code == 0
+    (kept,) = (site.root / ".sitegen-cache" / "trees").iterdir()
+    files = sorted(p.relative_to(site.public) for p in site.public.rglob("*") if p.is_file())
+    assert len(files) > 10
+    assert files == sorted(p.relative_to(kept) for p in kept.rglob("*") if p.is_file())
+    assert all((site.public / f).stat().st_ino == (kept / f).stat().st_ino for f in files)
+
+    site.write("content/news/a.en.md", article("Alpha Changed", tags="[cuba, music]"))
+    result = site.build()
+    assert result.code == 0
+    assert all((site.public / f).stat().st_ino == (kept / f).stat().st_ino for f in files
+               if (site.public / f).is_file())
+
+
 def test_rebuild_without_changes_reports_nothing_written(make_site):
     site = make_site(FILES)
     assert site.build().code == 0
