@@ -163,17 +163,20 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
         memo.remember_plan(out, None)  # until this one is remembered whole
         done = _stage("publish", publish_site, memo, out, inputs, plan.work(), plan.keys,
                       trusted, jobs, progress, mirroring, mirrored_later=True)
-        result = BuildResult(config, plan.site.published_count, len(done.output), done.report,
-                             tuple(memo.warnings) + plan.warnings)
-        dates = memo.article_dates()
-        published = publication(keys, options, dates) if all(k in dates for k in keys) else None
-        if swap:
-            from .swap import remember
+        try:
+            result = BuildResult(config, plan.site.published_count, len(done.output),
+                                 done.report, tuple(memo.warnings) + plan.warnings)
+            dates = memo.article_dates()
+            published = publication(keys, options, dates) \
+                if all(k in dates for k in keys) else None
+            if swap:
+                from .swap import remember
 
-            frame = frame_key(inputs, keys, options, dates, published)
-            _stage("remember", remember, memo, out, plan, frame, result.articles)
-        remember_site(memo, out, site_key(inputs, keys, options, dates, published), result)
-        _kept_when_made(memo, out, done.mirrored)
+                frame = frame_key(inputs, keys, options, dates, published)
+                _stage("remember", remember, memo, out, plan, frame, result.articles)
+            remember_site(memo, out, site_key(inputs, keys, options, dates, published), result)
+        finally:
+            _kept_when_made(memo, out, done.mirrored)
         return Built(result, inputs, plan)
 
 
@@ -229,8 +232,8 @@ def _mirrored(memo: Cache, out: Path, written: dict[str, Written]
 
 def _kept_when_made(memo: Cache, out: Path, mirrored: bool | Mirroring) -> None:
     """A first build's tree kept beside the output is made while it remembers the plan: it
-    counts once it is whole. (A build that fails before then leaves the process to finish
-    alone; it holds the build's lock until it does.)"""
+    counts once it is whole. Waited for whatever happens, so that no build of the site starts
+    while it is being made."""
     if isinstance(mirrored, Mirroring) and mirrored.wait():
         memo.remember_mirror(out, True)
 
@@ -256,7 +259,8 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, work: Work, keys: d
     records = Records(memo.written(out), kept, mirrors, trusted, memo.search_index(out))
     memo.remember_mirror(out, False)  # until this build has brought it up to the output
     done = publish(inputs.config, inputs.theme, work.env, work.outputs, work.copies, keys, out,
-                   records, jobs, progress, memo.compiled_templates(), work.renditions,
+                   records, jobs, progress, memo.compiled_templates(),
+                   memo.compiled_catalogs(), work.renditions,
                    memo.made_images(), work.search, index_later, changed)
     memo.record(out, done.output, changed if changed is not None and done.report.removed == 0
                 else None)
@@ -278,14 +282,15 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
 
     config = inputs.config
     parsed = _stage("parse", memo.parsed, keys,
-                    lambda missing: parse_articles(inputs, missing, jobs, progress))
+                    lambda missing: parse_articles(inputs, missing, jobs, progress,
+                                                   memo.compiled_catalogs()))
     articles = _parsed_or_fail(parsed, config.codes)
     progress("assembling", 0, 0)
     stories = _stage("group", translations.group, articles, config.codes)
     stories = _stage("inherit", inherit, stories, config)
     stale = _stage("staleness", staleness.stale_translations, stories, inputs.history,
                    inputs.files, config.default_language)
-    site = _stage("assemble", assemble, config, site_places(inputs), stories, options,
+    site = _stage("assemble", assemble, config, site_places(inputs, memo.compiled_catalogs()), stories, options,
                   {s.translation: s.original for s in stale.values()})
     photos = _stage("images", site_photos, site, inputs.static, inputs.media,
                     functools.partial(examine_images, memo, jobs))
@@ -566,13 +571,14 @@ def _digest(file: str, stamp: str) -> str:
         return f"stamp:{stamp}"
 
 
-def site_places(inputs: SiteInputs) -> urls.Places:
+def site_places(inputs: SiteInputs, catalogs: Path | None = None) -> urls.Places:
     """Each language's folders: its sections' from their labels, its tag and author indexes'
-    from its catalog (compiled only by builds that plan pages)."""
+    from its catalog (compiled only by builds that plan pages; `catalogs`: where they are kept
+    compiled)."""
     config, locale_dirs = inputs.config, discover.locale_dirs(inputs.config)
     tags, authors, searches = {}, {}, {}
     for lang in config.codes:
-        catalog = l10n.translations(locale_dirs, lang, config.site_dir)
+        catalog = l10n.translations(locale_dirs, lang, config.site_dir, catalogs)
         # Translators: the folder of the tag pages in URLs (/en/tags/cuba/); lowercase, no spaces.
         tags[lang] = urls.slugify(catalog.pgettext("URL", "tags")) or "tags"
         # Translators: the folder of the author pages in URLs (/en/authors/jane-doe/).
@@ -650,21 +656,24 @@ def known_keys(inputs: SiteInputs, memo: Cache) -> list[str]:
     return article_keys(inputs, digests)  # type: ignore[arg-type]
 
 
-def parse_settings(inputs: SiteInputs) -> ParseSettings:
-    """What the catalogs give parsing: the footnote back-link's title and the quotation marks."""
+def parse_settings(inputs: SiteInputs, compiled: Path | None = None) -> ParseSettings:
+    """What the catalogs give parsing: the footnote back-link's title and the quotation marks.
+    `compiled`: where the catalogs are kept compiled."""
     config, locale_dirs = inputs.config, discover.locale_dirs(inputs.config)
-    catalogs = {lang: l10n.translations(locale_dirs, lang, config.site_dir)
+    catalogs = {lang: l10n.translations(locale_dirs, lang, config.site_dir, compiled)
                 for lang in config.codes}
     return ParseSettings.of(config, {lang: backlink_title(c) for lang, c in catalogs.items()},
                             {lang: quotation_marks(c) for lang, c in catalogs.items()})
 
 
 def parse_articles(inputs: SiteInputs, places: Sequence[int], jobs: int = 1,
-                   progress: Progress = no_progress) -> list[Parsed]:
-    """The article of each file at `places`, or its problems; on all cores when many."""
+                   progress: Progress = no_progress,
+                   catalogs: Path | None = None) -> list[Parsed]:
+    """The article of each file at `places`, or its problems; on all cores when many.
+    `catalogs`: where the catalogs are kept compiled."""
     if not places:
         return []
-    settings = parse_settings(inputs)
+    settings = parse_settings(inputs, catalogs)
     progress("parsing", 0, len(places))
     found = []
     for done, article in enumerate(parallel.run(_parse_one, settings,

@@ -254,6 +254,10 @@ class Cache:
         """Where Jinja keeps the templates it compiled."""
         return self.path.parent / "templates" if self.path is not None else None
 
+    def compiled_catalogs(self) -> Path | None:
+        """Where the catalogs are kept compiled (`l10n.translations`)."""
+        return self.path.parent / "catalogs" if self.path is not None else None
+
     # 3. The site key of each output folder -------------------------------------------------------
 
     def site_key(self, out: Path) -> str | None:

@@ -7,6 +7,7 @@ the site's `.po` files, so a build gives the same bytes on every machine.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import copy
 import functools
 import gettext
@@ -18,8 +19,10 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from .code import code_digest
 from .discover import outside_link, read_file
 from .errors import BuildFailed, cannot_read, error
+from .kept import keep, read_kept
 
 DOMAIN = "messages"
 
@@ -61,38 +64,61 @@ def catalog_digest(locale_dirs: tuple[Path, ...], lang: str,
     return digest.hexdigest()
 
 
-def translations(locale_dirs: tuple[Path, ...], lang: str, site_dir: Path) -> gettext.NullTranslations:
-    """Compile the catalogs for `lang` in memory; the site's own strings win over bundled ones."""
+def translations(locale_dirs: tuple[Path, ...], lang: str, site_dir: Path,
+                 compiled: Path | None = None) -> gettext.NullTranslations:
+    """Compile the catalogs for `lang` in memory; the site's own strings win over bundled ones.
+    `compiled`: where earlier builds keep them compiled, by what they were compiled from."""
     chain: gettext.NullTranslations | None = None
     for po in reversed(catalog_paths(locale_dirs, lang)):
         # A copy: the compiled catalog is memoized, and chaining must not change it.
-        compiled = copy.copy(_compile(po, _relative(po, site_dir), po.stat().st_mtime_ns))
+        catalog = copy.copy(_compile(po, _relative(po, site_dir), po.stat().st_mtime_ns,
+                                     compiled))
         if chain is not None:
-            compiled.add_fallback(chain)
-        chain = compiled
+            catalog.add_fallback(chain)
+        chain = catalog
     return chain if chain is not None else gettext.NullTranslations()
 
 
 @functools.lru_cache(maxsize=32)
-def _compile(po: Path, shown: str, _mtime: int) -> Any:
-    from babel.messages.mofile import write_mo  # only builds that render pay for these
-    from babel.support import Translations
+def _compile(po: Path, shown: str, _mtime: int, kept: Path | None) -> gettext.GNUTranslations:
+    """A catalog compiled, or as an earlier build compiled the same bytes (Babel's parser is
+    most of a small build's time spent on catalogs)."""
+    try:
+        data = read_file(str(po))
+    except OSError as exc:
+        raise BuildFailed([cannot_read(shown, exc)]) from None
+    name = None
+    if kept is not None:
+        digest = hashlib.blake2b(f"{code_digest()}\0".encode(), digest_size=20)
+        digest.update(data)
+        name = kept / f"{digest.hexdigest()}.mo"
+        mo = read_kept(name)
+        if mo is not None:
+            with contextlib.suppress(Exception):  # not a catalog after all: compiled again
+                return gettext.GNUTranslations(io.BytesIO(mo))
+    from babel.messages.mofile import write_mo  # only builds that compile pay for these
 
-    catalog = read_catalog(po, shown)
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, parse_catalog(data, shown))
+    if name is not None:
+        keep(name, buffer.getvalue())
     buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    return gettext.GNUTranslations(buffer)
 
 
 def read_catalog(path: Path, shown: str) -> Any:
     """A `.po` file as a Babel Catalog; every way it can be broken is an error with its line."""
-    from babel.messages.pofile import PoFileError, read_po
-
     try:
         data = read_file(str(path))
     except OSError as exc:
         raise BuildFailed([cannot_read(shown, exc)]) from None
+    return parse_catalog(data, shown)
+
+
+def parse_catalog(data: bytes, shown: str) -> Any:
+    """The bytes of a `.po` file as a Babel Catalog, as `read_catalog`."""
+    from babel.messages.pofile import PoFileError, read_po
+
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
         codecs.lookup(catalog.charset)  # a header-only catalog is not decoded: writing it fails

@@ -78,7 +78,7 @@ class Publication:
 def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping[str, Output],
             copies: Mapping[str, Copy], keys: Mapping[str, str], out: Path, records: Records,
             jobs: int = 1, progress: Progress = no_progress,
-            compiled_templates: Path | None = None,
+            compiled_templates: Path | None = None, compiled_catalogs: Path | None = None,
             renditions: Mapping[str, Rendition] | None = None,
             made_images: Path | None = None, search: SearchIndex | None = None,
             index_later: bool = False, changed: Collection[str] | None = None) -> Publication:
@@ -111,7 +111,7 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
         writer.plan()
         progress("rendering", 0, len(render))
         _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,
-                jobs, progress, compiled_templates)
+                jobs, progress, compiled_templates, compiled_catalogs)
         progress("writing", 0, len(keys))
         for path in copy:
             writer.copy(path, copies[path].source, keys[path])
@@ -197,12 +197,13 @@ class _Job:
 
 def _render(config: SiteConfig, theme: Theme, env: Environment,
             outputs: list[tuple[Output, str]], writer: OutputWriter, jobs: int, progress: Progress,
-            compiled_templates: Path | None) -> None:
+            compiled_templates: Path | None, compiled_catalogs: Path | None) -> None:
     if not outputs:
         return
     locale_dirs = discover.locale_dirs(config)
     renderers = {lang: Renderer(theme, config.language(lang).locale,
-                                l10n.translations(locale_dirs, lang, config.site_dir),
+                                l10n.translations(locale_dirs, lang, config.site_dir,
+                                                  compiled_catalogs),
                                 config.base_url, config.site_dir, compiled_templates)
                  for lang in config.codes}
     work = [_Job(o, key, writer.target(o.file), writer.existing(o.file)) for o, key in outputs]

@@ -9,8 +9,6 @@ import contextlib
 import functools
 import gettext
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from . import discover, l10n, urls
 from .code import code_digest
 from .content import Article
 from .errors import BuildFailed, error
+from .kept import keep, read_kept
 from .theme import Theme
 
 EMBEDDED = Path(__file__).parent / "templates"  # the machine formats' templates
@@ -240,12 +239,8 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            data = discover.read_file(str(self.directory / f"{bucket.key}.cache"))
-        except OSError:
-            return
-        checksum, code = data[:_CHECKSUM], data[_CHECKSUM:]
-        if checksum != _checksum(code):
+        code = read_kept(self.directory / f"{bucket.key}.cache")
+        if code is None:
             return
         try:
             bucket.bytecode_from_string(code)
@@ -253,22 +248,4 @@ class _CompiledTemplates(jinja2.BytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = bucket.bytecode_to_string()
-        try:
-            fd, partial = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(_checksum(code) + code)
-            os.replace(partial, self.directory / f"{bucket.key}.cache")
-        except OSError:  # a full disk, a folder in the way: the next build compiles it again
-            with contextlib.suppress(OSError):
-                os.unlink(partial)
-
-
-_CHECKSUM = 32
-
-
-def _checksum(code: bytes) -> bytes:
-    return hashlib.blake2b(code, digest_size=_CHECKSUM).digest()
+        keep(self.directory / f"{bucket.key}.cache", bucket.bytecode_to_string())

@@ -204,7 +204,8 @@ def swap_build(inputs: SiteInputs, keys: Sequence[str], memo: Cache, out: Path,
             any(names[n] not in before for n in changed):  # a file added, removed or renamed
         return None
     new: dict[int, Article] = {}
-    for n, parsed in zip(changed, parse_articles(inputs, changed)):
+    parsed_now = parse_articles(inputs, changed, catalogs=memo.compiled_catalogs())
+    for n, parsed in zip(changed, parsed_now):
         old = memo.article(before[names[n]][0])
         if not isinstance(parsed, Article) or old is None or shape(parsed) != shape(old):
             return None

@@ -26,6 +26,8 @@ import hashlib
 import os
 import shutil
 import stat as kinds
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -343,11 +345,10 @@ class OutputWriter:
 
 
 class Mirroring:
-    """The kept tree being made as a mirror of the output, in a process of its own (`mirror`)."""
+    """The kept tree being made as a mirror of the output, by a process of its own (`mirror`)."""
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.made: bool | None = None  # once the process has ended: whether it made it whole
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
         self.taken = False
 
     def take(self) -> bool:
@@ -357,58 +358,39 @@ class Mirroring:
         return self.wait() and not taken
 
     def wait(self) -> bool:
-        if self.made is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.made = os.waitstatus_to_exitcode(status) == 0
-        return self.made
+        return self.process.wait() == 0
 
     def stop(self) -> None:
         """The build ends: one that no longer needs the tree does not wait for it (the next
         build makes it anew)."""
-        if self.made is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, 9)
-            self.wait()
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 def mirror(out_dir: Path, back_dir: Path, files: Iterable[str]) -> Mirroring | None:
     """Start making `back_dir` the mirror of the output's files that the build wrote (`files`,
     its record): a link to each. A restored output (a deploy's) has no such tree, and making
     one is a folder and a link per page, most of it the system's time: done by a process of
-    its own, it takes none from the build, which waits for it only when it writes. None where
-    processes cannot be forked safely (another thread could hold a lock the child needs)."""
-    import threading
-
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        return None
-    paths = sorted(files)
-    pid = os.fork()
-    if pid:
-        return Mirroring(pid)
-    made = False
+    its own (`linktree.py`), it takes none from the build, which waits for it only when it
+    writes. None where no process can be started."""
+    program = Path(__file__).with_name("linktree.py")
     try:
-        _make_mirror(str(out_dir.absolute()), back_dir.absolute(), paths)
-        made = True
-    finally:
-        os._exit(0 if made else 1)
-
-
-def _make_mirror(out: str, back: Path, paths: list[str]) -> None:
-    """Each folder once, parents first, then the links; the manifest last, which tells the
-    next build that the tree is the output's (`is_mirror`). A file no longer there is left
-    out: the output's look finds it missing too."""
-    _remove(back)
-    back.mkdir(parents=True)
-    folders = sorted({path[:end] for path in paths
-                      for end in range(len(path)) if path[end] == "/"})
-    for folder in folders:
-        os.mkdir(f"{back}/{folder}")
-    for path in paths:
-        try:
-            os.link(f"{out}/{path}", f"{back}/{path}", follow_symlinks=False)
-        except FileNotFoundError:
-            continue
-    os.link(f"{out}/{MANIFEST}", f"{back}/{MANIFEST}", follow_symlinks=False)
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(program), str(out_dir.absolute()),
+             str(back_dir.absolute()), MANIFEST],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    assert process.stdin is not None
+    try:
+        with process.stdin:
+            process.stdin.write("".join(f"{path}\0" for path in files).encode(
+                "utf-8", "surrogateescape"))
+    except OSError:  # it ended at once: it made nothing
+        process.wait()
+        return None
+    return Mirroring(process)
 
 
 def holds(out_dir: Path, written: dict[str, Written],

@@ -281,7 +281,8 @@ def test_any_damage_to_any_cache_file_is_a_miss(make_site, damage):
     site = make_site(newsroom())
     assert site.build().code == 0
     damaged = cache_files(site)
-    assert {p.parent.name for p in damaged} == {CACHE, "templates"}  # the database, templates
+    # The database, the compiled templates and catalogs.
+    assert {p.parent.name for p in damaged} == {CACHE, "templates", "catalogs"}
     for path in damaged:
         DAMAGE[damage](path)
     assert_builds_like_cold(site)
@@ -292,7 +293,8 @@ def test_any_damage_to_any_cache_file_is_a_miss(make_site, damage):
     assert tree(elsewhere) == tree(site.public)
 
 
-@pytest.mark.parametrize("part", [CACHE, f"{CACHE}/templates", f"{CACHE}/trees"])
+@pytest.mark.parametrize("part", [CACHE, f"{CACHE}/templates", f"{CACHE}/catalogs",
+                                  f"{CACHE}/trees"])
 def test_a_file_in_place_of_a_cache_folder_is_a_miss(make_site, part):
     site = make_site(newsroom())
     assert site.build().code == 0

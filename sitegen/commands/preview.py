@@ -177,7 +177,8 @@ class Session:
         known = {n: self.memo.article(keys[n]) for n in places}
         missing = [n for n, article in known.items() if article is None]
         parsed: dict[int, Parsed] = {n: a for n, a in known.items() if a is not None}
-        parsed.update(zip(missing, parse_articles(inputs, missing)))
+        parsed.update(zip(missing, parse_articles(inputs, missing,
+                                                     catalogs=self.memo.compiled_catalogs())))
         self.memo.swap([plan.article_keys[n] for n in places if plan.article_keys[n] != keys[n]],
                        {keys[n]: a for n, a in parsed.items() if isinstance(a, Article)})
         return parsed
