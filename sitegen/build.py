@@ -145,7 +145,7 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     known = site_key(inputs, keys, options, memo.article_dates())
     written = memo.written(out)
     remembered = (memo.site_key(out) or "").split(" ")
-    held = holds(out, written, verify=not trusted) \
+    held = holds(out, written, not trusted, jobs) \
         if known is not None and remembered[0] == known else None
     if held is not None:
         if held is not written:  # the same bytes with new times: the folder was copied

@@ -394,24 +394,46 @@ def mirror(out_dir: Path, back_dir: Path, files: Iterable[str]) -> Mirroring | N
 
 
 def holds(out_dir: Path, written: dict[str, Written],
-          verify: bool = True) -> dict[str, Written] | None:
+          verify: bool = True, jobs: int = 1) -> dict[str, Written] | None:
     """The record of the output folder if it still holds exactly the files of `written` (the
-    same dict where nothing changed; new times where only those did), else None."""
+    same dict where nothing changed; new times where only those did), else None. A large
+    folder is looked at on `jobs` cores: a look per file, most of it the system's time."""
     if not written or not (out_dir / MANIFEST).is_file():
         return None
     if not verify:
         return written
+    from .parallel import run
+
+    paths = list(written)
+    size = max(1, len(paths) // _SHARES)
     found: dict[str, Written] = {}
-    for path, record in written.items():
+    for changed in run(_held, (out_dir, written), [paths[n:n + size] for n in range(
+            0, len(paths), size)], jobs if len(paths) >= MANY else 1, per_worker=1):
+        if changed is None:
+            return None
+        found.update(changed)
+    return {**written, **found} if found else written
+
+
+_SHARES = 64  # of a large output's files, taken by whichever process is free
+
+
+def _held(shared: tuple[Path, dict[str, Written]], paths: list[str]) -> dict[str, Written] | None:
+    """The records of these files whose time changed and bytes did not (None: one changed)."""
+    root, written = shared
+    changed = {}
+    for path in paths:
+        record = written[path]
         try:
-            stat = os.lstat(f"{out_dir}/{path}")
+            stat = os.lstat(f"{root}/{path}")
         except OSError:
             return None
-        now = _still(out_dir, path, stat, record)
+        now = _still(root, path, stat, record)
         if now is None:
             return None
-        found[path] = now
-    return written if found == written else found
+        if now is not record:
+            changed[path] = now
+    return changed
 
 
 def write_file(target: str, data: bytes, key: str,

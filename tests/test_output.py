@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
 from conftest import article, tree
+
+from sitegen import write
+from sitegen.cache import open_cache
 
 FILES = {
     "content/news/a.en.md": article("Alpha", tags="[cuba, music]", author="Ana",
@@ -156,3 +162,31 @@ def test_build_writes_nothing_beside_the_output(make_site, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before + ["out"])
     assert sorted(p.name for p in site.root.iterdir()) == [".sitegen-cache", "content",
                                                            "sitegen.toml", "static"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_look_at_an_unchanged_output_sees_every_change(make_site, monkeypatch, jobs):
+    """The no-change build's look at the output (`holds`), on one core or shared out as on a
+    large site's: a copy with new times is the same output, a changed or missing file is
+    not."""
+    site = make_site(FILES)
+    assert site.build().code == 0
+    memo = open_cache(site.root, True)
+    written = memo.written(site.public)
+    memo.close()
+    monkeypatch.setattr(write, "MANY", 1)  # shared out however few the files
+    assert write.holds(site.public, written, jobs=jobs) is written
+
+    page = site.public / "en/world/beta/index.html"
+    copied = site.root / "copied"
+    shutil.copytree(site.public, copied, copy_function=shutil.copyfile)  # new times
+    held = write.holds(copied, written, jobs=jobs)
+    assert held is not None and held.keys() == written.keys()
+    assert held["en/world/beta/index.html"].mtime_ns == (
+        copied / "en/world/beta/index.html").stat().st_mtime_ns
+    assert held["en/world/beta/index.html"].digest == written["en/world/beta/index.html"].digest
+
+    (copied / "en/world/beta/index.html").write_bytes(page.read_bytes() + b" ")
+    assert write.holds(copied, written, jobs=jobs) is None
+    (copied / "en/world/beta/index.html").unlink()
+    assert write.holds(copied, written, jobs=jobs) is None
