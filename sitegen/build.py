@@ -290,8 +290,8 @@ def plan_site(inputs: SiteInputs, keys: Sequence[str], options: BuildOptions, me
     stories = _stage("inherit", inherit, stories, config)
     stale = _stage("staleness", staleness.stale_translations, stories, inputs.history,
                    inputs.files, config.default_language)
-    site = _stage("assemble", assemble, config, site_places(inputs, memo.compiled_catalogs()), stories, options,
-                  {s.translation: s.original for s in stale.values()})
+    site = _stage("assemble", assemble, config, site_places(inputs, memo.compiled_catalogs()),
+                  stories, options, {s.translation: s.original for s in stale.values()})
     photos = _stage("images", site_photos, site, inputs.static, inputs.media,
                     functools.partial(examine_images, memo, jobs))
     outputs = _stage("outputs", site_outputs, site, inputs.theme, inputs.static, photos)

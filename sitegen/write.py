@@ -88,9 +88,10 @@ class OutputWriter:
 
     `written_before` is the record of the output folder (path -> Written); `mirrors`: the tree
     `back_dir` holds is the mirror the last build left of the output (`kept_tree()` true), whose
-    files are links to the output's (or what says so once it is made: `Mirroring.take`). With `verify`, the output folder is looked at and a record
-    counts only where the file still matches it; without it (a folder only sitegen touches, the
-    live preview's), the records are trusted as they are. The mirror is believed where its
+    files are links to the output's (or what says so once it is made: `Mirroring.take`). With
+    `verify`, the output folder is looked at and a record counts only where the file still
+    matches it; without it (a folder only sitegen touches, the live preview's), the records are
+    trusted as they are. The mirror is believed where its
     manifest is still the output's own (the same file): a file changed in place changes in
     both, and the output's look finds it; else back_dir is made anew."""
 
