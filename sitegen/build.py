@@ -408,7 +408,9 @@ class ArticleFiles(Sequence[tuple[str, bytes]]):
         signatures = list(self.signatures)
         for n in places:
             signatures[n] = signature(os.stat(self.paths[n]))
-        read = {n: data for n, data in self._read.items() if n not in places}
+        read = dict(self._read)
+        for n in places:
+            read.pop(n, None)
         renewed = ArticleFiles(self.names, self.paths, tuple(signatures), read)
         renewed._places = self._places
         for n in places:

@@ -202,13 +202,13 @@ class Cache:
         shelves = self._files(out_dir)
         before = shelves.entries()
         if changed is not None:
-            shelves.change({p: files[p] for p in changed if before.get(p) != files[p]})
+            shelves.change({p: files[p] for p in changed if before.get(p) != files[p]}, files)
             return
         changes: dict[str, tuple[Any, ...] | None] = {
             path: None for path in before.keys() - files.keys()}
         changes.update((p, files[p]) for p in
                        compress(files, map(ne, map(before.get, files), files.values())))
-        shelves.change(changes)
+        shelves.change(changes, files)
 
     def _files(self, out_dir: Path) -> _Shelves:
         return self._shelf_set(f"files:{out_dir.resolve()}", _WRITTEN)
@@ -294,6 +294,8 @@ class Cache:
             self.values[name] = text
             self._writing(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                                 (name, text)))
+        if index is not None:  # held as it is, not read back from its text (the preview's)
+            self._search = (self.values[name], dict(index))
 
     def _get(self, name: str) -> str | None:
         if name not in self.values:
@@ -603,11 +605,14 @@ class _Shelves:
             except (ValueError, EOFError, TypeError):  # damaged: a miss
                 continue
 
-    def change(self, changes: dict[str, Any]) -> None:
-        """Set each name's entry (None: remove it), and store the parts that changed."""
+    def change(self, changes: dict[str, Any], every: dict[str, Any] | None = None) -> None:
+        """Set each name's entry (None: remove it), and store the parts that changed. `every`:
+        the whole mapping after the changes, made by the caller, who hands it over (a large
+        site's is not copied again)."""
         if not changes:
             return
-        every = dict(self._all) if self._all is not None else None
+        if every is None:
+            every = dict(self._all) if self._all is not None else None
         touched = set()
         for name, value in changes.items():
             shelf = _shelf(name)
