@@ -372,16 +372,19 @@ class ArticleFiles(Sequence[tuple[str, bytes]]):
         """The bytes of file `n`; where its digest was known before they were read, they must
         agree with it (the file changed during the build, else)."""
         if n not in self._read:
-            try:
-                data = discover.read_file(self.paths[n])
-            except OSError as exc:
-                raise BuildFailed([cannot_read(self.names[n], exc)]) from None
-            known = self._digests.get(n)
-            if known is not None and known != content_digest(data):
-                raise BuildFailed([error(self.names[n], None, "changed while the site was being "
-                                                             "built: build it again")])
-            self._read[n] = data
+            self._read[n] = self._read_file(n)
         return self._read[n]
+
+    def _read_file(self, n: int) -> bytes:
+        try:
+            data = discover.read_file(self.paths[n])
+        except OSError as exc:
+            raise BuildFailed([cannot_read(self.names[n], exc)]) from None
+        known = self._digests.get(n)
+        if known is not None and known != content_digest(data):
+            raise BuildFailed([error(self.names[n], None, "changed while the site was being "
+                                                         "built: build it again")])
+        return data
 
     def digests(self, places: Sequence[int]) -> list[str | Diagnostic]:
         """The digest of the bytes of each file at `places`, reading them, or its problem."""
@@ -408,13 +411,10 @@ class ArticleFiles(Sequence[tuple[str, bytes]]):
         signatures = list(self.signatures)
         for n in places:
             signatures[n] = signature(os.stat(self.paths[n]))
-        read = dict(self._read)
-        for n in places:
-            read.pop(n, None)
-        renewed = ArticleFiles(self.names, self.paths, tuple(signatures), read)
+        renewed = ArticleFiles(self.names, self.paths, tuple(signatures), self._read)
         renewed._places = self._places
-        for n in places:
-            renewed.data(n)
+        for n in places:  # replaced, not removed first: a dict with nothing removed from it
+            renewed._read[n] = renewed._read_file(n)  # is copied whole, ~5 times as fast
         return renewed
 
 
