@@ -108,7 +108,7 @@ class OutputWriter:
             files, others = _scan(self.out_dir, jobs if len(written_before) >= MANY else 1) \
                 if _is_folder(self.out_dir) else ({}, {})
             self.owned = _previous_files(self.out_dir, files, others, written_before)
-            self.before = _still_there(self.out_dir, written_before, files, self.owned, jobs)
+            self.before = _still_there(self.out_dir, written_before, files, self.owned)
             self.foreign = {p: kinds.S_IFREG for p in files.keys() - self.owned - {MANIFEST}}
             self.foreign.update(others)
         else:
@@ -605,32 +605,19 @@ def _previous_files(out_dir: Path, files: dict[str, tuple[int, int]], others: di
 
 
 def _still_there(root: Path, recorded: dict[str, Written], files: dict[str, tuple[int, int]],
-                 owned: AbstractSet[str], jobs: int = 1) -> dict[str, Written]:
+                 owned: AbstractSet[str]) -> dict[str, Written]:
     """The records of the files that still hold what sitegen wrote: by their size and time,
-    or, where only the time changed, by their bytes (`_same_bytes`): a restored output's
-    files, read on all cores once there are many."""
+    or, where only the time changed, by their bytes (`_still`)."""
     found = dict(compress(recorded.items(), map(eq, map(files.get, recorded),
                                                 map(_SIGNATURE, recorded.values()))))
     for path in found.keys() - owned:
         del found[path]
-    retimed = [(path, record, seen[1]) for path in sorted(owned - found.keys())
-               if (record := recorded.get(path)) is not None
-               and (seen := files.get(path)) is not None and seen[0] == record.size]
-    from .parallel import run
-
-    size = max(1, len(retimed) // _SHARES)
-    for same in run(_same_share, root, [retimed[n:n + size] for n in range(
-            0, len(retimed), size)], jobs if len(retimed) >= MANY_READS else 1, per_worker=1):
-        found.update(same)
+    for path in owned - found.keys():
+        record, seen = recorded.get(path), files.get(path)
+        if record is not None and seen is not None and seen[0] == record.size and \
+                (now := _same_bytes(root, path, record, seen[1])) is not None:
+            found[path] = now
     return found
-
-
-MANY_READS = 2_000  # files with new times worth reading on all cores
-
-
-def _same_share(root: Path, share: list[tuple[str, Written, int]]) -> dict[str, Written]:
-    return {path: now for path, record, mtime_ns in share
-            if (now := _same_bytes(root, path, record, mtime_ns)) is not None}
 
 
 _KEY = itemgetter(0)  # of a Written
