@@ -159,14 +159,19 @@ SAVES: list[tuple[str, Save]] = [
 ]
 
 
-def test_every_save_gives_what_a_cold_build_writes(make_site, monkeypatch, tmp_path: Path):
+@pytest.mark.parametrize("named", [True, False], ids=["named by the watcher", "found by a look"])
+def test_every_save_gives_what_a_cold_build_writes(make_site, monkeypatch, tmp_path: Path,
+                                                   named: bool):
+    """Each save, named by the watcher or found by a look at every source (the preview's
+    first build after it starts, and its check after a quiet while)."""
     site = make_site(FILES, config=PAGED)
     editor, preview = Editor(site), Preview(site.root, drafts=False, future=False)
     assert preview.rebuild(jobs=1)
     assert tree(preview.out_dir) == cold_build(site, tmp_path / "cold")
     for name, save in SAVES:
         paths = save(editor, monkeypatch)
-        assert preview.rebuild(set([paths] if isinstance(paths, str) else paths)), name
+        assert preview.rebuild(set([paths] if isinstance(paths, str) else paths)
+                               if named else None), name
         assert tree(preview.out_dir) == cold_build(site, tmp_path / "cold"), name
 
 
@@ -262,12 +267,18 @@ def test_the_watcher_names_a_saved_file_and_not_its_folder(tmp_path: Path):
     assert {path for paths in named for path in paths} == {str(story)}
 
 
-def test_a_body_edit_renders_only_the_files_that_show_the_article(make_site, tmp_path: Path):
+def test_a_body_edit_renders_only_the_files_that_show_the_article(make_site, tmp_path: Path,
+                                                                  monkeypatch):
     """The fast path: a save that leaves an article's place alone renders the files that show
     its words (its page, its translation's, the listings and feeds that list it), and no other
-    file changes; a save that moves it (a new date) runs the whole pipeline."""
+    file changes, whether the watcher named it or a look at every source found it; a save that
+    moves it (a new date) runs the whole pipeline."""
     from sitegen.assemble import BuildOptions
+    from sitegen.commands import preview
     from sitegen.commands.preview import Session
+
+    def whole_pipeline(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole pipeline ran for a body edit")
 
     site = make_site(FILES, config=PAGED)
     editor, out = Editor(site), tmp_path / "preview"
@@ -282,7 +293,10 @@ def test_a_body_edit_renders_only_the_files_that_show_the_article(make_site, tmp
     assert len(report.renewed) < first.files // 4
     assert all(path.startswith(("en/", "pagefind/")) for path in report.renewed)
     assert b"Unannounced" not in (out / "en/world/story-2-en/index.html").read_bytes()
-    assert session.build(options, None).report.renewed  # a look at every source finds it
+    with monkeypatch.context() as patched:  # a look at every source finds it, and swaps it in
+        patched.setattr(preview, "build_site", whole_pipeline)
+        assert "en/world/story-2-en/index.html" in session.build(options, None).report.renewed
+    session.index()  # the search index catches up a moment later
     assert tree(out) == cold_build(site, tmp_path / "cold")
     moved = editor.change("content/world/story3.en.md", "2014-04-13", "2014-09-30")
     assert session.build(options, {moved}).report.renewed  # listings reorder: the full build
@@ -295,4 +309,14 @@ def test_a_body_edit_renders_only_the_files_that_show_the_article(make_site, tmp
     editor.change("content/world/story2.en.md", "Unannounced.", "Unannounced twice.")
     assert "en/world/story-3-en/index.html" in session.build(options, {edited}).report.renewed
     assert b"Unannounced twice" not in (out / "en/world/story-2-en/index.html").read_bytes()
+    session.close()
+    # Started again after an edit, its first build (a look at every source) swaps it in.
+    session = Session(site.root.resolve(), out)
+    assert session.build(options, None).report.renewed  # the unannounced edit, whole
+    editor.change("content/world/story3.en.md", "Corrected again.", "Corrected once more.")
+    with monkeypatch.context() as patched:
+        patched.setattr(preview, "build_site", whole_pipeline)
+        assert "en/world/story-3-en/index.html" in session.build(options, None).report.renewed
+    session.index()
+    assert tree(out) == cold_build(site, tmp_path / "cold")
     session.close()

@@ -12,6 +12,7 @@ memoized. The property tests compare the two after every kind of edit.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from ..build import (
     plan_site,
     publish_site,
     remember_site,
+    remembered_digests,
     site_key,
 )
 from ..cache import Cache, open_cache
@@ -68,14 +70,15 @@ class Session:
 
     def build(self, options: BuildOptions, changes: set[str] | None, jobs: int = 1) -> BuildResult:
         """Build after `changes` (the paths the watcher named; None: anything may have
-        changed). Raises what the build raises; the next build then still sees these changes."""
+        changed, and a look at every source says what did). Raises what the build raises; the
+        next build then still sees these changes."""
         if changes is None or self.unbuilt is None:
             self.unbuilt = None
         else:
             self.unbuilt |= changes
         with one_build_at_a_time(self.site_dir, lambda: None):
-            result = self._swap_articles(options, self.unbuilt) \
-                if self.unbuilt is not None else None
+            saved = self.unbuilt if self.unbuilt is not None else self._saved_articles()
+            result = self._swap_articles(options, saved) if saved is not None else None
             if result is None:
                 result = self._full(options, jobs)
         self.unbuilt, self.trusted = set(), True
@@ -120,6 +123,24 @@ class Session:
         self.places = {path: n for n, path in enumerate(built.inputs.paths)}
         self.stories = {v.source: n for n, story in enumerate(built.plan.stories)
                         for v in story.versions}
+
+    def _saved_articles(self) -> set[str] | None:
+        """Where the watcher cannot say what changed (the first build after the preview
+        starts, a look at every source now and then): the article files whose signature a
+        look at every source finds changed since the last build, if nothing else did (no file
+        added or removed, the same configuration, theme, catalogs and copied files); else
+        None."""
+        last = self.last.inputs if self.last is not None else None
+        if last is None:
+            return None
+        now = SiteInputs.read(load_config(self.site_dir),
+                              functools.partial(remembered_digests, self.memo))
+        if (now.config, now.files.paths, now.theme.digest, now.catalogs, now.static,
+                now.media) != (last.config, last.files.paths, last.theme.digest,
+                               last.catalogs, last.static, last.media):
+            return None
+        return {path for path, seen, before in zip(now.files.paths, now.files.signatures,
+                                                   last.files.signatures) if seen != before}
 
     def _swap_articles(self, options: BuildOptions, changes: set[str]) -> BuildResult | None:
         """The fast path, or None where it does not apply."""
