@@ -488,6 +488,17 @@ class SiteInputs:
                    {lang: digest for lang, digest in catalogs.items() if digest is not None},
                    static, media, staleness.read_history(config.site_dir))
 
+    def changed_articles(self, before: SiteInputs) -> set[str] | None:
+        """The article files whose signature differs from `before`'s, where nothing else the
+        site is read from did (no file added or removed, the same configuration, theme,
+        catalogs, copied files and images); else None. The git history is not compared."""
+        if (self.config, self.paths, self.theme.digest, self.catalogs, self.static,
+                self.media) != (before.config, before.paths, before.theme.digest,
+                                before.catalogs, before.static, before.media):
+            return None
+        return {path for path, seen, was in zip(self.paths, self.files.signatures,
+                                                before.files.signatures) if seen != was}
+
 
 def _unreadable(rel: str, file: str) -> Diagnostic | None:
     try:

@@ -126,21 +126,14 @@ class Session:
 
     def _saved_articles(self) -> set[str] | None:
         """Where the watcher cannot say what changed (the first build after the preview
-        starts, a look at every source now and then): the article files whose signature a
-        look at every source finds changed since the last build, if nothing else did (no file
-        added or removed, the same configuration, theme, catalogs and copied files); else
-        None."""
-        last = self.last.inputs if self.last is not None else None
-        if last is None:
+        starts, a look at every source now and then): the articles a look at every source
+        finds changed since the last build, if nothing else did (`SiteInputs.changed_articles`;
+        the swap checks the git history itself); else None."""
+        if self.last is None:
             return None
         now = SiteInputs.read(load_config(self.site_dir),
                               functools.partial(remembered_digests, self.memo))
-        if (now.config, now.files.paths, now.theme.digest, now.catalogs, now.static,
-                now.media) != (last.config, last.files.paths, last.theme.digest,
-                               last.catalogs, last.static, last.media):
-            return None
-        return {path for path, seen, before in zip(now.files.paths, now.files.signatures,
-                                                   last.files.signatures) if seen != before}
+        return now.changed_articles(self.last.inputs)
 
     def _swap_articles(self, options: BuildOptions, changes: set[str]) -> BuildResult | None:
         """The fast path, or None where it does not apply."""
