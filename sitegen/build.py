@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from . import config as site_config
 from . import discover, l10n, parallel, staleness, translations, urls
 from .assemble import BuildOptions, Site, assemble, is_news
-from .cache import Cache, open_cache
+from .cache import Cache, open_cache, stored_record
 from .code import code_digest
 from .content import (
     UNDATED,
@@ -50,6 +50,7 @@ from .write import (
     holds,
     is_mirror,
     mirror,
+    retimed,
 )
 
 if TYPE_CHECKING:  # the rendering half is imported only by builds that have work to do
@@ -138,21 +139,25 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     so its record is believed without a look at the files. `swap`: where only the words of
     known articles changed, swap them into what the last build into `out` planned
     (`swap.py`); else plan every build, and keep no plan (the live preview keeps its own)."""
-    progress("reading", 0, 0)
-    inputs = _stage("read", SiteInputs.read, config,
-                    functools.partial(remembered_digests, memo))
-    keys = _stage("read", known_keys, inputs, memo)
-    known = site_key(inputs, keys, options, memo.article_dates())
-    written = memo.written(out)
-    remembered = (memo.site_key(out) or "").split(" ")
-    held = holds(out, written, not trusted, jobs) \
-        if known is not None and remembered[0] == known else None
+    # A large output takes as long to look at as the sources to read: it is looked at beside.
+    looking = parallel.Beside(_look_at_output, memo.path, out) \
+        if memo.path is not None and not trusted else None
+    try:
+        progress("reading", 0, 0)
+        inputs = _stage("read", SiteInputs.read, config,
+                        functools.partial(remembered_digests, memo))
+        keys = _stage("read", known_keys, inputs, memo)
+        known = site_key(inputs, keys, options, memo.article_dates())
+        remembered = (memo.site_key(out) or "").split(" ")
+        held = _held_output(looking, memo, out, trusted) \
+            if known is not None and remembered[0] == known else None
+    finally:
+        if looking is not None:
+            looking.stop()
     if held is not None:
-        if held is not written:  # the same bytes with new times: the folder was copied
-            memo.record(out, held)
-        return Built(BuildResult(config, int(remembered[-1]), len(held),
-                                 WriteReport(0, len(held), 0), tuple(memo.warnings)),
-                     inputs, None)
+        return Built(BuildResult(config, int(remembered[-1]), held, WriteReport(0, held, 0),
+                                 tuple(memo.warnings)), inputs, None)
+    written = memo.written(out)
     with _mirrored(memo, out, written) as mirroring:
         if swap:
             swapped = _swapped_build(inputs, keys, options, memo, out, jobs, progress,
@@ -212,6 +217,32 @@ def _swapped_build(inputs: SiteInputs, keys: Sequence[str], options: BuildOption
     remember_site(memo, out, site_key(inputs, keys, options, memo.article_dates(),
                                       published[-1]), result)
     return result
+
+
+def _look_at_output(cache: Path, out: Path) -> tuple[int, dict[str, Written] | None]:
+    """The number of files of the output's record, and the records of those whose time
+    changed and bytes did not if the folder still holds them all (`write.retimed`), else None;
+    by a process beside the build (`parallel.Beside`), which reads the record itself."""
+    written = stored_record(cache, out)
+    if written is None:
+        raise LookupError("the record of the output cannot be read here")
+    return len(written), retimed(out, written)
+
+
+def _held_output(looking: parallel.Beside | None, memo: Cache, out: Path, trusted: bool) -> int | None:
+    """The number of files of the output folder if it still holds what the memo's record says
+    (where only their times changed, the record is renewed), else None."""
+    seen = looking.result() if looking is not None else None
+    if seen is None:  # not looked at beside: looked at here
+        written = memo.written(out)
+        held = holds(out, written, not trusted)
+        if held is not None and held is not written:  # the same bytes with new times
+            memo.record(out, held)
+        return None if held is None else len(held)
+    count, retimed_files = seen
+    if retimed_files:  # the folder was copied
+        memo.record(out, {**memo.written(out), **retimed_files})
+    return None if retimed_files is None else count
 
 
 @contextmanager

@@ -211,7 +211,7 @@ class Cache:
         shelves.change(changes, files)
 
     def _files(self, out_dir: Path) -> _Shelves:
-        return self._shelf_set(f"files:{out_dir.resolve()}", _WRITTEN)
+        return self._shelf_set(_files_name(out_dir), _WRITTEN)
 
     def _shelf_set(self, name: str, make: Callable[[Any], Any] | None) -> _Shelves:
         if name not in self._shelves:
@@ -595,15 +595,8 @@ class _Shelves:
         for n in wanted:
             self.parts[n] = {}
         for number, checksum, blob in rows:
-            if not (number in wanted and isinstance(blob, bytes)
-                    and checksum == _checksum(blob)):
-                continue
-            try:
-                names, values = marshal.loads(blob)
-                self.parts[number] = dict(zip(names, values if self.make is None
-                                              else map(self.make, values)))
-            except (ValueError, EOFError, TypeError):  # damaged: a miss
-                continue
+            if number in wanted and (part := _part(checksum, blob, self.make)) is not None:
+                self.parts[number] = part
 
     def change(self, changes: dict[str, Any], every: dict[str, Any] | None = None) -> None:
         """Set each name's entry (None: remove it), and store the parts that changed. `every`:
@@ -643,7 +636,50 @@ def _shelf(name: str) -> int:
     return zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHELVES
 
 
+def _part(checksum: object, blob: object, make: Callable[[Any], Any] | None
+          ) -> dict[str, Any] | None:
+    """The entries of one stored part of a mapping (`_Shelves`); None where it is damaged."""
+    if not isinstance(blob, bytes) or checksum != _checksum(blob):
+        return None
+    try:
+        names, values = marshal.loads(blob)
+        return dict(zip(names, values if make is None else map(make, values)))
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
 _WRITTEN = functools.partial(tuple.__new__, Written)  # a Written from its values, in C
+
+
+def _files_name(out_dir: Path) -> str:
+    return f"files:{out_dir.resolve()}"
+
+
+def stored_record(path: Path, out_dir: Path) -> dict[str, Written] | None:
+    """The record of the output folder as the cache at `path` keeps it, read by a process
+    beside the build (`build.py`'s look at the output), which must change nothing: opened
+    read-only, and None wherever it cannot be read whole (then the build reads it itself)."""
+    try:
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    except (sqlite3.Error, ValueError):
+        return None
+    try:
+        if db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone() != (
+                _format(),):
+            return None
+        rows = db.execute("SELECT checksum, record FROM shelves WHERE name = ?",
+                          (_files_name(out_dir),)).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    every: dict[str, Written] = {}
+    for checksum, blob in rows:
+        part = _part(checksum, blob, _WRITTEN)
+        if part is None:
+            return None
+        every.update(part)
+    return every
 
 
 def _settled(signature: tuple[int, ...], settled: int) -> bool:

@@ -140,3 +140,58 @@ def _start_methods() -> list[str]:
     import multiprocessing
 
     return multiprocessing.get_all_start_methods()
+
+
+class Beside:
+    """A function run by a process forked for it while this one goes on, such as the look at
+    a large output folder while the sources are read: two cores at once, where threads would
+    take turns. Only from a process with one thread (a fork copies no other thread, nor what
+    it holds); the function's result comes back pickled."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        import threading
+
+        self.pid: int | None = None
+        self._result: Any = None
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # nothing of this process's runs on its way out: no cleanup, no buffers
+            status = 1
+            try:
+                os.close(read)
+                import pickle
+
+                with open(write, "wb") as pipe:
+                    pickle.dump(function(*args), pipe, pickle.HIGHEST_PROTOCOL)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self.pid, self._read = pid, read
+
+    def result(self) -> Any:
+        """What the function returned; None where it failed or could not start."""
+        if self.pid is None:
+            return self._result
+        import pickle
+
+        with open(self._read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if status == 0 and data:
+            self._result = pickle.loads(data)
+        return self._result
+
+    def stop(self) -> None:
+        """Not wanted any longer: the process ends now if it has not yet."""
+        if self.pid is None:
+            return
+        import signal
+
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self._read)
+        self.pid = None

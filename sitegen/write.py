@@ -395,41 +395,30 @@ def mirror(out_dir: Path, back_dir: Path, files: Iterable[str]) -> Mirroring | N
 
 
 def holds(out_dir: Path, written: dict[str, Written],
-          verify: bool = True, jobs: int = 1) -> dict[str, Written] | None:
+          verify: bool = True) -> dict[str, Written] | None:
     """The record of the output folder if it still holds exactly the files of `written` (the
-    same dict where nothing changed; new times where only those did), else None. A large
-    folder is looked at on `jobs` cores: a look per file, most of it the system's time."""
+    same dict where nothing changed; new times where only those did), else None."""
+    if not verify:
+        return written if written and (out_dir / MANIFEST).is_file() else None
+    changed = retimed(out_dir, written)
+    if changed is None:
+        return None
+    return {**written, **changed} if changed else written
+
+
+def retimed(out_dir: Path, written: dict[str, Written]) -> dict[str, Written] | None:
+    """The records of the files of `written` whose time changed and bytes did not, if the
+    output folder still holds exactly those files (and its manifest), else None. A look per
+    file, most of it the system's time."""
     if not written or not (out_dir / MANIFEST).is_file():
         return None
-    if not verify:
-        return written
-    from .parallel import run
-
-    paths = list(written)
-    size = max(1, len(paths) // _SHARES)
-    found: dict[str, Written] = {}
-    for changed in run(_held, (out_dir, written), [paths[n:n + size] for n in range(
-            0, len(paths), size)], jobs if len(paths) >= MANY else 1, per_worker=1):
-        if changed is None:
-            return None
-        found.update(changed)
-    return {**written, **found} if found else written
-
-
-_SHARES = 64  # of a large output's files, taken by whichever process is free
-
-
-def _held(shared: tuple[Path, dict[str, Written]], paths: list[str]) -> dict[str, Written] | None:
-    """The records of these files whose time changed and bytes did not (None: one changed)."""
-    root, written = shared
     changed = {}
-    for path in paths:
-        record = written[path]
+    for path, record in written.items():
         try:
-            stat = os.lstat(f"{root}/{path}")
+            stat = os.lstat(f"{out_dir}/{path}")
         except OSError:
             return None
-        now = _still(root, path, stat, record)
+        now = _still(out_dir, path, stat, record)
         if now is None:
             return None
         if now is not record:
@@ -696,10 +685,13 @@ def _clashes(files: dict[str, Written], foreign: dict[str, int]) -> list[str]:
     for path in foreign:
         parts = path.split("/")
         taken.update("/".join(parts[:n]) for n in range(1, len(parts)))
+    # An empty folder (one whose page was removed by hand) only holds the new files.
+    not_folders = {path for path, mode in foreign.items() if not kinds.S_ISDIR(mode)}
     found = []
     for path in files:
         parts = path.split("/")
-        if path in taken or any("/".join(parts[:n]) in foreign for n in range(1, len(parts))):
+        if path in taken or any("/".join(parts[:n]) in not_folders
+                                for n in range(1, len(parts))):
             found.append(path)
     return sorted(found)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 
 import pytest
 from conftest import article, tree
 
-from sitegen import write
+from sitegen import build, write
 from sitegen.cache import open_cache
 
 FILES = {
@@ -164,29 +165,80 @@ def test_build_writes_nothing_beside_the_output(make_site, tmp_path):
                                                            "sitegen.toml", "static"]
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_the_look_at_an_unchanged_output_sees_every_change(make_site, monkeypatch, jobs):
-    """The no-change build's look at the output (`holds`), on one core or shared out as on a
-    large site's: a copy with new times is the same output, a changed or missing file is
-    not."""
+def test_the_look_at_an_unchanged_output_sees_every_change(make_site):
+    """The no-change build's look at the output (`holds`): a copy with new times is the same
+    output, a changed or missing file is not."""
     site = make_site(FILES)
     assert site.build().code == 0
     memo = open_cache(site.root, True)
     written = memo.written(site.public)
     memo.close()
-    monkeypatch.setattr(write, "MANY", 1)  # shared out however few the files
-    assert write.holds(site.public, written, jobs=jobs) is written
+    assert write.holds(site.public, written) is written
 
     page = site.public / "en/world/beta/index.html"
     copied = site.root / "copied"
     shutil.copytree(site.public, copied, copy_function=shutil.copyfile)  # new times
-    held = write.holds(copied, written, jobs=jobs)
+    held = write.holds(copied, written)
     assert held is not None and held.keys() == written.keys()
     assert held["en/world/beta/index.html"].mtime_ns == (
         copied / "en/world/beta/index.html").stat().st_mtime_ns
     assert held["en/world/beta/index.html"].digest == written["en/world/beta/index.html"].digest
 
     (copied / "en/world/beta/index.html").write_bytes(page.read_bytes() + b" ")
-    assert write.holds(copied, written, jobs=jobs) is None
+    assert write.holds(copied, written) is None
     (copied / "en/world/beta/index.html").unlink()
-    assert write.holds(copied, written, jobs=jobs) is None
+    assert write.holds(copied, written) is None
+
+
+@pytest.mark.parametrize("beside", [True, False], ids=["beside", "here"])
+def test_a_no_change_build_looks_at_the_output_beside_or_itself(make_site, monkeypatch, beside):
+    """The no-change build looks at the output in a process beside it while it reads the
+    sources, or, where that process fails, itself: a copy of the folder with new times is
+    kept with its new times recorded, a changed or missing file is made again."""
+    site = make_site(FILES)
+    assert site.build().code == 0
+    if not beside:
+        def fails(cache, out):
+            raise OSError("no process beside")
+        monkeypatch.setattr(build, "_look_at_output", fails)
+    page = "en/world/beta/index.html"
+    was = site.read(page)
+    copied = site.root / "copied"
+    shutil.copytree(site.public, copied, copy_function=shutil.copyfile)  # new times
+    shutil.rmtree(site.public)
+    copied.rename(site.public)
+
+    done = site.build()
+    assert done.code == 0 and "(0 written" in done.out
+    memo = open_cache(site.root, True)
+    assert memo.written(site.public)[page].mtime_ns == (site.public / page).stat().st_mtime_ns
+    memo.close()
+    assert "(0 written" in site.build().out
+
+    (site.public / page).write_text(was + " ", "utf-8")
+    assert "(1 written" in site.build().out and site.read(page) == was
+    (site.public / page).unlink()
+    assert "(1 written" in site.build().out and site.read(page) == was
+
+
+def test_the_look_beside_reads_the_record_without_changing_the_cache(make_site):
+    """The process beside the build reads the output's record read-only: the number of its
+    files and what changed, or an error where the cache cannot be read (the build then looks
+    itself); the cache is left as it was."""
+    site = make_site(FILES)
+    assert site.build().code == 0
+    cache = site.root / ".sitegen-cache" / "cache.sqlite"
+    before = cache.read_bytes()
+    count, changed = build._look_at_output(cache, site.public)
+    assert count == len(tree(site.public)) - 1 and changed == {}  # all but the manifest
+    (site.public / "en/world/beta/index.html").unlink()
+    assert build._look_at_output(cache, site.public) == (count, None)
+    with pytest.raises(LookupError):
+        build._look_at_output(site.root / "nowhere.sqlite", site.public)
+    assert not (site.root / "nowhere.sqlite").exists()
+    assert cache.read_bytes() == before
+
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE shelves SET record = x'00' WHERE name LIKE 'files:%'")
+    with pytest.raises(LookupError):  # a damaged part: read whole or not at all
+        build._look_at_output(cache, site.public)
