@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from unittest.mock import ANY
 
 import pytest
 from conftest import article, tree
@@ -223,15 +224,22 @@ def test_a_no_change_build_looks_at_the_output_beside_or_itself(make_site, monke
 
 def test_the_look_beside_reads_the_record_without_changing_the_cache(make_site):
     """The process beside the build reads the output's record read-only: the number of its
-    files and what changed, or an error where the cache cannot be read (the build then looks
-    itself); the cache is left as it was."""
+    files and those that changed only their time, None where the folder does not hold them
+    all; or an error where the cache cannot be read (the build then looks itself). The cache
+    is left as it was."""
     site = make_site(FILES)
     assert site.build().code == 0
     cache = site.root / ".sitegen-cache" / "cache.sqlite"
     before = cache.read_bytes()
     count, changed = build._look_at_output(cache, site.public)
     assert count == len(tree(site.public)) - 1 and changed == {}  # all but the manifest
-    (site.public / "en/world/beta/index.html").unlink()
+    page = site.public / "en/world/beta/index.html"
+    data = page.read_bytes()
+    page.unlink()
+    page.write_bytes(data)  # new times, the same bytes
+    assert build._look_at_output(cache, site.public) == (
+        count, {"en/world/beta/index.html": ANY})
+    (site.public / "en/news/index.html").unlink()
     assert build._look_at_output(cache, site.public) == (count, None)
     with pytest.raises(LookupError):
         build._look_at_output(site.root / "nowhere.sqlite", site.public)
