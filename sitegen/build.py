@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # the rendering half is imported only by builds that have wor
     from .search import SearchIndex
 
 T = TypeVar("T")
+LARGE = 5_000  # articles of a site whose output (some 20,000 files) is looked at beside the build
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,16 +140,18 @@ def build_site(config: site_config.SiteConfig, out: Path, options: BuildOptions,
     so its record is believed without a look at the files. `swap`: where only the words of
     known articles changed, swap them into what the last build into `out` planned
     (`swap.py`); else plan every build, and keep no plan (the live preview keeps its own)."""
-    # A large output takes as long to look at as the sources to read: it is looked at beside.
+    remembered = (memo.site_key(out) or "").split(" ")  # the key and its count of articles
+    # A large output takes as long to look at as the sources to read: it is looked at beside
+    # (a small one costs less than the process).
     looking = parallel.Beside(_look_at_output, memo.path, out) \
-        if memo.path is not None and not trusted else None
+        if memo.path is not None and not trusted and remembered[-1].isdigit() \
+        and int(remembered[-1]) >= LARGE else None
     try:
         progress("reading", 0, 0)
         inputs = _stage("read", SiteInputs.read, config,
                         functools.partial(remembered_digests, memo))
         keys = _stage("read", known_keys, inputs, memo)
         known = site_key(inputs, keys, options, memo.article_dates())
-        remembered = (memo.site_key(out) or "").split(" ")
         held = _held_output(looking, memo, out, trusted) \
             if known is not None and remembered[0] == known else None
     finally:

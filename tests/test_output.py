@@ -191,14 +191,21 @@ def test_the_look_at_an_unchanged_output_sees_every_change(make_site):
     assert write.holds(copied, written) is None
 
 
-@pytest.mark.parametrize("beside", [True, False], ids=["beside", "here"])
-def test_a_no_change_build_looks_at_the_output_beside_or_itself(make_site, monkeypatch, beside):
-    """The no-change build looks at the output in a process beside it while it reads the
-    sources, or, where that process fails, itself: a copy of the folder with new times is
-    kept with its new times recorded, a changed or missing file is made again."""
+@pytest.mark.parametrize("look", ["beside", "beside fails", "here"])
+def test_a_no_change_build_looks_at_the_output_beside_or_itself(make_site, monkeypatch, look):
+    """The no-change build of a large site looks at the output in a process beside it while
+    it reads the sources, or, where that process fails, itself, as a small site's does: a
+    copy of the folder with new times is kept with its new times recorded, a changed or
+    missing file is made again."""
     site = make_site(FILES)
     assert site.build().code == 0
-    if not beside:
+    if look != "here":
+        monkeypatch.setattr(build, "LARGE", 1)  # however few its articles
+    if look == "beside":
+        def not_here(*args):
+            raise AssertionError("the build looked at the output itself")
+        monkeypatch.setattr(build, "holds", not_here)
+    if look == "beside fails":
         def fails(cache, out):
             raise OSError("no process beside")
         monkeypatch.setattr(build, "_look_at_output", fails)
