@@ -232,7 +232,8 @@ def _look_at_output(cache: Path, out: Path) -> tuple[int, dict[str, Written] | N
     return len(written), retimed(out, written)
 
 
-def _held_output(looking: parallel.Beside | None, memo: Cache, out: Path, trusted: bool) -> int | None:
+def _held_output(looking: parallel.Beside | None, memo: Cache, out: Path, trusted: bool
+                 ) -> int | None:
     """The number of files of the output folder if it still holds what the memo's record says
     (where only their times changed, the record is renewed), else None."""
     seen = looking.result() if looking is not None else None
