@@ -664,8 +664,7 @@ def stored_record(path: Path, out_dir: Path) -> dict[str, Written] | None:
     except (sqlite3.Error, ValueError):
         return None
     try:
-        if db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone() != (
-                _format(),):
+        if not _made_here(db):
             return None
         rows = db.execute("SELECT checksum, record FROM shelves WHERE name = ?",
                           (_files_name(out_dir),)).fetchall()
@@ -711,8 +710,7 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
     if not fresh:
         try:
             db = _connect(path)
-            found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
-            if found == (_format(),):
+            if _made_here(db):
                 return db
             db.close()
         except sqlite3.DatabaseError:
@@ -732,6 +730,13 @@ def _open(path: Path, fresh: bool = False) -> sqlite3.Connection:
         """)
         db.execute("INSERT INTO meta VALUES ('format', ?)", (_format(),))
     return db
+
+
+def _made_here(db: sqlite3.Connection) -> bool:
+    """Whether the cache was made in this format by this code (`_format`)."""
+    found: tuple[str] | None = db.execute(
+        "SELECT value FROM meta WHERE name = 'format'").fetchone()
+    return found == (_format(),)
 
 
 def _format() -> str:
