@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # the rendering half is imported only by builds that have wor
     from .outputs import Copy, Output, SiteOutputs
     from .photos import Facts, Rendition
     from .publish import Environment, Publication
+    from .render import Renderer
     from .search import SearchIndex
 
 T = TypeVar("T")
@@ -282,11 +283,13 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, work: Work, keys: d
                  trusted: bool, jobs: int = 1, progress: Progress = no_progress,
                  mirroring: Mirroring | None = None, index_later: bool = False,
                  changed: Collection[str] | None = None,
-                 mirrored_later: bool = False) -> Publication:
+                 mirrored_later: bool = False,
+                 renderers: dict[str, Renderer] | None = None) -> Publication:
     """Publish every output (those whose key the folder holds are kept) with the memo's
     records of the output folder and of the tree kept beside it (`mirroring`: being made),
     and record what both hold afterwards; `mirrored_later`: the caller records the kept
-    tree once it is made (`_kept_when_made`). `index_later`, `changed`: as `publish`."""
+    tree once it is made (`_kept_when_made`). `index_later`, `changed`, `renderers`: as
+    `publish`."""
     from .publish import Records, publish
 
     kept = memo.kept_tree(out)
@@ -296,7 +299,7 @@ def publish_site(memo: Cache, out: Path, inputs: SiteInputs, work: Work, keys: d
     done = publish(inputs.config, inputs.theme, work.env, work.outputs, work.copies, keys, out,
                    records, jobs, progress, memo.compiled_templates(),
                    memo.compiled_catalogs(), work.renditions,
-                   memo.made_images(), work.search, index_later, changed)
+                   memo.made_images(), work.search, index_later, changed, renderers)
     memo.record(out, done.output, changed if changed is not None and done.report.removed == 0
                 else None)
     memo.remember_mirror(out, done.mirrored is True)

@@ -81,14 +81,17 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
             compiled_templates: Path | None = None, compiled_catalogs: Path | None = None,
             renditions: Mapping[str, Rendition] | None = None,
             made_images: Path | None = None, search: SearchIndex | None = None,
-            index_later: bool = False, changed: Collection[str] | None = None) -> Publication:
+            index_later: bool = False, changed: Collection[str] | None = None,
+            renderers: dict[str, Renderer] | None = None) -> Publication:
     """Render what changed and put the site in place. `outputs`, `copies` and `renditions`
     are by file; `keys` holds the key of every one. Files made from images are kept in
     `made_images` too, for any later build that needs them. `index_later`: the parts of the
     search index whose pages changed stay as they were, for a later publication to make
     (the preview shows a saved page first). `changed`: the only outputs that may have changed
     since the last publication, into a folder whose records are trusted (the preview's save):
-    every other file is kept as it is, the search index too."""
+    every other file is kept as it is, the search index too. `renderers`: by language, made
+    where missing and kept there, for a caller whose theme, catalogs and configuration stay
+    (the preview's saves: each would load every template it renders again)."""
     renditions = renditions or {}
     writer = OutputWriter(out, records.output, records.kept_dir, records.mirrors,
                           verify=not records.trusted, jobs=jobs)
@@ -111,7 +114,8 @@ def publish(config: SiteConfig, theme: Theme, env: Environment, outputs: Mapping
         writer.plan()
         progress("rendering", 0, len(render))
         _render(config, theme, env, [(outputs[path], keys[path]) for path in render], writer,
-                jobs, progress, compiled_templates, compiled_catalogs)
+                jobs, progress, compiled_templates, compiled_catalogs,
+                renderers if renderers is not None else {})
         progress("writing", 0, len(keys))
         for path in copy:
             writer.copy(path, copies[path].source, keys[path])
@@ -197,15 +201,18 @@ class _Job:
 
 def _render(config: SiteConfig, theme: Theme, env: Environment,
             outputs: list[tuple[Output, str]], writer: OutputWriter, jobs: int, progress: Progress,
-            compiled_templates: Path | None, compiled_catalogs: Path | None) -> None:
+            compiled_templates: Path | None, compiled_catalogs: Path | None,
+            renderers: dict[str, Renderer]) -> None:
+    """Render `outputs` with `renderers`, adding the languages it lacks."""
     if not outputs:
         return
     locale_dirs = discover.locale_dirs(config)
-    renderers = {lang: Renderer(theme, config.language(lang).locale,
-                                l10n.translations(locale_dirs, lang, config.site_dir,
-                                                  compiled_catalogs),
-                                config.base_url, config.site_dir, compiled_templates)
-                 for lang in config.codes}
+    for lang in config.codes:
+        if lang not in renderers:
+            renderers[lang] = Renderer(theme, config.language(lang).locale,
+                                       l10n.translations(locale_dirs, lang, config.site_dir,
+                                                         compiled_catalogs),
+                                       config.base_url, config.site_dir, compiled_templates)
     work = [_Job(o, key, writer.target(o.file), writer.existing(o.file)) for o, key in outputs]
     if parallel.forks(len(work), jobs):
         for renderer in renderers.values():

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import staleness
@@ -23,6 +25,7 @@ from ..build import (
     Built,
     Plan,
     SiteInputs,
+    Work,
     article_keys,
     build_site,
     known_keys,
@@ -41,6 +44,7 @@ from ..errors import BuildFailed
 from ..inherit import inherits
 from ..outputs import Output, news_articles
 from ..publish import Publication
+from ..render import Renderer
 from ..swap import Swapped, shape, with_articles
 from ..translations import TranslationGroup
 from ..write import WriteReport
@@ -55,6 +59,8 @@ class Session:
         self.memo: Cache = open_cache(site_dir, True)
         self.last: Built | None = None  # the last build, with what it planned
         self.outputs: dict[str, Output] = {}  # file -> output, of the last build
+        self.work: Work | None = None  # what the last build published, with `outputs`
+        self.renderers: dict[str, Renderer] = {}  # by language, while the theme stays
         self.shows: dict[str, tuple[str, ...]] = {}  # article file -> the output files showing it
         self.places: dict[str, int] = {}  # article path -> its place in the inputs
         self.stories: dict[str, int] = {}  # article file -> the place of its story in the plan
@@ -78,7 +84,8 @@ class Session:
             self.unbuilt |= changes
         with one_build_at_a_time(self.site_dir, lambda: None):
             saved = self.unbuilt if self.unbuilt is not None else self._saved_articles()
-            result = self._swap_articles(options, saved) if saved is not None else None
+            with _uncollected():
+                result = self._swap_articles(options, saved) if saved is not None else None
             if result is None:
                 result = self._full(options, jobs)
         self.unbuilt, self.trusted = set(), True
@@ -91,7 +98,7 @@ class Session:
             return
         key, result = self.unindexed
         with one_build_at_a_time(self.site_dir, lambda: None):
-            self._publish(self.last.inputs, self.last.plan, dict(self.last.plan.keys))
+            self._publish(self.last.inputs, dict(self.last.plan.keys))
         self.unindexed = None
         remember_site(self.memo, self.out, key(), result)
 
@@ -115,6 +122,8 @@ class Session:
         assert built.plan is not None
         self.last = built
         self.outputs = {o.file: o for o in built.plan.outputs.rendered}
+        self.work = built.plan.work(self.outputs)
+        self.renderers = {}  # the theme, catalogs or configuration may have changed
         shows: dict[str, list[str]] = {}
         for output in built.plan.outputs.rendered:
             for article in output.shows():
@@ -161,7 +170,7 @@ class Session:
         for file in renewed:
             output = self.outputs[file] = with_articles(self.outputs[file], swapped)
             output_keys[file] = plan.env.key(output)
-        done = self._publish(inputs, plan, output_keys, index_later=True, changed=renewed) \
+        done = self._publish(inputs, output_keys, index_later=True, changed=renewed) \
             if swapped else None
         articles = list(plan.articles)
         for n in places:
@@ -197,16 +206,35 @@ class Session:
                        {keys[n]: a for n, a in parsed.items() if isinstance(a, Article)})
         return parsed
 
-    def _publish(self, inputs: SiteInputs, plan: Plan, keys: dict[str, str],
-                 index_later: bool = False, changed: set[str] | None = None) -> Publication:
+    def _publish(self, inputs: SiteInputs, keys: dict[str, str], index_later: bool = False,
+                 changed: set[str] | None = None) -> Publication:
         """Render what the keys say changed (the outputs that show a saved article: `changed`,
         where they are known, and nothing else is looked at)."""
+        assert self.work is not None  # made with the plan (`_index`)
         try:
-            return publish_site(self.memo, self.out, inputs, plan.work(self.outputs), keys,
-                                trusted=True, index_later=index_later, changed=changed)
+            return publish_site(self.memo, self.out, inputs, self.work, keys, trusted=True,
+                                index_later=index_later, changed=changed,
+                                renderers=self.renderers)
         except BaseException:
             self.last = None
             raise
+
+
+@contextmanager
+def _uncollected() -> Iterator[None]:
+    """No cyclic garbage collection during a save's swap. It copies some of the site's large
+    tables (its articles, its stories, the output's records), and each young collection then
+    traces every entry of the copies, ~8 ms each at 20,000 stories; they are freed as they go
+    out of use anyway. What a save leaves in cycles waits for the preview's next collection
+    (`serve._settle_memory`)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _read(inputs: SiteInputs, places: list[int]) -> SiteInputs | None:
