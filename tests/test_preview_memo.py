@@ -320,3 +320,79 @@ def test_a_body_edit_renders_only_the_files_that_show_the_article(make_site, tmp
     session.index()
     assert tree(out) == cold_build(site, tmp_path / "cold")
     session.close()
+
+
+def test_saves_keep_the_templates_loaded_until_the_theme_changes(make_site, tmp_path: Path,
+                                                                 monkeypatch):
+    """A body save renders with the templates the last save loaded (loading them again cost a
+    20,000-story preview a quarter of its save); a save after the theme changed renders with
+    the new templates."""
+    from sitegen import publish
+    from sitegen.assemble import BuildOptions
+    from sitegen.commands.preview import Session
+
+    made: list[str] = []
+
+    class CountedRenderer(publish.Renderer):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            made.append("renderer")
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish, "Renderer", CountedRenderer)
+    site = make_site(FILES, config=PAGED)
+    editor, out = Editor(site), tmp_path / "preview"
+    session = Session(site.root.resolve(), out)
+    options = BuildOptions(now=datetime.fromtimestamp(int(EPOCH), UTC))
+    session.build(options, None)
+    page = out / "en/world/story-3-en/index.html"
+    saved = editor.change("content/world/story3.en.md", "Second paragraph.", "A correction.")
+    assert "en/world/story-3-en/index.html" in session.build(options, {saved}).report.renewed
+    made.clear()
+    saved = editor.change("content/world/story3.en.md", "A correction.", "Corrected again.")
+    assert "en/world/story-3-en/index.html" in session.build(options, {saved}).report.renewed
+    assert b"Corrected again." in page.read_bytes() and made == []
+    template = editor.save("themes/default/templates/article.html", template_with_marker("NEW"))
+    assert session.build(options, {template}).report.renewed
+    saved = editor.change("content/world/story3.en.md", "Corrected again.", "Corrected twice.")
+    assert "en/world/story-3-en/index.html" in session.build(options, {saved}).report.renewed
+    assert b"<p>NEW</p>" in page.read_bytes() and b"Corrected twice." in page.read_bytes()
+    session.index()
+    assert tree(out) == cold_build(site, tmp_path / "cold")
+    session.close()
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["saved", "the save fails"])
+def test_a_save_is_swapped_in_without_the_garbage_collector(make_site, tmp_path: Path,
+                                                            monkeypatch, fails: bool):
+    """Its young collections would trace the copies of the site's tables a swap makes; the
+    collector is on again afterwards, whatever happened."""
+    import gc
+
+    from sitegen.assemble import BuildOptions
+    from sitegen.commands import preview
+    from sitegen.commands.preview import Session
+
+    site = make_site(FILES, config=PAGED)
+    editor, out = Editor(site), tmp_path / "preview"
+    session = Session(site.root.resolve(), out)
+    options = BuildOptions(now=datetime.fromtimestamp(int(EPOCH), UTC))
+    session.build(options, None)
+    collecting: list[bool] = []
+    publish_site = preview.publish_site
+
+    def publish_watched(*args: object, **kwargs: object) -> object:
+        collecting.append(gc.isenabled())
+        if fails:
+            raise OSError("the disk is full")
+        return publish_site(*args, **kwargs)
+
+    monkeypatch.setattr(preview, "publish_site", publish_watched)
+    saved = editor.change("content/world/story3.en.md", "Second paragraph.", "A correction.")
+    assert gc.isenabled()
+    if fails:
+        with pytest.raises(OSError):
+            session.build(options, {saved})
+    else:
+        assert "en/world/story-3-en/index.html" in session.build(options, {saved}).report.renewed
+    assert collecting == [False] and gc.isenabled()
+    session.close()
