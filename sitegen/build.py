@@ -667,9 +667,11 @@ def _with_own_redirects(config: site_config.SiteConfig,
 
 def parse_key(inputs: SiteInputs) -> str:
     """Everything besides its file that an article depends on, hashed: the catalogs stand for
-    the footnote titles compiled from them, so nothing is compiled to know a key."""
+    the footnote titles compiled from them, and each locale's name for its spacing before `%`
+    (`code_digest` covers Babel's release, whose data it is), so that neither catalogs nor
+    Babel's locale data are loaded to know a key."""
     config = inputs.config
-    settings = ParseSettings.of(config, {lang: "" for lang in config.codes})
+    settings = ParseSettings.of(config, {lang: "" for lang in config.codes}, percent=str)
     return hashlib.blake2b(f"{code_digest()}\0{settings!r}\0{sorted(inputs.catalogs.items())!r}"
                            .encode(), digest_size=20).hexdigest()
 

@@ -133,9 +133,11 @@ class ParseSettings:
 
     @classmethod
     def of(cls, config: SiteConfig, backlink_titles: dict[str, str],
-           quotes: dict[str, tuple[str, str, str, str]] | None = None) -> ParseSettings:
+           quotes: dict[str, tuple[str, str, str, str]] | None = None,
+           percent: Callable[[str], str] = percent_space) -> ParseSettings:
         """`quotes`: each language's quotation marks, from its catalog (English's where not
-        given); the space before `%` comes from the language's locale."""
+        given); the space before `%` comes from the language's locale (`percent`: what stands
+        for it, such as the locale's own name in a key that covers Babel's release)."""
         sections = declared_sections(config)
         return cls(config.codes, config.default_language, config.timezone,
                    tuple((lang, backlink_titles[lang]) for lang in config.codes),
@@ -144,7 +146,7 @@ class ParseSettings:
                          for language in config.languages for name in sections),
                    tuple((language.code,
                           Style((quotes or {}).get(language.code, ENGLISH_QUOTES),
-                                percent_space(language.locale)))
+                                percent(language.locale)))
                          for language in config.languages))
 
     def section_segment(self, lang: str, section: str) -> str:
