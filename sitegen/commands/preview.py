@@ -227,14 +227,13 @@ def _uncollected() -> Iterator[None]:
     traces every entry of the copies, ~8 ms each at 20,000 stories; they are freed as they go
     out of use anyway. What a save leaves in cycles waits for the preview's next collection
     (`serve._settle_memory`)."""
-    if not gc.isenabled():
-        yield
-        return
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
 
 
 def _read(inputs: SiteInputs, places: list[int]) -> SiteInputs | None:
