@@ -59,7 +59,8 @@ class Session:
         self.memo: Cache = open_cache(site_dir, True)
         self.last: Built | None = None  # the last build, with what it planned
         self.outputs: dict[str, Output] = {}  # file -> output, of the last build
-        self.work: Work | None = None  # what the last build published, with `outputs`
+        self.work: Work | None = None  # what the last plan publishes, made once (its copies
+        # and renditions by file): each save publishes it with `outputs` as they are now
         self.renderers: dict[str, Renderer] = {}  # by language, while the theme stays
         self.shows: dict[str, tuple[str, ...]] = {}  # article file -> the output files showing it
         self.places: dict[str, int] = {}  # article path -> its place in the inputs
@@ -212,8 +213,9 @@ class Session:
         where they are known, and nothing else is looked at)."""
         assert self.work is not None  # made with the plan (`_index`)
         try:
-            return publish_site(self.memo, self.out, inputs, self.work, keys, trusted=True,
-                                index_later=index_later, changed=changed,
+            return publish_site(self.memo, self.out, inputs,
+                                dataclasses.replace(self.work, outputs=self.outputs), keys,
+                                trusted=True, index_later=index_later, changed=changed,
                                 renderers=self.renderers)
         except BaseException:
             self.last = None
